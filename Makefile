@@ -1,0 +1,61 @@
+# Regionbudget: `make run` starts the app with the demo data, `make test` runs every check.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+
+.PHONY: install run dev test test-fast lint migrate demo messages stop-db clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+# A local .env: random secret key, plain HTTP on 127.0.0.1, demo data allowed.
+.env:
+	@$(PY) -c 'import secrets; print("DJANGO_SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
+	@printf 'DJANGO_DEBUG=false\nDJANGO_HTTPS=false\nREGIONBUDGET_DEMO=true\n' >> .env
+	@echo "Wrote .env for local use (see .env.example)."
+
+migrate: install .env
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Regionbudget: http://127.0.0.1:$(PORT)/  (demo users in README.md, password 'demo')"
+	$(VENV)/bin/gunicorn regionbudget.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+
+# Development server with auto-reload and Django's debug pages.
+dev: demo
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: lint
+	$(PY) manage.py makemigrations --check --dry-run --settings=regionbudget.settings_test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests.
+test-fast: install
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# Recompile the Swedish translations (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages -l sv --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --settings=regionbudget.settings_test
+	$(PY) manage.py compilemessages --ignore '.venv/*' --settings=regionbudget.settings_test
+
+stop-db:
+	$(PY) -c 'import pgserver; pgserver.get_server(".pgdata", cleanup_mode="stop")' || true
+	@if [ -f .pgdata/postmaster.pid ]; then kill "$$(head -1 .pgdata/postmaster.pid)"; fi
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,26 @@
+"""Administration of plans and their deficit targets."""
+
+from django.contrib import admin
+
+from forecasts.models import DeficitTarget, Plan
+
+
+class DeficitTargetInline(admin.TabularInline):
+    model = DeficitTarget
+    extra = 0
+    fields = ["year", "area", "amount", "basis"]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "start_year", "end_year", "status"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    inlines = [DeficitTargetInline]
+
+
+@admin.register(DeficitTarget)
+class DeficitTargetAdmin(admin.ModelAdmin):
+    list_display = ["plan", "year", "area", "amount"]
+    list_filter = ["plan", "year", "area"]
+    list_select_related = ["plan", "area"]

@@ -1,0 +1,1 @@
+"""The measure register (the action plan). Its models arrive with the measure register itself."""

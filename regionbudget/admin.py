@@ -1,0 +1,69 @@
+"""Administration of the organisation (areas, units, area directors) for finance and admins."""
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from regionbudget.models import Area, AreaDirector, Unit
+from regionbudget.roles import Role, roles_of
+
+admin.site.site_header = _("Regionbudget administration")
+admin.site.site_title = _("Regionbudget")
+admin.site.index_title = _("Organisation, plans and targets")
+
+
+def _has_admin_access(request) -> bool:
+    """Administrators and finance staff use the administration; model permissions do the rest."""
+    return bool(roles_of(request.user) & {Role.ADMIN, Role.FINANCE})
+
+
+def _login(request, extra_context=None):
+    """Use the application's own login page; a logged-in user without access gets a 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.GET.get("next", request.get_full_path()))
+    if not _has_admin_access(request):
+        raise PermissionDenied
+    from django.shortcuts import redirect
+
+    return redirect(request.GET.get("next") or "admin:index")
+
+
+admin.site.has_permission = _has_admin_access
+admin.site.login = _login
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    extra = 0
+    fields = ["code", "name", "is_active"]
+
+
+class AreaDirectorInline(admin.TabularInline):
+    model = AreaDirector
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "position", "is_active"]
+    list_editable = ["position"]
+    search_fields = ["code", "name"]
+    inlines = [UnitInline, AreaDirectorInline]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "area", "is_active"]
+    list_filter = ["area", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["area"]
+
+
+@admin.register(AreaDirector)
+class AreaDirectorAdmin(admin.ModelAdmin):
+    list_display = ["user", "area"]
+    list_filter = ["area"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "area"]

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionbudgetConfig(AppConfig):
+    """Region-wide parts: organisation, roles, home page, gap dashboard and status reports."""
+
+    name = "regionbudget"
+    verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_sync_role_groups, sender=self)
+
+
+def _sync_role_groups(sender, using="default", **kwargs) -> None:
+    """Keep the role groups and their permissions in step with the code after every migrate."""
+    from regionbudget.services import role_groups_sync
+
+    role_groups_sync()

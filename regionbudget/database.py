@@ -1,0 +1,95 @@
+"""Where the database comes from: ``DATABASE_URL``, or an embedded PostgreSQL.
+
+PostgreSQL is the only database the application supports. With ``DATABASE_URL`` set, that server
+is used. Without it, an embedded PostgreSQL (the ``pgserver`` package) is started in a data folder
+of the project and reused by every later process, so that a newcomer installs no server. There is
+no fallback to another database engine.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["database_settings", "embedded_database_url"]
+
+POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+
+
+def _validate_url(url: str) -> None:
+    """Raise ImproperlyConfigured, naming DATABASE_URL, unless the URL is a PostgreSQL URL."""
+    example = "postgresql://USER:PASSWORD@HOST:5432/DBNAME"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for a non-numeric port
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a valid URL ({exc}). Expected {example}."
+        ) from None
+    if parts.scheme not in POSTGRES_SCHEMES:
+        shown = parts.scheme or "none"
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must point to PostgreSQL (scheme postgresql://), got scheme "
+            f"'{shown}'. Expected {example}, or leave DATABASE_URL unset to use the embedded "
+            "PostgreSQL."
+        )
+    if not parts.path.strip("/"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names no database (the part after the last '/'). Expected {example}."
+        )
+    if port is not None and not 0 < port < 65536:
+        raise ImproperlyConfigured(f"DATABASE_URL has an invalid port {port}.")
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL in ``data_dir`` and return its URL.
+
+    The server is left running when this process exits (``cleanup_mode=None``) so that the
+    next command, the web server and the tests all reuse it; ``make stop-db`` stops it.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pgserver
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set and the embedded PostgreSQL (package 'pgserver') is not "
+            "installed. Set DATABASE_URL to a PostgreSQL server, or run 'make install'."
+        ) from None
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server = pgserver.get_server(data_dir, cleanup_mode=None)
+    except Exception as exc:  # pgserver raises plain exceptions with the server's log
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not set and the embedded PostgreSQL in {data_dir} could not be "
+            f"started: {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}. "
+            "Set DATABASE_URL to a PostgreSQL server, or remove the folder to start afresh."
+        ) from None
+    return server.get_uri()
+
+
+def database_settings(env: environ.Env, *, embedded_dir: Path) -> dict:
+    """Return Django's ``DATABASES['default']`` for ``DATABASE_URL`` or the embedded server."""
+    url = env.str("DATABASE_URL", default="").strip()
+    if url:
+        _validate_url(url)
+    else:
+        url = embedded_database_url(embedded_dir)
+    config = environ.Env.db_url_config(url)
+    config["ENGINE"] = "django.db.backends.postgresql"
+    options = config.setdefault("OPTIONS", {})
+    if "host" in options:  # a Unix socket folder given as ?host=/path (the embedded server)
+        config["HOST"] = options.pop("host")
+    # Persistent connections: a new connection per request is an order of magnitude slower.
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+    # Drop a connection that died (e.g. the server restarted) instead of failing the request.
+    config["CONN_HEALTH_CHECKS"] = True
+    # Fail fast when the server is unreachable, so that users get a clear 503 page quickly.
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    return config

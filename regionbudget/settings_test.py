@@ -1,0 +1,21 @@
+"""Settings for the test suite: the normal settings with a fixed key, plain HTTP and fast hashing.
+
+The database is the same as everywhere: ``DATABASE_URL`` when set, else the embedded PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DJANGO_HTTPS", "false")
+os.environ.setdefault("REGIONBUDGET_DEMO", "true")
+os.environ["DJANGO_DEBUG"] = "false"
+
+from regionbudget.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Pages are rendered without collectstatic in tests.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,89 @@
+"""Region-wide pages: home, health check and error pages."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from forecasts.selectors import plan_list, plan_targets
+from regionbudget.roles import Role, role_of
+from regionbudget.selectors import area_list_with_units
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The user's start page: the plan and its targets, and the areas the user works with."""
+    role = role_of(request.user)
+    plans = list(plan_list(user=request.user))
+    chosen = request.GET.get("plan", "")
+    plan = next((p for p in plans if str(p.pk) == chosen), None)
+    if plan is None:
+        plan = next((p for p in plans if p.status == p.Status.ACTIVE), plans[0] if plans else None)
+    areas = area_list_with_units(user=request.user)
+    ctx = {
+        "role": role,
+        "plan": plan,
+        "other_plans": [p for p in plans if p != plan],
+        "targets": plan_targets(plan=plan, areas=areas) if plan else None,
+        "areas": list(areas),
+        "can_manage": role in (Role.ADMIN, Role.FINANCE),
+        "is_admin": role == Role.ADMIN,
+    }
+    return render(request, "regionbudget/home.html", ctx)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Reports whether the database answers; 200 when it does, 503 when not. No login needed."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.warning("healthz: database unreachable: %s", exc.__class__.__name__)
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _render_plain(template_name: str, status: int, context: dict | None = None) -> HttpResponse:
+    """Render an error page without context processors: they may need the broken database."""
+    body = loader.get_template(template_name).render(context or {})
+    return HttpResponse(body, status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", {"path": request.path}, status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _render_plain("400.html", 400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 page with an incident id to quote; a database outage gets a 503 page instead."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        logger.error("database unavailable: %s", error.__class__.__name__)
+        response = _render_plain("503.html", 503)
+        response["Retry-After"] = "30"
+        return response
+    incident = uuid.uuid4().hex[:12]
+    logger.error("incident %s on %s", incident, request.path, exc_info=error is not None)
+    return _render_plain("500.html", 500, {"incident": incident})
