@@ -53,9 +53,9 @@ messages: install
 	$(PY) manage.py makemessages -l sv --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --settings=regionbudget.settings_test
 	$(PY) manage.py compilemessages --ignore '.venv/*' --settings=regionbudget.settings_test
 
+# Stop the embedded PostgreSQL (it keeps running between commands otherwise).
 stop-db:
-	$(PY) -c 'import pgserver; pgserver.get_server(".pgdata", cleanup_mode="stop")' || true
-	@if [ -f .pgdata/postmaster.pid ]; then kill "$$(head -1 .pgdata/postmaster.pid)"; fi
+	@if [ -f .pgdata/postmaster.pid ]; then kill -INT "$$(head -1 .pgdata/postmaster.pid)" && echo "Embedded PostgreSQL stopped."; else echo "The embedded PostgreSQL is not running."; fi
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -45,10 +45,9 @@ class PlanTargets:
     rows: list[TargetRow]
 
 
-def plan_targets(*, plan: Plan, areas: QuerySet) -> PlanTargets:
-    """Targets of ``plan`` per year: the plan's own, then those of ``areas`` (scoped already)."""
+def plan_targets(*, plan: Plan, visible_area_ids: set[int]) -> PlanTargets:
+    """Targets of ``plan`` per year: the plan's own, then those of the areas the user sees."""
     years = list(plan.years)
-    visible = set(areas.values_list("pk", flat=True))
     plan_wide: dict[int, DeficitTarget] = {}
     by_area: dict[str, dict[int, Decimal]] = {}
     for target in (
@@ -58,7 +57,7 @@ def plan_targets(*, plan: Plan, areas: QuerySet) -> PlanTargets:
     ):
         if target.area_id is None:
             plan_wide[target.year] = target
-        elif target.area_id in visible:
+        elif target.area_id in visible_area_ids:
             by_area.setdefault(target.area.name, {})[target.year] = target.amount
     by_year = [
         YearTarget(y, plan_wide[y].amount, plan_wide[y].basis)

@@ -31,13 +31,14 @@ def home(request: HttpRequest) -> HttpResponse:
     plan = next((p for p in plans if str(p.pk) == chosen), None)
     if plan is None:
         plan = next((p for p in plans if p.status == p.Status.ACTIVE), plans[0] if plans else None)
-    areas = area_list_with_units(user=request.user)
+    areas = list(area_list_with_units(user=request.user))
+    visible = {area.pk for area in areas}
     ctx = {
         "role": role,
         "plan": plan,
         "other_plans": [p for p in plans if p != plan],
-        "targets": plan_targets(plan=plan, areas=areas) if plan else None,
-        "areas": list(areas),
+        "targets": plan_targets(plan=plan, visible_area_ids=visible) if plan else None,
+        "areas": areas,
         "can_manage": role in (Role.ADMIN, Role.FINANCE),
         "is_admin": role == Role.ADMIN,
     }
