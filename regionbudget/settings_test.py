@@ -19,3 +19,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Static files come from the finders; there is no collectstatic output to scan.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -13,4 +13,5 @@ try:
     application = get_wsgi_application()
 except ImproperlyConfigured as exc:  # a bad setting: one clear line instead of a traceback
     sys.stderr.write(f"Configuration error: {exc}\n")
-    sys.exit(2)
+    # 3 is gunicorn's "worker failed to boot": it stops instead of restarting workers forever.
+    sys.exit(3)
