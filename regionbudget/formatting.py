@@ -7,9 +7,12 @@ thousands (a no-break space here, so a figure never wraps), a decimal comma, and
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["MINUS", "NBSP", "format_money", "format_number"]
+from django.utils.translation import gettext as _
+
+__all__ = ["MINUS", "NBSP", "format_money", "format_number", "parse_amount"]
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
@@ -53,3 +56,36 @@ def format_money(
     number = format_number(amount / _SCALES[unit], places=digits, language=language)
     label = unit if language.startswith("sv") else _ENGLISH_UNITS[unit]
     return f"{number}{NBSP}{label}"
+
+
+# Spaces people and spreadsheets put between thousands: space, no-break space, narrow no-break.
+_GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?:\D|$))")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+MAX_INTEGER_DIGITS = 14
+MAX_DECIMAL_PLACES = 6
+
+
+def parse_amount(text: str) -> Decimal:
+    """Read a number typed the Swedish way: ``1 234,5``, ``-500``, ``−500`` (U+2212).
+
+    A decimal point is accepted too when there is no comma (``1234.5``, as spreadsheets export
+    it). Raises ``ValueError`` with a message for the user for anything else: letters, ``NaN``,
+    ``Infinity``, exponents (``1e400``), several separators, or more than 14 integer digits.
+    """
+    raw = str(text)
+    cleaned = raw.strip().replace(MINUS, "-").replace("\u2013", "-")
+    if not cleaned:
+        raise ValueError(_("Enter an amount."))
+    cleaned = _GROUP_SPACES.sub("", cleaned)
+    if not _PLAIN_NUMBER.match(cleaned):
+        raise ValueError(
+            _("“%(value)s” is not a number. Write it like 1 234,5 or −500.")
+            % {"value": raw.strip()[:40]}
+        )
+    cleaned = cleaned.replace(",", ".")
+    integer_part, _dot, decimals = cleaned.lstrip("+-").partition(".")
+    if len(integer_part.lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise ValueError(_("The number is too large."))
+    if len(decimals) > MAX_DECIMAL_PLACES:
+        raise ValueError(_("Use at most %(places)s decimals.") % {"places": MAX_DECIMAL_PLACES})
+    return Decimal(cleaned)
