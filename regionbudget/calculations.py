@@ -1,0 +1,337 @@
+"""The gap arithmetic: one implementation, pure functions over DataFrames and Decimals.
+
+Every page, export and report that shows a gap figure calls these functions; nothing else
+computes them. Amounts are SEK as ``Decimal`` (annual cost reductions in a year against the plan's
+baseline). No Django, no ORM, no request.
+
+Inputs
+------
+``effects``: one row per measure and year, with columns ``code``, ``title``, ``category``,
+``area_code`` (None for a region-wide measure), ``status``, ``year``, ``low``, ``high``,
+``realised`` (Decimal SEK; ``realised`` is the sum of the realised effects recorded so far).
+
+``shares``: how region-wide measures are split across areas, columns ``code``, ``area_code``,
+``share`` (Decimal percent, summing to 100 per measure).
+
+Definitions (DESIGN.md)
+-----------------------
+- required(y): the deficit target of the year.
+- planned_low(y), planned_high(y): sums of the measures' planned ranges, cancelled ones excluded.
+- uncovered(y) = required(y) − planned, a range: low = required − planned_high,
+  high = required − planned_low. Negative means the plan covers more than required (a surplus).
+- realised(y): sum of the realised effects to date (cancelled measures included: money saved
+  before a measure was stopped is still saved).
+- expected(y): each measure's midpoint weighted by the confidence weight of its status.
+- probability(y): share of simulated outcomes in which the measures cover the requirement; each
+  draw lets a measure deliver with the probability of its status weight and, if it delivers,
+  gives an effect drawn uniformly within its range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CANCELLED",
+    "DEFAULT_WEIGHTS",
+    "EFFECT_COLUMNS",
+    "BridgeStep",
+    "attribute_to_areas",
+    "closing_probability",
+    "gap_bridge",
+    "gap_by_group",
+    "gap_by_year",
+    "scope_effects",
+]
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CANCELLED = "cancelled"
+EFFECT_COLUMNS = [
+    "code",
+    "title",
+    "category",
+    "area_code",
+    "status",
+    "year",
+    "low",
+    "high",
+    "realised",
+]
+
+# Confidence weights by status, in the spirit of HM Treasury's weights for pipeline savings
+# (40–70 % by stage). Finance can change them; these are the defaults.
+DEFAULT_WEIGHTS: dict[str, Decimal] = {
+    "proposed": Decimal("0.40"),
+    "decided": Decimal("0.60"),
+    "in_progress": Decimal("0.80"),
+    "done": Decimal("1.00"),
+    "delayed": Decimal("0.50"),
+    "cancelled": Decimal("0"),
+}
+
+
+def _empty_effects() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=object) for column in EFFECT_COLUMNS})
+
+
+def _decimal_sum(values: Iterable) -> Decimal:
+    return sum((Decimal(v) for v in values), ZERO)
+
+
+def attribute_to_areas(effects: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Attribute each measure's effects to areas: owned measures to their area in full,
+    region-wide measures to each area by its share. A region-wide measure without shares keeps
+    ``area_code`` None. Adds a ``share`` column (Decimal fraction, 1 for owned measures).
+
+    Summing the result over all areas gives each region-wide measure exactly once.
+    """
+    if effects.empty:
+        return effects.assign(share=pd.Series(dtype=object))
+    owned = effects[effects["area_code"].notna()].assign(share=Decimal("1"))
+    regional = effects[effects["area_code"].isna()]
+    if shares.empty or regional.empty:
+        return pd.concat([owned, regional.assign(share=Decimal("1"))], ignore_index=True)
+    split_codes = set(shares["code"])
+    unsplit = regional[~regional["code"].isin(split_codes)].assign(share=Decimal("1"))
+    fractions = shares.assign(share=[Decimal(s) / HUNDRED for s in shares["share"]])
+    split = regional[regional["code"].isin(split_codes)].drop(columns=["area_code"])
+    split = split.merge(fractions[["code", "area_code", "share"]], on="code", how="inner")
+    for column in ("low", "high", "realised"):
+        split[column] = [
+            amount * share for amount, share in zip(split[column], split["share"], strict=True)
+        ]
+    return pd.concat([owned, unsplit, split], ignore_index=True)
+
+
+def scope_effects(
+    effects: pd.DataFrame,
+    shares: pd.DataFrame,
+    *,
+    area_codes: Iterable[str] | None = None,
+    categories: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Effects within a scope. No area filter: the region, each measure counted once. With
+    ``area_codes``: those areas' owned measures plus their shares of region-wide measures."""
+    if effects.empty:
+        return _empty_effects()
+    scoped = effects
+    if area_codes is not None:
+        wanted = set(area_codes)
+        attributed = attribute_to_areas(effects, shares)
+        scoped = attributed[attributed["area_code"].isin(wanted)].drop(columns=["share"])
+    if categories is not None:
+        scoped = scoped[scoped["category"].isin(set(categories))]
+    return scoped.reset_index(drop=True)
+
+
+def _weight(status: str, weights: Mapping[str, Decimal]) -> Decimal:
+    return Decimal(weights.get(status, ZERO))
+
+
+def _sums(rows: pd.DataFrame, weights: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    active = rows[rows["status"] != CANCELLED]
+    expected = _decimal_sum(
+        _weight(status, weights) * (low + high) / 2
+        for status, low, high in zip(active["status"], active["low"], active["high"], strict=True)
+    )
+    return {
+        "planned_low": _decimal_sum(active["low"]),
+        "planned_high": _decimal_sum(active["high"]),
+        "realised": _decimal_sum(rows["realised"]),
+        "expected": expected,
+    }
+
+
+def _coverage(part: Decimal, whole: Decimal | None) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, one decimal; None without a requirement."""
+    if whole is None or whole == 0:
+        return None
+    return (part / whole * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def gap_by_year(
+    effects: pd.DataFrame,
+    required: Mapping[int, Decimal],
+    *,
+    years: Iterable[int],
+    weights: Mapping[str, Decimal] = DEFAULT_WEIGHTS,
+) -> pd.DataFrame:
+    """The gap per year: required, planned range, realised, expected, uncovered range, coverage.
+
+    A year without a target has ``required`` None, and so have its uncovered figures.
+    """
+    records = []
+    for year in years:
+        rows = effects[effects["year"] == year] if not effects.empty else effects
+        sums = (
+            _sums(rows, weights)
+            if not rows.empty
+            else dict.fromkeys(("planned_low", "planned_high", "realised", "expected"), ZERO)
+        )
+        need = required.get(year)
+        records.append(
+            {
+                "year": year,
+                "required": need,
+                **sums,
+                "uncovered_low": None if need is None else need - sums["planned_high"],
+                "uncovered_high": None if need is None else need - sums["planned_low"],
+                "coverage_low": _coverage(sums["planned_low"], need),
+                "coverage_high": _coverage(sums["planned_high"], need),
+            }
+        )
+    return pd.DataFrame.from_records(
+        records,
+        columns=[
+            "year",
+            "required",
+            "planned_low",
+            "planned_high",
+            "realised",
+            "expected",
+            "uncovered_low",
+            "uncovered_high",
+            "coverage_low",
+            "coverage_high",
+        ],
+    )
+
+
+def gap_by_group(
+    effects: pd.DataFrame,
+    *,
+    by: str,
+    year: int,
+    weights: Mapping[str, Decimal] = DEFAULT_WEIGHTS,
+    required: Mapping[str, Decimal] | None = None,
+) -> pd.DataFrame:
+    """Planned range, realised and expected per group (``category`` or ``area_code``) in a year,
+    with coverage against ``required`` per group where one is given. Groups sorted by the high
+    end of their planned effect, largest first."""
+    columns = [
+        by,
+        "planned_low",
+        "planned_high",
+        "realised",
+        "expected",
+        "required",
+        "coverage_low",
+        "coverage_high",
+    ]
+    rows = effects[effects["year"] == year] if not effects.empty else effects
+    records = []
+    groups = sorted(
+        set(rows[by].dropna()) | set((required or {}).keys())
+        if not rows.empty
+        else set((required or {}).keys())
+    )
+    for group in groups:
+        part = rows[rows[by] == group] if not rows.empty else rows
+        sums = (
+            _sums(part, weights)
+            if not part.empty
+            else dict.fromkeys(("planned_low", "planned_high", "realised", "expected"), ZERO)
+        )
+        need = (required or {}).get(group)
+        records.append(
+            {
+                by: group,
+                **sums,
+                "required": need,
+                "coverage_low": _coverage(sums["planned_low"], need),
+                "coverage_high": _coverage(sums["planned_high"], need),
+            }
+        )
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    if frame.empty:
+        return frame
+    order = sorted(range(len(frame)), key=lambda i: (-frame["planned_high"][i], str(frame[by][i])))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class BridgeStep:
+    """One bar of the gap bridge: a label, the change it makes, and where the bar ends."""
+
+    label: str
+    kind: str  # "required", "measure" or "uncovered"
+    amount: Decimal
+    running: Decimal
+
+
+def gap_bridge(
+    effects: pd.DataFrame, *, year: int, required: Decimal, end: str = "low"
+) -> list[BridgeStep]:
+    """Required → each category's planned effect (``end`` of the range: "low" or "high") →
+    what is still uncovered. Categories in falling order of their effect."""
+    if end not in ("low", "high"):
+        raise ValueError("end must be 'low' or 'high'")
+    rows = (
+        effects[(effects["year"] == year) & (effects["status"] != CANCELLED)]
+        if not effects.empty
+        else effects
+    )
+    steps = [BridgeStep("required", "required", required, required)]
+    running = required
+    if not rows.empty:
+        totals = {
+            category: _decimal_sum(group[end])
+            for category, group in rows.groupby("category", sort=True)
+        }
+        for category, amount in sorted(totals.items(), key=lambda item: (-item[1], item[0])):
+            if amount == 0:
+                continue
+            running -= amount
+            steps.append(BridgeStep(category, "measure", -amount, running))
+    steps.append(BridgeStep("uncovered", "uncovered", running, running))
+    return steps
+
+
+def closing_probability(
+    effects: pd.DataFrame,
+    required: Mapping[int, Decimal],
+    *,
+    years: Iterable[int],
+    weights: Mapping[str, Decimal] = DEFAULT_WEIGHTS,
+    draws: int = 10_000,
+    seed: int = 20231201,
+) -> dict[int, Decimal | None]:
+    """Probability (0–1, three decimals) that the measures cover the requirement of each year.
+
+    Each draw: a measure delivers with the probability of its status weight; if it does, its
+    effect is drawn uniformly (in whole kronor) within its range. The probability is the share of
+    draws whose total reaches the requirement. A fixed seed keeps the page stable. Amounts stay
+    exact integers (kronor); only the weights are probabilities.
+    """
+    rng = np.random.default_rng(seed)
+    result: dict[int, Decimal | None] = {}
+    for year in years:
+        need = required.get(year)
+        if need is None:
+            result[year] = None
+            continue
+        rows = (
+            effects[(effects["year"] == year) & (effects["status"] != CANCELLED)]
+            if not effects.empty
+            else effects
+        )
+        if rows.empty:
+            result[year] = Decimal("1.000") if need <= 0 else Decimal("0.000")
+            continue
+        low = np.array([int(v) for v in rows["low"]], dtype=np.int64)
+        high = np.array([int(v) for v in rows["high"]], dtype=np.int64)
+        p = np.array([float(_weight(s, weights)) for s in rows["status"]])
+        delivers = rng.random((draws, len(rows))) < p
+        amounts = rng.integers(low, high + 1, size=(draws, len(rows)), dtype=np.int64)
+        totals = (amounts * delivers).sum(axis=1)
+        hits = int((totals >= int(need)).sum())
+        result[year] = (Decimal(hits) / Decimal(draws)).quantize(
+            Decimal("0.001"), rounding=ROUND_HALF_UP
+        )
+    return result
