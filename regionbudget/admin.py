@@ -5,7 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.models import Area, AreaDirector, Unit
+from regionbudget.models import Area, AreaDirector, ConfidenceWeight, Unit
 from regionbudget.roles import Role, roles_of
 
 admin.site.site_header = _("Regionbudget administration")
@@ -67,3 +67,9 @@ class AreaDirectorAdmin(admin.ModelAdmin):
     list_filter = ["area"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "area"]
+
+
+@admin.register(ConfidenceWeight)
+class ConfidenceWeightAdmin(admin.ModelAdmin):
+    list_display = ["status", "weight"]
+    list_editable = ["weight"]

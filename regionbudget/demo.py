@@ -55,6 +55,43 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+PLANNED_REDUCTION_2024 = Decimal("150")  # MSEK, the plan's own reduction (press release)
+
+
+def _area_targets(plan, areas: dict) -> None:
+    """Split each year's target across the areas (synthetic *målnivå*).
+
+    An area's weight is its own forecast deficit in 2024 plus its budget share of the planned
+    150 MSEK reduction, as a part of 324; every year uses the same weights. Targets are rounded
+    to 0.1 MSEK and the last area takes the rounding, so the areas add up to the plan's target.
+    """
+    rows = _rows("areas.csv")
+    total_budget = sum(Decimal(r["budget_net_2024_msek"]) for r in rows)
+    raw = {
+        r["area_code"]: -Decimal(r["forecast_deviation_2024_msek"])
+        + PLANNED_REDUCTION_2024 * Decimal(r["budget_net_2024_msek"]) / total_budget
+        for r in rows
+    }
+    total_raw = sum(raw.values())
+    tenth = Decimal("0.1")
+    for target in plan.targets.filter(area__isnull=True):
+        remaining = target.amount / MSEK
+        codes = list(raw)
+        for code in codes:
+            if code == codes[-1]:
+                amount = remaining
+            else:
+                amount = (target.amount / MSEK * raw[code] / total_raw).quantize(tenth)
+                remaining -= amount
+            deficit_target_set(
+                plan=plan,
+                year=target.year,
+                area=areas[code],
+                amount=amount * MSEK,
+                basis="Syntetisk målnivå: områdets prognosunderskott 2024 och budgetandel",
+            )
+
+
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Write the seed case and the demo users; return how many of each there are."""
@@ -88,6 +125,8 @@ def load_demo() -> dict[str, int]:
             amount=Decimal(row["required_reduction_msek"]) * MSEK,
             basis=row["basis"],
         )
+
+    _area_targets(plans["Ekonomi i balans 2024–2026"], areas)
 
     for demo in DEMO_USERS:
         user = user_upsert(

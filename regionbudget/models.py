@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Area", "AreaDirector", "Unit"]
+__all__ = ["Area", "AreaDirector", "ConfidenceWeight", "Unit"]
 
 
 class Area(models.Model):
@@ -76,3 +76,33 @@ class AreaDirector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.area}"
+
+
+class ConfidenceWeight(models.Model):
+    """How much of a measure's planned effect the expectation counts, by the measure's status.
+
+    Finance sets them; the defaults follow HM Treasury's practice of counting pipeline savings
+    at 40–70 % by stage (``regionbudget.calculations.DEFAULT_WEIGHTS``).
+    """
+
+    status = models.CharField(_("measure status"), max_length=20, unique=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=4,
+        decimal_places=3,
+        help_text=_("Between 0 and 1, e.g. 0.6 counts 60 % of the planned effect."),
+    )
+
+    class Meta:
+        ordering = ["-weight", "status"]
+        verbose_name = _("confidence weight")
+        verbose_name_plural = _("confidence weights")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0) & models.Q(weight__lte=1),
+                name="confidenceweight_between_0_and_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.weight}"

@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
             ("regionbudget", "area"),
             ("regionbudget", "unit"),
             ("regionbudget", "areadirector"),
+            ("regionbudget", "confidenceweight"),
             ("forecasts", "plan"),
             ("forecasts", "deficittarget"),
         ]

@@ -65,7 +65,8 @@ def seed() -> pd.DataFrame:
 
 def test_the_seed_case_gap_per_year(seed):
     gap = gap_by_year(seed, REQUIRED, years=YEARS).set_index("year")
-    # 2024: lows 25+60+15+8+0+20+10+10+10+5+3+4+4+1 = 175, highs 28+62+17+10+0+21+12+11+11+6+4+4+5+1 = 192
+    # 2024: lows 25+60+15+8+0+20+10+10+10+5+3+4+4+1 = 175,
+    #       highs 28+62+17+10+0+21+12+11+11+6+4+4+5+1 = 192
     assert gap.loc[2024, "planned_low"] == 175 * M
     assert gap.loc[2024, "planned_high"] == 192 * M
     # uncovered: 324 − 192 = 132 … 324 − 175 = 149

@@ -43,6 +43,19 @@ def test_it_loads_the_seed_case():
     assert targets == {2024: 324 * MSEK, 2025: 550 * MSEK, 2026: 775 * MSEK}
     assert all(isinstance(amount, Decimal) for amount in targets.values())
 
+    # the areas' targets add up to the plan's, every year (synthetic split)
+    for year, amount in targets.items():
+        area_sum = sum(
+            DeficitTarget.objects.filter(plan=plan, year=year)
+            .exclude(area=None)
+            .values_list("amount", flat=True)
+        )
+        assert area_sum == amount
+    assert (
+        DeficitTarget.objects.get(plan=plan, year=2024, area=somatik).amount
+        == Decimal("120.9") * MSEK
+    )
+
     earlier = Plan.objects.get(name__startswith="Kostnadsreduceringar i specialistvården")
     assert earlier.status == Plan.Status.CLOSED
     assert earlier.targets.get().amount == 350 * MSEK
