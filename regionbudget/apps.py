@@ -11,7 +11,10 @@ class RegionbudgetConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from regionbudget.security import connect_security_log
+
         post_migrate.connect(_sync_role_groups, sender=self)
+        connect_security_log()
 
 
 def _sync_role_groups(sender, using="default", **kwargs) -> None:

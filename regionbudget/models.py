@@ -90,7 +90,7 @@ class ConfidenceWeight(models.Model):
         _("weight"),
         max_digits=4,
         decimal_places=3,
-        help_text=_("Between 0 and 1, e.g. 0.6 counts 60 % of the planned effect."),
+        help_text=_("Between 0 and 1, e.g. 0.6 counts 60 per cent of the planned effect."),
     )
 
     class Meta:

@@ -8,6 +8,7 @@ start-up with a message that names the variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django_filters",
     "pgtrigger",
     "pghistory",
+    "axes",
     "regionbudget",
     "forecasts",
     "measures",
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "regionbudget.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "regionbudget.middleware.LanguageMiddleware",
@@ -81,7 +84,23 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Login throttling: must come last.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After AXES_FAILURE_LIMIT failed logins for one user name, or from one address, further tries
+# are refused for AXES_COOLOFF_TIME; a successful login resets the count.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_VERBOSE = True
 
 ROOT_URLCONF = "regionbudget.urls"
 WSGI_APPLICATION = "regionbudget.wsgi.application"
@@ -162,8 +181,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The embedded PostgreSQL's start/stop chatter.
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        # The embedded PostgreSQL's start/stop chatter.
+        "pgserver": {"level": "WARNING"},
+        # Logins, failed logins and refused access (also axes' lockouts).
+        "regionbudget.security": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from forecasts.selectors import plan_list, plan_targets
 from regionbudget.roles import Role, role_of
+from regionbudget.security import log_access_denied
 from regionbudget.selectors import area_list_with_units
 
 logger = logging.getLogger(__name__)
@@ -66,10 +67,13 @@ def _render_plain(template_name: str, status: int, context: dict | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.user.is_authenticated:  # an outsider probing another area's pages
+        log_access_denied(request, 404)
     return render(request, "404.html", {"path": request.path}, status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    log_access_denied(request, 403)
     return render(request, "403.html", status=403)
 
 

@@ -1,0 +1,54 @@
+"""Security headers, login throttling and the security log."""
+
+import logging
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_carry_a_content_security_policy_without_unsafe_inline(client):
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_logins_are_throttled_per_user_name(client, demo):
+    for _ in range(4):
+        response = client.post("/accounts/login/", {"username": "ekonom", "password": "fel"})
+        assert response.status_code == 200
+    # the fifth failure locks the user name, and then even the right password is refused
+    response = client.post("/accounts/login/", {"username": "ekonom", "password": "fel"})
+    assert response.status_code == 429
+    response = client.post("/accounts/login/", {"username": "ekonom", "password": "demo"})
+    assert response.status_code == 429
+    assert "För många misslyckade inloggningar" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_login_resets_the_count(client, demo):
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "ledamot", "password": "fel"})
+    client.post("/accounts/login/", {"username": "ledamot", "password": "demo"})
+    client.post("/accounts/logout/")
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"username": "ledamot", "password": "fel"})
+    assert response.status_code == 200
+
+
+def test_logins_failures_and_denials_are_logged(client, demo, director_own, caplog):
+    caplog.set_level(logging.INFO, logger="regionbudget.security")
+    client.post("/accounts/login/", {"username": "ekonom", "password": "fel"})
+    client.post("/accounts/login/", {"username": "ekonom", "password": "demo"})
+    director_own.get("/admin/", follow=True)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(m.startswith("login failed user=ekonom") for m in messages)
+    assert any(m.startswith("login user=ekonom") for m in messages)
+    assert any("access denied status=403 user=direktor.somatik" in m for m in messages)
+    assert not any("fel" in m.split() for m in messages), "no password in the log"
