@@ -6,6 +6,7 @@ import logging
 import sys
 import uuid
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,6 +21,17 @@ from regionbudget.security import log_access_denied
 from regionbudget.selectors import area_list_with_units
 
 logger = logging.getLogger(__name__)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, refusing early with the 503 page when the database is down, so that
+    nobody types a password into a form that cannot be checked."""
+
+    redirect_authenticated_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        connection.ensure_connection()
+        return super().dispatch(request, *args, **kwargs)
 
 
 @login_required
