@@ -31,7 +31,7 @@ def _get(url: str, cookie: str = "") -> tuple[int, str, float]:
     started = time.monotonic()
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             status, body = response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         status, body = error.code, error.read().decode()
@@ -54,7 +54,8 @@ def app(tmp_path):
     server = pgserver.get_server(data_dir, cleanup_mode=None)
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "regionbudget.settings",
+        # the test settings: static files from the finders, no collectstatic needed
+        "DJANGO_SETTINGS_MODULE": "regionbudget.settings_test",
         "DJANGO_READ_DOT_ENV": "false",
         "DJANGO_SECRET_KEY": "fault-test-" + "k" * 50,
         "DJANGO_HTTPS": "false",
@@ -98,7 +99,7 @@ def app(tmp_path):
         except OSError:
             time.sleep(0.2)
     try:
-        yield base, data_dir
+        yield base, data_dir, server
     finally:
         gunicorn.terminate()
         gunicorn.wait(10)
@@ -112,19 +113,19 @@ def _session_cookie(base: str) -> str:
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/accounts/login/").read().decode()  # noqa: S310
+    page = opener.open(base + "/accounts/login/").read().decode()
     token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     data = f"csrfmiddlewaretoken={token}&username=ekonom&password=demo&next=/".encode()
     opener.open(
         urllib.request.Request(
             base + "/accounts/login/", data=data, headers={"Referer": base + "/accounts/login/"}
         )
-    )  # noqa: S310
+    )
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def test_a_stopped_database_gives_a_clear_503_and_the_app_recovers(app):
-    base, data_dir = app
+    base, data_dir, server = app
     cookie = _session_cookie(base)
     status, body, _ = _get(base + "/", cookie)
     assert status == 200 and "Översikt" in body
@@ -138,7 +139,7 @@ def test_a_stopped_database_gives_a_clear_503_and_the_app_recovers(app):
             assert "Tillfälligt otillgänglig" in body
             assert "Traceback" not in body and "OperationalError" not in body
 
-    pgserver.get_server(data_dir, cleanup_mode=None)  # start it again
+    server.ensure_postgres_running()  # start it again
     status, body, _ = _get(base + "/", cookie)
     assert status == 200 and "Översikt" in body, "recovers without a restart"
     assert _get(base + "/healthz")[0] == 200
