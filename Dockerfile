@@ -11,6 +11,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Pango and a font for the status reports' PDF (WeasyPrint).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # The project and its dependencies (pyproject.toml; packages regionbudget, forecasts, measures).
 COPY pyproject.toml README.md ./
 COPY regionbudget/ regionbudget/

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from forecasts.models import DeficitTarget, Plan
+from forecasts.models import AccountGroup, DeficitTarget, Plan
 
 
 class DeficitTargetInline(admin.TabularInline):
@@ -24,3 +24,12 @@ class DeficitTargetAdmin(admin.ModelAdmin):
     list_display = ["plan", "year", "area", "amount"]
     list_filter = ["plan", "year", "area"]
     list_select_related = ["plan", "area"]
+
+
+@admin.register(AccountGroup)
+class AccountGroupAdmin(admin.ModelAdmin):
+    """The finance system's account groups; budgets, actuals and forecasts use them."""
+
+    list_display = ["code", "name", "kind", "position"]
+    list_editable = ["position"]
+    search_fields = ["code", "name"]

@@ -1,17 +1,77 @@
-"""Reads of plans and deficit targets that feed pages."""
+"""Reads that feed the plan, forecast and import pages, scoped to what the user may see.
+
+Role scoping happens here: finance, administrators and committee members see every area, an
+area director only the areas bound to them (``regionbudget.selectors.area_list``), and a
+committee member never sees a forecast before it is approved.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+import pandas as pd
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from forecasts.models import DeficitTarget, Plan
-from regionbudget.roles import roles_of
+from forecasts.calculations import (
+    GridFigures,
+    comment_required,
+    deviation_by_round,
+    sum_figures,
+)
+from forecasts.models import (
+    AccountGroup,
+    Actual,
+    Budget,
+    DeficitTarget,
+    Forecast,
+    ForecastLine,
+    ForecastRound,
+    ImportUpload,
+    Plan,
+)
+from forecasts.services.figures import FigureRow
+from forecasts.services.workflow import cell_key
+from regionbudget.models import Area, AreaDirector, Unit
+from regionbudget.roles import Role, roles_of
+from regionbudget.selectors import area_list
 
-__all__ = ["PlanTargets", "TargetRow", "YearTarget", "plan_list", "plan_targets"]
+__all__ = [
+    "AreaState",
+    "Entry",
+    "Grid",
+    "ImportPreview",
+    "PlanTargets",
+    "TargetRow",
+    "YearTarget",
+    "area_for_user",
+    "area_forecast_units",
+    "area_summary",
+    "forecast_access",
+    "forecast_deviation_by_area",
+    "forecast_grid",
+    "import_lookups",
+    "import_preview",
+    "import_upload_get",
+    "plan_list",
+    "plan_targets",
+    "round_list",
+    "round_overview",
+]
+
+NOT_STARTED = "not_started"
+_FINANCE = {Role.ADMIN, Role.FINANCE}
+
+
+def _sees_drafts(user) -> bool:
+    """Finance, administrators and directors see forecasts in any state; the committee not."""
+    return bool(roles_of(user) & {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR})
 
 
 def plan_list(*, user) -> QuerySet[Plan]:
@@ -68,3 +128,572 @@ def plan_targets(*, plan: Plan, visible_area_ids: set[int]) -> PlanTargets:
     rows = [TargetRow(str(_("Whole plan")), [t.amount for t in by_year])]
     rows += [TargetRow(name, [amounts.get(y) for y in years]) for name, amounts in by_area.items()]
     return PlanTargets(years=years, by_year=by_year, rows=rows)
+
+
+# --- Forecast rounds -------------------------------------------------------------------------
+
+
+@dataclass
+class AreaState:
+    """One area's forecast in a round as a list shows it. ``state`` is a forecast status or
+    ``not_started``; figures (SEK) are None where the user may not see them or there are none."""
+
+    area: Area
+    forecast: Forecast | None
+    state: str
+    state_label: str
+    late: bool
+    budget: Decimal | None = None
+    total: Decimal | None = None
+    deviation: Decimal | None = None
+
+
+def _state_label(state: str) -> str:
+    if state == NOT_STARTED:
+        return str(_("Not started"))
+    return str(Forecast.Status(state).label)
+
+
+def _is_late(forecast_round: ForecastRound, state: str) -> bool:
+    today = timezone.localdate()
+    return (
+        forecast_round.is_open
+        and today > forecast_round.deadline
+        and state in (NOT_STARTED, Forecast.Status.DRAFT, Forecast.Status.RETURNED)
+    )
+
+
+def round_list(*, user) -> list[dict]:
+    """Every round, newest first, with the states of the user's visible areas' forecasts.
+
+    Each item: ``round``, ``counts`` (state -> number of areas) and, for a director, ``mine``
+    (their areas' ``AreaState``s, so the list links straight to the grid).
+    """
+    if not roles_of(user):
+        return []
+    rounds = list(ForecastRound.objects.select_related("plan"))
+    areas = list(area_list(user=user))
+    forecasts = {
+        (f.forecast_round_id, f.area_id): f
+        for f in Forecast.objects.filter(area__in=areas).only(
+            "id", "forecast_round_id", "area_id", "status"
+        )
+    }
+    drafts_visible = _sees_drafts(user)
+    director = Role.AREA_DIRECTOR in roles_of(user) and not roles_of(user) & _FINANCE
+    items = []
+    for forecast_round in rounds:
+        counts: dict[str, int] = defaultdict(int)
+        mine = []
+        for area in areas:
+            forecast = forecasts.get((forecast_round.pk, area.pk))
+            state = forecast.status if forecast else NOT_STARTED
+            if not drafts_visible and state != Forecast.Status.APPROVED:
+                continue
+            counts[state] += 1
+            if director:
+                mine.append(
+                    AreaState(
+                        area,
+                        forecast,
+                        state,
+                        _state_label(state),
+                        _is_late(forecast_round, state),
+                    )
+                )
+        items.append(
+            {
+                "round": forecast_round,
+                "approved": counts.get(Forecast.Status.APPROVED, 0),
+                "submitted": counts.get(Forecast.Status.SUBMITTED, 0),
+                "areas": len(areas),
+                "mine": mine,
+            }
+        )
+    return items
+
+
+def round_get(*, user, pk: int) -> ForecastRound:
+    """The round ``pk`` for any user with a role; 404 otherwise."""
+    if not roles_of(user):
+        raise Http404
+    try:
+        return ForecastRound.objects.select_related("plan").get(pk=pk)
+    except ForecastRound.DoesNotExist:
+        raise Http404 from None
+
+
+def _area_budgets(year: int, area_ids) -> dict[int, Decimal]:
+    return {
+        row["unit__area_id"]: row["total"]
+        for row in Budget.objects.filter(year=year, unit__area_id__in=area_ids)
+        .values("unit__area_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+
+
+def _forecast_totals(forecast_ids) -> dict[int, Decimal]:
+    return {
+        row["forecast_id"]: row["total"]
+        for row in ForecastLine.objects.filter(forecast_id__in=forecast_ids)
+        .values("forecast_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+
+
+def round_overview(*, forecast_round: ForecastRound, user) -> list[AreaState]:
+    """Every visible area's forecast in the round: state, late flag, budget, forecast and
+    deviation (SEK, year totals). The committee sees figures of approved forecasts only."""
+    areas = list(area_list(user=user))
+    forecasts = {
+        f.area_id: f for f in Forecast.objects.filter(forecast_round=forecast_round, area__in=areas)
+    }
+    drafts_visible = _sees_drafts(user)
+    shown = [
+        f.pk for f in forecasts.values() if drafts_visible or f.status == Forecast.Status.APPROVED
+    ]
+    totals = _forecast_totals(shown)
+    budgets = _area_budgets(forecast_round.year, [a.pk for a in areas])
+    states = []
+    for area in areas:
+        forecast = forecasts.get(area.pk)
+        state = forecast.status if forecast else NOT_STARTED
+        if not drafts_visible and state != Forecast.Status.APPROVED:
+            forecast, state = None, NOT_STARTED
+        total = totals.get(forecast.pk) if forecast else None
+        budget = budgets.get(area.pk)
+        states.append(
+            AreaState(
+                area=area,
+                forecast=forecast,
+                state=state,
+                state_label=_state_label(state),
+                late=_is_late(forecast_round, state),
+                budget=budget,
+                total=total,
+                deviation=None if total is None else (budget or Decimal(0)) - total,
+            )
+        )
+    return states
+
+
+def forecast_access(
+    *, user, round_pk: int, area_pk: int, action: str = "read"
+) -> tuple[ForecastRound, Area, Forecast | None]:
+    """The round, area and forecast (None if not started) behind a forecast page.
+
+    ``action``: "read" (anyone who sees the area; the committee only approved forecasts),
+    "edit" (the area's director) or "review" (finance). Outside the user's areas, or a
+    forecast the committee may not see: 404. A role that may only read asks to write: 403.
+    """
+    forecast_round = round_get(user=user, pk=round_pk)
+    area = area_list(user=user).filter(pk=area_pk).first()
+    if area is None:
+        raise Http404
+    forecast = (
+        Forecast.objects.filter(forecast_round=forecast_round, area=area)
+        .select_related("submitted_by", "approved_by", "updated_by")
+        .first()
+    )
+    roles = roles_of(user)
+    approved = forecast is not None and forecast.status == Forecast.Status.APPROVED
+    if action == "read" and not _sees_drafts(user) and not approved:
+        raise Http404
+    if action == "edit" and not (
+        Role.AREA_DIRECTOR in roles and AreaDirector.objects.filter(user=user, area=area).exists()
+    ):
+        raise PermissionDenied
+    if action == "review" and not roles & _FINANCE:
+        if not _sees_drafts(user) and not approved:
+            raise Http404
+        raise PermissionDenied
+    return forecast_round, area, forecast
+
+
+# --- The grid ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the user typed in one cell: the text as typed and, when it parsed, the SEK amount."""
+
+    amount_text: str
+    comment: str
+    amount: Decimal | None
+
+
+@dataclass
+class GridRow:
+    """One row of the grid: a unit and account group with its figures (SEK) and inputs."""
+
+    unit_id: int
+    group: AccountGroup
+    figures: GridFigures
+    amount_text: str
+    comment: str
+    line_name: str
+    comment_name: str
+    amount_error: str = ""
+    comment_error: str = ""
+    comment_needed: bool = False
+    stored_amount: Decimal | None = None
+    stored_comment: str = ""
+    differs_from_stored: bool = False
+
+
+@dataclass
+class GridUnit:
+    unit: Unit
+    rows: list[GridRow]
+    total: GridFigures
+
+
+@dataclass
+class Grid:
+    """The forecast grid of one area in one round: units × account groups, with totals."""
+
+    units: list[GridUnit]
+    total: GridFigures
+    threshold: Decimal
+    previous_round: ForecastRound | None
+    cell_count: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _amount_text(amount: Decimal | None) -> str:
+    """An amount in SEK as the grid's input shows it: thousands (tkr), Swedish style."""
+    from forecasts.forms import amount_input_text
+
+    return amount_input_text(amount)
+
+
+def _previous_round(forecast_round: ForecastRound, area: Area) -> ForecastRound | None:
+    """The latest earlier round of the same year in which the area's forecast was approved."""
+    earlier = Q(
+        forecast_round__year=forecast_round.year, forecast_round__month__lt=forecast_round.month
+    )
+    forecast = (
+        Forecast.objects.filter(earlier, area=area, status=Forecast.Status.APPROVED)
+        .select_related("forecast_round")
+        .order_by("-forecast_round__month")
+        .first()
+    )
+    return forecast.forecast_round if forecast else None
+
+
+def forecast_grid(
+    *,
+    forecast_round: ForecastRound,
+    area: Area,
+    forecast: Forecast | None,
+    entries: Mapping[tuple[int, int], Entry] | None = None,
+    errors: Mapping[str, str] | None = None,
+    show_stored: bool = False,
+) -> Grid:
+    """The grid of ``area`` in ``forecast_round``: per active unit and account group the year's
+    budget, actuals to the round's month, the previous approved forecast of the year, this
+    round's forecast (the stored line; otherwise prefilled from the previous forecast, else the
+    budget) and the deviation (SEK; budget − forecast, negative = deficit).
+
+    ``entries`` overlays what the user typed (after a refused save); with ``show_stored`` each
+    row also carries the stored line, so a conflict can show both inputs side by side.
+    """
+    errors = dict(errors or {})
+    units = list(Unit.objects.filter(area=area, is_active=True).order_by("code"))
+    groups = list(AccountGroup.objects.all())
+    year = forecast_round.year
+    budgets = {
+        (b["unit_id"], b["account_group_id"]): b["amount"]
+        for b in Budget.objects.filter(unit__area=area, year=year).values(
+            "unit_id", "account_group_id", "amount"
+        )
+    }
+    actuals = {
+        (a["unit_id"], a["account_group_id"]): a["total"]
+        for a in Actual.objects.filter(unit__area=area, year=year, month__lte=forecast_round.month)
+        .values("unit_id", "account_group_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    previous_round = _previous_round(forecast_round, area)
+    previous = (
+        {
+            (ln.unit_id, ln.account_group_id): ln.amount
+            for ln in ForecastLine.objects.filter(
+                forecast__forecast_round=previous_round, forecast__area=area
+            )
+        }
+        if previous_round
+        else {}
+    )
+    stored = (
+        {(ln.unit_id, ln.account_group_id): ln for ln in forecast.lines.all()} if forecast else {}
+    )
+    grid_units = []
+    for unit in units:
+        rows = []
+        for group in groups:
+            cell = (unit.pk, group.pk)
+            line = stored.get(cell)
+            entry = (entries or {}).get(cell)
+            if entry is not None:
+                amount, amount_text, comment = entry.amount, entry.amount_text, entry.comment
+            elif line is not None:
+                amount, comment = line.amount, line.comment
+                amount_text = _amount_text(amount)
+            else:
+                amount = previous.get(cell, budgets.get(cell))
+                amount_text, comment = _amount_text(amount), ""
+            figures = GridFigures(
+                budget=budgets.get(cell, Decimal(0)),
+                actual=actuals.get(cell, Decimal(0)),
+                previous=previous.get(cell),
+                forecast=amount,
+                complete=amount is not None,
+            )
+            row = GridRow(
+                unit_id=unit.pk,
+                group=group,
+                figures=figures,
+                amount_text=amount_text,
+                comment=comment,
+                line_name=cell_key("line", cell),
+                comment_name=cell_key("comment", cell),
+                amount_error=errors.get(cell_key("line", cell), ""),
+                comment_error=errors.get(cell_key("comment", cell), ""),
+                comment_needed=comment_required(
+                    figures.deviation, forecast_round.comment_threshold
+                ),
+            )
+            if show_stored and line is not None:
+                row.stored_amount, row.stored_comment = line.amount, line.comment
+                row.differs_from_stored = amount != line.amount or comment.strip() != line.comment
+            rows.append(row)
+        grid_units.append(GridUnit(unit, rows, sum_figures([r.figures for r in rows])))
+    return Grid(
+        units=grid_units,
+        total=sum_figures([u.total for u in grid_units]),
+        threshold=forecast_round.comment_threshold,
+        previous_round=previous_round,
+        cell_count=len(units) * len(groups),
+        errors=errors,
+    )
+
+
+def grid_cells(*, area: Area) -> list[tuple[int, int]]:
+    """The (unit id, account group id) cells of an area's grid, in page order."""
+    units = (
+        Unit.objects.filter(area=area, is_active=True).order_by("code").values_list("pk", flat=True)
+    )
+    groups = list(AccountGroup.objects.values_list("pk", flat=True))
+    return [(u, g) for u in units for g in groups]
+
+
+# --- Area page and the gap dashboard ---------------------------------------------------------
+
+
+def area_for_user(*, user, pk: int) -> Area:
+    """An area the user may see; 404 otherwise."""
+    area = area_list(user=user).filter(pk=pk).first()
+    if area is None:
+        raise Http404
+    return area
+
+
+def forecast_deviation_by_area(*, plan: Plan, year: int, user) -> pd.DataFrame:
+    """Per round of ``plan`` in ``year`` and per area the user sees: the year's budget, the
+    latest approved forecast at that round and the deviation (Decimal SEK, budget − forecast,
+    negative = deficit). Columns: ``round_id``, ``year``, ``month``, ``area_id``, ``area_code``,
+    ``area_name``, ``budget``, ``forecast``, ``forecast_round_id``, ``deviation``.
+
+    An area without an approved forecast yet has ``forecast`` and ``deviation`` None. Drafts,
+    submitted and returned forecasts never count. Rows in round order, then area order.
+    """
+    areas = list(area_list(user=user))
+    rounds = pd.DataFrame.from_records(
+        list(
+            ForecastRound.objects.filter(plan=plan, year=year)
+            .values("year", "month")
+            .annotate(round_id=F("pk"))
+        ),
+        columns=["round_id", "year", "month"],
+    )
+    budgets_by_area = _area_budgets(year, [a.pk for a in areas])
+    budgets = pd.DataFrame.from_records(
+        [{"area_id": a.pk, "budget": budgets_by_area.get(a.pk, Decimal(0))} for a in areas],
+        columns=["area_id", "budget"],
+    )
+    approved = pd.DataFrame.from_records(
+        list(
+            ForecastLine.objects.filter(
+                forecast__forecast_round__plan=plan,
+                forecast__forecast_round__year=year,
+                forecast__status=Forecast.Status.APPROVED,
+                forecast__area__in=areas,
+            )
+            .values("forecast__forecast_round_id", "forecast__area_id")
+            .annotate(forecast=Sum("amount"))
+            .order_by()
+        ),
+        columns=["forecast__forecast_round_id", "forecast__area_id", "forecast"],
+    ).rename(columns={"forecast__forecast_round_id": "round_id", "forecast__area_id": "area_id"})
+    frame = deviation_by_round(rounds, budgets, approved)
+    names = {a.pk: (a.code, a.name) for a in areas}
+    frame.insert(4, "area_code", [names[i][0] for i in frame["area_id"]])
+    frame.insert(5, "area_name", [names[i][1] for i in frame["area_id"]])
+    return frame
+
+
+def area_summary(*, area: Area, user) -> dict:
+    """The area page: its latest approved forecast, the deviation per round of that year (latest
+    approved forecast at each round) and the latest approved forecast per unit (SEK)."""
+    latest = (
+        Forecast.objects.filter(area=area, status=Forecast.Status.APPROVED)
+        .select_related("forecast_round__plan")
+        .order_by("-forecast_round__year", "-forecast_round__month")
+        .first()
+    )
+    if latest is None:
+        return {"latest": None, "deviations": None, "units": []}
+    frame = forecast_deviation_by_area(
+        plan=latest.forecast_round.plan, year=latest.forecast_round.year, user=user
+    )
+    frame = frame[frame["area_id"] == area.pk]
+    rounds = {r.pk: r for r in ForecastRound.objects.filter(pk__in=set(frame["round_id"]))}
+    deviations = [{**row, "round": rounds[row["round_id"]]} for row in frame.to_dict("records")]
+    return {
+        "latest": latest,
+        "deviations": deviations,
+        "units": area_forecast_units(area=area, forecast=latest),
+    }
+
+
+def area_forecast_units(*, area: Area, forecast: Forecast) -> list[dict]:
+    """Per unit of an approved forecast: budget, forecast and deviation (SEK, year totals)."""
+    year = forecast.forecast_round.year
+    budgets = dict(
+        Budget.objects.filter(unit__area=area, year=year)
+        .values("unit_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("unit_id", "total")
+    )
+    totals = dict(
+        forecast.lines.values("unit_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("unit_id", "total")
+    )
+    rows = []
+    for unit in Unit.objects.filter(pk__in=set(budgets) | set(totals)).order_by("code"):
+        figures = GridFigures(budget=budgets.get(unit.pk, Decimal(0)), forecast=totals.get(unit.pk))
+        rows.append({"unit": unit, "figures": figures})
+    return rows
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+def import_lookups() -> tuple[dict[str, int], dict[str, int]]:
+    """Units by code, and account groups by case-folded code and name, for reading a file."""
+    units = dict(Unit.objects.values_list("code", "pk"))
+    groups: dict[str, int] = {}
+    for pk, code, name in AccountGroup.objects.values_list("pk", "code", "name"):
+        groups[code.casefold()] = pk
+        groups[name.casefold()] = pk
+    return units, groups
+
+
+def import_upload_get(*, user, token) -> ImportUpload:
+    """The user's own pending upload; 404 for anyone else's or a forgotten one."""
+    if not roles_of(user) & _FINANCE:
+        raise PermissionDenied
+    upload = ImportUpload.objects.filter(token=token, created_by=user).first()
+    if upload is None:
+        raise Http404
+    return upload
+
+
+@dataclass
+class ImportPreview:
+    """What confirming an import would do: rows new, changed, removed and unchanged, the
+    periods and units it covers, and the file's first rows with names (for the preview page)."""
+
+    rows: int
+    new: int
+    changed: int
+    removed: int
+    unchanged: int
+    total: Decimal
+    periods: list[str]
+    unit_count: int
+    sample: list[dict]
+
+    @property
+    def replaces(self) -> bool:
+        """Whether existing figures would change or go: then the user must confirm it."""
+        return bool(self.changed or self.removed)
+
+
+def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
+    """Compare checked rows with the stored figures of the units and periods they cover."""
+    is_actual = kind == ImportUpload.Kind.ACTUAL
+    model = Actual if is_actual else Budget
+    unit_ids = {r.unit_id for r in rows}
+    years = {r.year for r in rows}
+    covered = {(r.unit_id, r.year, r.month) for r in rows}
+    fields = (
+        ["unit_id", "year", "month", "account_group_id", "amount"]
+        if is_actual
+        else [
+            "unit_id",
+            "year",
+            "account_group_id",
+            "amount",
+        ]
+    )
+    stored: dict[tuple, Decimal] = {}
+    for values in model.objects.filter(unit_id__in=unit_ids, year__in=years).values_list(*fields):
+        if is_actual:
+            unit_id, year, month, group_id, amount = values
+        else:
+            unit_id, year, group_id, amount = values
+            month = None
+        if (unit_id, year, month) in covered:
+            stored[(unit_id, year, month, group_id)] = amount
+    new = changed = 0
+    keys = set()
+    for r in rows:
+        key = (r.unit_id, r.year, r.month, r.account_group_id)
+        keys.add(key)
+        if key not in stored:
+            new += 1
+        elif stored[key] != r.amount:
+            changed += 1
+    removed = sum(1 for key in stored if key not in keys)
+    unit_names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "code"))
+    group_names = dict(AccountGroup.objects.values_list("pk", "name"))
+    periods = sorted({f"{r.year}-{r.month:02d}" if is_actual else str(r.year) for r in rows})
+    sample = [
+        {
+            "unit": unit_names.get(r.unit_id, ""),
+            "year": r.year,
+            "month": r.month,
+            "group": group_names.get(r.account_group_id, ""),
+            "amount": r.amount,
+        }
+        for r in rows[:10]
+    ]
+    return ImportPreview(
+        rows=len(rows),
+        new=new,
+        changed=changed,
+        removed=removed,
+        unchanged=len(rows) - new - changed,
+        total=sum((r.amount for r in rows), Decimal(0)),
+        periods=periods,
+        unit_count=len(unit_ids),
+        sample=sample,
+    )

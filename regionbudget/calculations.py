@@ -43,10 +43,14 @@ __all__ = [
     "BridgeStep",
     "attribute_to_areas",
     "closing_probability",
+    "deviation_totals",
     "gap_bridge",
     "gap_by_group",
     "gap_by_year",
+    "planned_totals",
+    "report_changes",
     "scope_effects",
+    "traffic_light",
 ]
 
 ZERO = Decimal("0")
@@ -134,18 +138,25 @@ def _weight(status: str, weights: Mapping[str, Decimal]) -> Decimal:
     return Decimal(weights.get(status, ZERO))
 
 
+def planned_totals(rows: pd.DataFrame) -> tuple[Decimal, Decimal, Decimal]:
+    """Planned low and high (cancelled measures left out) and realised (all measures), SEK.
+
+    The one place these sums are made: the gap figures and the measure register both use it.
+    """
+    if rows.empty:
+        return ZERO, ZERO, ZERO
+    active = rows[rows["status"] != CANCELLED]
+    return _decimal_sum(active["low"]), _decimal_sum(active["high"]), _decimal_sum(rows["realised"])
+
+
 def _sums(rows: pd.DataFrame, weights: Mapping[str, Decimal]) -> dict[str, Decimal]:
     active = rows[rows["status"] != CANCELLED]
     expected = _decimal_sum(
         _weight(status, weights) * (low + high) / 2
         for status, low, high in zip(active["status"], active["low"], active["high"], strict=True)
     )
-    return {
-        "planned_low": _decimal_sum(active["low"]),
-        "planned_high": _decimal_sum(active["high"]),
-        "realised": _decimal_sum(rows["realised"]),
-        "expected": expected,
-    }
+    low, high, realised = planned_totals(rows)
+    return {"planned_low": low, "planned_high": high, "realised": realised, "expected": expected}
 
 
 def _coverage(part: Decimal, whole: Decimal | None) -> Decimal | None:
@@ -335,3 +346,119 @@ def closing_probability(
             Decimal("0.001"), rounding=ROUND_HALF_UP
         )
     return result
+
+
+def deviation_totals(deviations: pd.DataFrame) -> list[tuple[int, int, Decimal]]:
+    """Forecast deviation of all areas in the frame per round, in round order:
+    ``(year, month, sum of deviations)``; areas without an approved forecast add nothing."""
+    totals: dict[tuple[int, int], Decimal] = {}
+    for year, month, value in zip(
+        deviations["year"], deviations["month"], deviations["deviation"], strict=True
+    ):
+        key = (int(year), int(month))
+        totals[key] = totals.get(key, ZERO) + (value if value is not None else ZERO)
+    return [(year, month, amount) for (year, month), amount in sorted(totals.items())]
+
+
+# --- Status reports ----------------------------------------------------------------------------
+
+ON_TRACK, AT_RISK, LATE = "on_track", "at_risk", "late"
+# An in-progress measure is at risk when it has realised less than this share of the low end of
+# its planned effect, pro rata for the months passed.
+PACE_THRESHOLD = Decimal("0.75")
+
+
+def traffic_light(
+    *, status: str, planned_low: Decimal, realised: Decimal, months_elapsed: int
+) -> str:
+    """The traffic light of a measure in a status report (the rules are printed on the page).
+
+    late: the measure is delayed. at risk: it is only proposed, or in progress with realised
+    effect below 75 % of its planned low end pro rata for the months passed. on track: done,
+    decided, or in progress on pace. A cancelled measure gets no light ("cancelled").
+    """
+    if status == CANCELLED:
+        return CANCELLED
+    if status == "delayed":
+        return LATE
+    if status == "proposed":
+        return AT_RISK
+    if status == "in_progress" and months_elapsed > 0 and planned_low > 0:
+        due = planned_low * Decimal(min(months_elapsed, 12)) / Decimal(12)
+        if realised < due * PACE_THRESHOLD:
+            return AT_RISK
+    return ON_TRACK
+
+
+REPORT_FIGURES = [
+    "required",
+    "planned_low",
+    "planned_high",
+    "realised",
+    "expected",
+    "uncovered_low",
+    "uncovered_high",
+    "probability",
+]
+
+
+def report_changes(previous: Mapping | None, current: Mapping) -> dict:
+    """What changed between two report snapshots: figures per year that went up or down,
+    measures whose status or traffic light changed, new measures and removed ones.
+
+    Snapshots hold amounts as decimal strings (``by_year`` rows and ``measures`` rows).
+    """
+    if previous is None:
+        return {"figures": [], "status_changes": [], "new_measures": [], "removed_measures": []}
+    before_years = {row["year"]: row for row in previous.get("by_year", [])}
+    figures = []
+    for row in current.get("by_year", []):
+        old = before_years.get(row["year"])
+        if old is None:
+            continue
+        for name in REPORT_FIGURES:
+            a, b = old.get(name), row.get(name)
+            if a is None or b is None or Decimal(a) == Decimal(b):
+                continue
+            change = Decimal(b) - Decimal(a)
+            figures.append(
+                {
+                    "year": row["year"],
+                    "figure": name,
+                    "before": a,
+                    "after": b,
+                    "change": str(change),
+                    "direction": "up" if change > 0 else "down",
+                }
+            )
+    before_measures = {m["code"]: m for m in previous.get("measures", [])}
+    current_codes = {m["code"] for m in current.get("measures", [])}
+    status_changes, new_measures = [], []
+    for measure in current.get("measures", []):
+        old = before_measures.get(measure["code"])
+        if old is None:
+            new_measures.append(
+                {"code": measure["code"], "title": measure["title"], "status": measure["status"]}
+            )
+        elif old["status"] != measure["status"] or old.get("light") != measure.get("light"):
+            status_changes.append(
+                {
+                    "code": measure["code"],
+                    "title": measure["title"],
+                    "before": old["status"],
+                    "after": measure["status"],
+                    "light_before": old.get("light"),
+                    "light_after": measure.get("light"),
+                }
+            )
+    removed = [
+        {"code": code, "title": m["title"]}
+        for code, m in before_measures.items()
+        if code not in current_codes
+    ]
+    return {
+        "figures": figures,
+        "status_changes": status_changes,
+        "new_measures": new_measures,
+        "removed_measures": removed,
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,7 +21,9 @@ __all__ = [
     "coverage_figure",
     "forecast_deviation_figure",
     "gap_bridge_figure",
+    "gap_bridge_svg",
     "gap_years_figure",
+    "gap_years_svg",
 ]
 
 MSEK = Decimal("1000000")
@@ -40,13 +43,19 @@ def _msek(value: Decimal | None) -> float | None:
 def _layout(fig: go.Figure, *, y_title: str, height: int = 360) -> go.Figure:
     fig.update_layout(
         height=height,
-        margin={"l": 60, "r": 20, "t": 20, "b": 50},
+        margin={"l": 10, "r": 20, "t": 20, "b": 10},
         paper_bgcolor="white",
         plot_bgcolor="white",
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
-        legend={"orientation": "h", "y": -0.18},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         separators=", ",
-        yaxis={"title": {"text": y_title}, "gridcolor": "#d9dee3", "zerolinecolor": "#6c757d"},
+        yaxis={
+            "title": {"text": y_title},
+            "gridcolor": "#d9dee3",
+            "zerolinecolor": "#6c757d",
+            "automargin": True,
+        },
+        xaxis={"automargin": True},
     )
     return fig
 
@@ -128,6 +137,7 @@ def gap_bridge_figure(steps: Sequence[BridgeStep], *, labels: dict[str, str]) ->
         )
     )
     fig.update_xaxes(tickangle=-30)
+    fig.update_layout(showlegend=False)
     return _layout(fig, y_title=labels["axis"], height=420)
 
 
@@ -179,3 +189,160 @@ def coverage_figure(coverage: pd.DataFrame, *, by: str, labels: dict[str, str]) 
     fig = _layout(fig, y_title="", height=max(260, 40 * len(names) + 110))
     fig.update_xaxes(title={"text": labels["axis"]}, gridcolor="#d9dee3", ticksuffix=" %")
     return fig
+
+
+# --- Static SVG for status reports (tablet, print and PDF alike; no JavaScript) ----------------
+
+
+def _svg_text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "middle",
+    size: int = 12,
+    weight: str = "normal",
+    fill: str = "#1b1b1b",
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+        f'font-weight="{weight}" fill="{fill}">{escape(text)}</text>'
+    )
+
+
+def _scale(values: Sequence[float], height: float) -> tuple[float, float, float]:
+    top = max([0.0, *values]) or 1.0
+    bottom = min([0.0, *values])
+    return top, bottom, height / (top - bottom)
+
+
+def gap_years_svg(rows: Sequence[dict], *, labels: dict[str, str], number) -> str:
+    """Bars per year: required (dark), planned low end (mid) and range to the high end
+    (hatched), realised (diamond). ``rows`` hold SEK amounts (Decimal or decimal strings);
+    ``number`` formats an MSEK float for the labels."""
+    width, height, left, bottom_margin, top_margin = 640, 300, 50, 60, 20
+    plot_h = height - bottom_margin - top_margin
+    values = []
+    for row in rows:
+        values += [_msek(row.get("required")) or 0.0, _msek(row["planned_high"]) or 0.0]
+    top, low, k = _scale(values, plot_h)
+    zero_y = top_margin + top * k
+    group_w = (width - left - 10) / max(len(rows), 1)
+    bar_w = min(60.0, group_w / 3)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'class="report-chart" role="img" aria-labelledby="svg-years-title">',
+        f'<title id="svg-years-title">{escape(labels["title"])}</title>',
+        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#dbe7f3"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{MID}" stroke-width="2"/></pattern></defs>',
+        f'<line x1="{left}" x2="{width - 10}" y1="{zero_y:.1f}" y2="{zero_y:.1f}" stroke="#555"/>',
+    ]
+    for index, row in enumerate(rows):
+        x0 = left + index * group_w + (group_w - 2 * bar_w - 8) / 2
+        required = _msek(row.get("required"))
+        planned_low = _msek(row["planned_low"]) or 0.0
+        planned_high = _msek(row["planned_high"]) or 0.0
+        if required is not None:
+            y = zero_y - required * k
+            parts.append(
+                f'<rect x="{x0:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
+                f'height="{required * k:.1f}" fill="{DARK}"/>'
+            )
+            parts.append(_svg_text(x0 + bar_w / 2, y - 4, number(required), size=11))
+        x1 = x0 + bar_w + 8
+        parts.append(
+            f'<rect x="{x1:.1f}" y="{zero_y - planned_low * k:.1f}" width="{bar_w:.1f}" '
+            f'height="{planned_low * k:.1f}" fill="{MID}"/>'
+        )
+        span = max(planned_high - planned_low, 0.0)
+        parts.append(
+            f'<rect x="{x1:.1f}" y="{zero_y - planned_high * k:.1f}" '
+            f'width="{bar_w:.1f}" height="{span * k:.1f}" fill="url(#hatch)" '
+            f'stroke="{MID}"/>'
+        )
+        parts.append(
+            _svg_text(
+                x1 + bar_w / 2,
+                zero_y - planned_high * k - 4,
+                f"{number(planned_low)}–{number(planned_high)}",
+                size=11,
+            )
+        )
+        realised = _msek(row.get("realised"))
+        if realised:
+            cx, cy = x1 + bar_w / 2, zero_y - realised * k
+            parts.append(
+                f'<path d="M{cx:.1f} {cy - 7:.1f} L{cx + 7:.1f} {cy:.1f} '
+                f'L{cx:.1f} {cy + 7:.1f} L{cx - 7:.1f} {cy:.1f} Z" fill="{GREEN}" '
+                'stroke="black"/>'
+            )
+        parts.append(_svg_text(x0 + bar_w + 4, zero_y + 18, str(row["year"]), weight="bold"))
+    legend_y = height - 18
+    legend = [
+        (DARK, labels["required"]),
+        (MID, labels["planned_low"]),
+        ("url(#hatch)", labels["planned_range"]),
+        (GREEN, labels["realised"]),
+    ]
+    x = left
+    for colour, text in legend:
+        parts.append(
+            f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" fill="{colour}" '
+            'stroke="#555"/>'
+        )
+        parts.append(_svg_text(x + 16, legend_y, text, anchor="start", size=11))
+        x += 24 + 7 * len(text)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def gap_bridge_svg(steps: Sequence[dict], *, labels: dict[str, str], number) -> str:
+    """The gap bridge as a static waterfall; ``steps`` are snapshot rows (label, kind, amount,
+    running) with SEK amounts."""
+    width, height, left, bottom_margin, top_margin = 660, 320, 20, 90, 20
+    plot_h = height - bottom_margin - top_margin
+    runnings = [_msek(s["running"]) or 0.0 for s in steps]
+    top, low, k = _scale(
+        [
+            *runnings,
+            *[
+                (_msek(s["running"]) or 0) - (_msek(s["amount"]) or 0)
+                for s in steps
+                if s["kind"] == "measure"
+            ],
+        ],
+        plot_h,
+    )
+    zero_y = top_margin + top * k
+    slot = (width - left - 60) / max(len(steps), 1)
+    bar_w = min(50.0, slot * 0.7)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'class="report-chart" role="img" aria-labelledby="svg-bridge-title">',
+        f'<title id="svg-bridge-title">{escape(labels["title"])}</title>',
+        f'<line x1="{left}" x2="{width - 10}" y1="{zero_y:.1f}" y2="{zero_y:.1f}" stroke="#555"/>',
+    ]
+    for index, step in enumerate(steps):
+        x = left + index * slot + (slot - bar_w) / 2
+        amount = _msek(step["amount"]) or 0.0
+        running = _msek(step["running"]) or 0.0
+        if step["kind"] == "measure":
+            start, end, colour = running - amount, running, MID
+        else:
+            start, end, colour = 0.0, running, DARK
+        y_top = zero_y - max(start, end) * k
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y_top:.1f}" width="{bar_w:.1f}" '
+            f'height="{max(abs(end - start) * k, 1):.1f}" fill="{colour}"/>'
+        )
+        parts.append(_svg_text(x + bar_w / 2, y_top - 4, number(amount), size=11))
+        name = (
+            labels.get(step["label"], step["label"]) if step["kind"] != "measure" else step["label"]
+        )
+        parts.append(
+            f'<text transform="translate({x + bar_w / 2:.1f},{zero_y + 14:.1f}) rotate(35)" '
+            f'font-size="11" fill="#1b1b1b">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

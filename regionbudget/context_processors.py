@@ -10,6 +10,23 @@ from regionbudget.roles import Role, role_of
 # (label, url name, roles that see it). Later features add their pages here.
 NAV_ITEMS = [
     (_("Overview"), "home", {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR, Role.COMMITTEE}),
+    (_("Gap dashboard"), "gap_dashboard", {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR}),
+    (
+        _("Measures"),
+        "measures:measure_list",
+        {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR, Role.COMMITTEE},
+    ),
+    (
+        _("Forecasts"),
+        "forecasts:round_list",
+        {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR, Role.COMMITTEE},
+    ),
+    (_("Import"), "forecasts:import_start", {Role.ADMIN, Role.FINANCE}),
+    (
+        _("Status reports"),
+        "report_list",
+        {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR, Role.COMMITTEE},
+    ),
     (_("Administration"), "admin:index", {Role.ADMIN, Role.FINANCE}),
 ]
 

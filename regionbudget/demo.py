@@ -7,18 +7,24 @@ same rules apply as for any other write. Running it twice changes nothing.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 
 from forecasts.services import deficit_target_set, plan_upsert
-from regionbudget.models import Area
+from regionbudget.models import Area, Meeting, StatusReport
 from regionbudget.roles import Role
 from regionbudget.services import (
     area_director_bind,
     area_upsert,
+    meeting_create,
+    report_create,
+    report_publish,
     role_groups_sync,
     unit_upsert,
     user_assign_role,
@@ -92,6 +98,71 @@ def _area_targets(plan, areas: dict) -> None:
             )
 
 
+MEETINGS = [
+    # (committee, date, title): the seed's meetings, and two recent ones with reports.
+    ("hsu", dt.date(2023, 12, 7), "Handlingsplan för ekonomi i balans"),
+    ("hsn", dt.date(2023, 12, 19), "Handlingsplan för ekonomi i balans 2024–2026"),
+    ("hsn", dt.date(2024, 2, 27), "Första återrapport om handlingsplanen"),
+    ("hsn", dt.date(2026, 9, 29), "Lägesrapport ekonomi i balans"),
+    ("hsn", dt.date(2026, 11, 24), "Lägesrapport ekonomi i balans"),
+]
+# How the action plan stood at the end of August 2026 (the first demo report): two measures had
+# another status, and September's and October's realised effects were not yet recorded.
+AUGUST_STATUSES = {"M07": "in_progress", "M04": "proposed"}
+
+
+def _demo_reports(plan, load_measures_demo) -> None:
+    """Meetings, and two published status reports so that "what changed" has something to say.
+
+    The first report is published with the plan as it stood after August 2026, the second with
+    today's data; both through the same services as in the application. Only on the first load:
+    once the reports exist nothing is written again.
+    """
+    from measures.models import Measure, RealisedEffect
+
+    meetings = {}
+    for committee, date, title in MEETINGS:
+        meeting = Meeting.objects.filter(committee=committee, date=date).first()
+        meetings[date] = meeting or meeting_create(committee=committee, date=date, title=title)
+    if StatusReport.objects.filter(plan=plan).exists():
+        return
+    ekonom = get_user_model().objects.get(username="ekonom")
+
+    RealisedEffect.objects.filter(measure__plan=plan, year=2026, month__in=[9, 10]).delete()
+    for code, status in AUGUST_STATUSES.items():
+        Measure.objects.filter(plan=plan, code=code).update(status=status, version=F("version") + 1)
+    first = report_create(
+        meeting=meetings[dt.date(2026, 9, 29)],
+        plan=plan,
+        year=2026,
+        title="Lägesrapport efter augusti 2026",
+        summary=(
+            "Åtgärderna väntas ge 719–831 mnkr 2026 mot kravet 775 mnkr. Smarta inköp och "
+            "produktions- och kapacitetsplaneringen går enligt plan; hemtagningen av köpt vård "
+            "har kommit i gång."
+        ),
+        highlighted=Measure.objects.filter(plan=plan, code__in=["M01", "M03"]),
+        user=ekonom,
+    )
+    report_publish(report=first, expected_version=first.version, user=ekonom)
+
+    load_measures_demo()  # back to today's statuses and realised effects
+    second = report_create(
+        meeting=meetings[dt.date(2026, 11, 24)],
+        plan=plan,
+        year=2026,
+        title="Lägesrapport efter oktober 2026",
+        summary=(
+            "Hemtagningen av köpt vård är försenad och närvårdsteamen är nu beslutade. Utfallet "
+            "har ökat med september och oktober. Gapet 2026 ligger mellan 56 mnkr som saknas "
+            "och 56 mnkr över."
+        ),
+        highlighted=Measure.objects.filter(plan=plan, code__in=["M01", "M03", "M07"]),
+        user=ekonom,
+    )
+    report_publish(report=second, expected_version=second.version, user=ekonom)
+
+
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Write the seed case and the demo users; return how many of each there are."""
@@ -140,6 +211,16 @@ def load_demo() -> dict[str, int]:
         user_assign_role(user=user, role=demo.role)
         for code in demo.areas:
             area_director_bind(user=user, area=areas[code])
+
+    from measures.demo import load_measures_demo  # the measure register's seed action plan
+
+    load_measures_demo()
+
+    from forecasts.demo import load_forecasts_demo  # budgets, actuals and two forecast rounds
+
+    load_forecasts_demo()
+
+    _demo_reports(plans["Ekonomi i balans 2024–2026"], load_measures_demo)
 
     return {
         "areas": Area.objects.count(),

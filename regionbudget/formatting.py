@@ -12,7 +12,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-__all__ = ["MINUS", "NBSP", "format_money", "format_number", "parse_amount"]
+__all__ = [
+    "MINUS",
+    "NBSP",
+    "format_money",
+    "format_money_range",
+    "format_number",
+    "parse_amount",
+]
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
@@ -56,6 +63,17 @@ def format_money(
     number = format_number(amount / _SCALES[unit], places=digits, language=language)
     label = unit if language.startswith("sv") else _ENGLISH_UNITS[unit]
     return f"{number}{NBSP}{label}"
+
+
+def format_money_range(
+    low: Decimal, high: Decimal, unit: str = "mnkr", *, language: str = "sv"
+) -> str:
+    """A range in one unit: ``132–149 mnkr``; decimals only where a figure needs them."""
+    scale = _SCALES[unit]
+    whole = all(Decimal(v) % scale == 0 for v in (low, high))
+    places = 0 if whole else _DEFAULT_PLACES[unit]
+    first = format_money(low, unit, language=language, places=places).rsplit(NBSP, 1)[0]
+    return f"{first}–{format_money(high, unit, language=language, places=places)}"
 
 
 # Spaces people and spreadsheets put between thousands: space, no-break space, narrow no-break.

@@ -33,6 +33,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
             ("regionbudget", "confidenceweight"),
             ("forecasts", "plan"),
             ("forecasts", "deficittarget"),
+            ("forecasts", "accountgroup"),
+            ("measures", "category"),
+            ("measures", "indicator"),
+            ("measures", "indicatorvalue"),
         ]
         for action in _MANAGE
     ]

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from regionbudget.models import Area, AreaDirector, Unit
+from regionbudget.models import Area, AreaDirector, Meeting, StatusReport, Unit
 from regionbudget.roles import ROLE_PERMISSIONS, Role
+from regionbudget.selectors import report_snapshot
 
 __all__ = [
     "area_director_bind",
+    "ReportConflict",
+    "ReportFrozen",
     "area_upsert",
+    "meeting_create",
+    "report_create",
+    "report_publish",
+    "report_update",
+    "snapshot_checksum",
     "role_groups_sync",
     "unit_upsert",
     "user_assign_role",
@@ -89,8 +105,10 @@ def user_assign_role(*, user: User, role: Role) -> None:
             user.is_superuser = user.is_staff = True
             user.save(update_fields=["is_superuser", "is_staff"])
         return
-    role_groups_sync()
-    user.groups.add(Group.objects.get(name=role.value))
+    group, created = Group.objects.get_or_create(name=role.value)
+    if created:  # normally made by migrate; give a new group its permissions
+        role_groups_sync()
+    user.groups.add(group)
 
 
 @transaction.atomic
@@ -99,3 +117,115 @@ def area_director_bind(*, user: User, area: Area) -> AreaDirector:
     user_assign_role(user=user, role=Role.AREA_DIRECTOR)
     binding, _ = AreaDirector.objects.get_or_create(user=user, area=area)
     return binding
+
+
+# --- Meetings and status reports ---------------------------------------------------------------
+
+
+class ReportFrozen(Exception):
+    """A published report cannot change; a correction is a new report."""
+
+
+class ReportConflict(Exception):
+    """The report was saved by someone else since the form was opened."""
+
+    def __init__(self, current: StatusReport) -> None:
+        super().__init__("report changed since it was opened")
+        self.current = current
+
+
+def meeting_create(*, committee: str, date: dt.date, title: str) -> Meeting:
+    """Create a committee meeting."""
+    meeting = Meeting(committee=committee, date=date, title=title)
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def report_create(
+    *,
+    meeting: Meeting,
+    plan,
+    year: int,
+    title: str,
+    summary: str = "",
+    highlighted: Iterable = (),
+    corrects: StatusReport | None = None,
+    correction_note: str = "",
+    user: User,
+) -> StatusReport:
+    """Draft a status report for ``meeting``. A correction names the published report it
+    corrects and says what it corrects."""
+    if corrects is not None and corrects.status != StatusReport.Status.PUBLISHED:
+        raise ValidationError(_("Only a published report can be corrected."))
+    if corrects is not None and not correction_note.strip():
+        raise ValidationError({"correction_note": _("Say what the correction corrects.")})
+    report = StatusReport(
+        meeting=meeting,
+        plan=plan,
+        year=year,
+        title=title,
+        summary=summary,
+        corrects=corrects,
+        correction_note=correction_note,
+        created_by=user,
+    )
+    report.full_clean()
+    report.save()
+    report.highlighted.set(list(highlighted))
+    return report
+
+
+@transaction.atomic
+def report_update(
+    *,
+    report: StatusReport,
+    expected_version: int,
+    title: str,
+    summary: str,
+    year: int,
+    highlighted: Iterable = (),
+    correction_note: str | None = None,
+) -> StatusReport:
+    """Change a draft. A published report is refused; a stale form gets a conflict."""
+    current = StatusReport.objects.select_for_update().get(pk=report.pk)
+    if current.status == StatusReport.Status.PUBLISHED:
+        raise ReportFrozen
+    if current.version != expected_version:
+        raise ReportConflict(current)
+    current.title, current.summary, current.year = title, summary, year
+    if correction_note is not None:
+        current.correction_note = correction_note
+    current.version += 1
+    current.full_clean()
+    current.save()
+    current.highlighted.set(list(highlighted))
+    return current
+
+
+@transaction.atomic
+def report_publish(*, report: StatusReport, expected_version: int, user: User) -> StatusReport:
+    """Publish and freeze: store every figure the report shows, with its checksum."""
+    current = StatusReport.objects.select_for_update().get(pk=report.pk)
+    if current.status == StatusReport.Status.PUBLISHED:
+        raise ReportFrozen
+    if current.version != expected_version:
+        raise ReportConflict(current)
+    snapshot = report_snapshot(report=current, user=user)
+    snapshot["published_at"] = timezone.now().isoformat(timespec="seconds")
+    snapshot["published_by"] = user.get_full_name() or user.get_username()
+    current.snapshot = snapshot
+    current.checksum = snapshot_checksum(snapshot)
+    current.status = StatusReport.Status.PUBLISHED
+    current.published_at = timezone.now()
+    current.published_by = user
+    current.version += 1
+    current.save()
+    return current
+
+
+def snapshot_checksum(snapshot: dict) -> str:
+    """SHA-256 of the snapshot in a canonical form (sorted keys, no spaces)."""
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

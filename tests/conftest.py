@@ -11,6 +11,17 @@ from regionbudget.demo import load_demo
 DEMO_USERNAMES = ["ekonom", "direktor.somatik", "direktor.psykiatri", "ledamot", "admin"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the data version counter is rolled back with the
+    test's transaction, so cached figures of one test must not be seen by the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def demo(db):
     """The seed case: 8 areas with units, two plans, and the five demo users."""

@@ -1,9 +1,11 @@
 """Template filters for money: ``{{ amount|mnkr }}``, ``{{ amount|tkr }}`` (amounts in SEK)."""
 
+from decimal import Decimal
+
 from django import template
 from django.utils.translation import get_language
 
-from regionbudget.formatting import format_money
+from regionbudget.formatting import NBSP, format_money, format_money_range, format_number
 
 register = template.Library()
 
@@ -22,3 +24,38 @@ def mnkr(value):
 def tkr(value):
     """An amount in SEK shown in thousands: ``12 345 tkr``."""
     return format_money(value, "tkr", language=_language())
+
+
+@register.filter
+def mnkr_range(low, high):
+    """A planned or uncovered range in millions: ``175–192 mnkr``."""
+    if low is None or high is None:
+        return "–"
+    return format_money_range(low, high, "mnkr", language=_language())
+
+
+@register.filter
+def percent(value):
+    """A percentage with one decimal: ``54,0 %``."""
+    if value is None:
+        return "–"
+    return f"{format_number(Decimal(value), places=1, language=_language())}{NBSP}%"
+
+
+@register.filter
+def percent_of_one(value):
+    """A fraction of one as a whole percentage: 0.6 → ``60 %``."""
+    if value is None:
+        return "–"
+    return f"{format_number(Decimal(value) * 100, places=0, language=_language())}{NBSP}%"
+
+
+@register.filter
+def status_label(value):
+    """A measure status in the user's language."""
+    from measures.models import Measure
+
+    try:
+        return Measure.Status(value).label
+    except ValueError:
+        return value

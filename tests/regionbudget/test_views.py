@@ -4,7 +4,7 @@ import json
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -194,7 +194,7 @@ def test_healthz_reports_a_reachable_database(client):
 
 
 def test_healthz_reports_an_unreachable_database_with_503(client):
-    with mock.patch.object(views.connection, "cursor", side_effect=OperationalError("down")):
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert json.loads(response.content)["database"] == "unreachable"

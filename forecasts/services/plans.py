@@ -1,4 +1,4 @@
-"""Every write to plans and deficit targets goes through these functions."""
+"""Writes of plans and deficit targets."""
 
 from __future__ import annotations
 

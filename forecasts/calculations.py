@@ -1,0 +1,133 @@
+"""Forecast arithmetic: deviations, grid totals and the latest approved forecast per round.
+
+Pure functions over Decimals and DataFrames: no Django, no ORM, no request. Amounts are net cost
+in SEK (revenue negative) for a whole year. The deviation is ``budget − forecast``: negative
+means the area or unit is heading for a deficit (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+__all__ = [
+    "DEVIATION_COLUMNS",
+    "GridFigures",
+    "comment_required",
+    "deviation",
+    "deviation_by_round",
+    "sum_figures",
+]
+
+ZERO = Decimal("0")
+
+
+def deviation(budget: Decimal | None, forecast: Decimal | None) -> Decimal | None:
+    """Budget − forecast (SEK); negative is a deficit. None when either is missing.
+
+    A missing budget counts as zero when there is a forecast: a cost nobody budgeted for is a
+    deficit of its full size.
+    """
+    if forecast is None:
+        return None
+    return (budget or ZERO) - forecast
+
+
+def comment_required(deviation_amount: Decimal | None, threshold: Decimal) -> bool:
+    """Whether a deviation needs a comment: its size (either direction) exceeds ``threshold``."""
+    return deviation_amount is not None and abs(deviation_amount) > threshold
+
+
+@dataclass
+class GridFigures:
+    """Budget, actual to date, previous and current forecast (SEK) of one row or a total.
+
+    ``forecast`` is None when a row has no amount yet; in a total such rows count as nothing,
+    and ``complete`` turns False so that a page can say the total is partial.
+    """
+
+    budget: Decimal = ZERO
+    actual: Decimal = ZERO
+    previous: Decimal | None = None
+    forecast: Decimal | None = None
+    complete: bool = True
+    deviation: Decimal | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.deviation = deviation(self.budget, self.forecast)
+
+
+def _optional_sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) if present else None
+
+
+def sum_figures(rows: Sequence[GridFigures]) -> GridFigures:
+    """The total of grid rows (a unit's subtotal, or the area's total from unit subtotals)."""
+    total = GridFigures(
+        budget=sum((r.budget for r in rows), ZERO),
+        actual=sum((r.actual for r in rows), ZERO),
+        previous=_optional_sum(r.previous for r in rows),
+        forecast=_optional_sum(r.forecast for r in rows) if rows else None,
+        complete=all(r.complete and r.forecast is not None for r in rows),
+    )
+    return total
+
+
+DEVIATION_COLUMNS = [
+    "round_id",
+    "year",
+    "month",
+    "area_id",
+    "budget",
+    "forecast",
+    "forecast_round_id",
+    "deviation",
+]
+
+
+def deviation_by_round(
+    rounds: pd.DataFrame, budgets: pd.DataFrame, approved: pd.DataFrame
+) -> pd.DataFrame:
+    """Per round and area: the budget, the latest approved forecast and the deviation (SEK).
+
+    ``rounds``: columns ``round_id``, ``year``, ``month`` (the rounds of one year).
+    ``budgets``: columns ``area_id``, ``budget`` (the year's budget per area; one row per area
+    to report, with a zero budget where none was imported).
+    ``approved``: columns ``round_id``, ``area_id``, ``forecast`` (sum of an approved forecast's
+    lines).
+
+    For each round, an area's forecast is its approved forecast in that round or, if it has none
+    there, its latest approved forecast in an earlier round of the year (``forecast_round_id``
+    says which). An area with no approved forecast yet has ``forecast`` and ``deviation`` None.
+    """
+    if rounds.empty or budgets.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in DEVIATION_COLUMNS})
+    ordered = rounds.sort_values(["year", "month"]).to_dict("records")
+    latest: dict[int, tuple[Decimal, int]] = {}
+    by_round_area = {
+        (r["round_id"], r["area_id"]): r["forecast"] for r in approved.to_dict("records")
+    }
+    records = []
+    for rnd in ordered:
+        for row in budgets.to_dict("records"):
+            area_id = row["area_id"]
+            if (rnd["round_id"], area_id) in by_round_area:
+                latest[area_id] = (by_round_area[(rnd["round_id"], area_id)], rnd["round_id"])
+            forecast, source = latest.get(area_id, (None, None))
+            records.append(
+                {
+                    "round_id": rnd["round_id"],
+                    "year": rnd["year"],
+                    "month": rnd["month"],
+                    "area_id": area_id,
+                    "budget": row["budget"],
+                    "forecast": forecast,
+                    "forecast_round_id": source,
+                    "deviation": deviation(row["budget"], forecast),
+                }
+            )
+    return pd.DataFrame.from_records(records, columns=DEVIATION_COLUMNS)

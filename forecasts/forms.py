@@ -1,0 +1,171 @@
+"""Forms of the forecast pages: field-level checks only; rules across records are the services'.
+
+Every form lists its fields explicitly, so extra POST fields (``status``, ``area``,
+``approved_by`` …) are never read. Amounts in the grid and the round form are typed in thousands
+of kronor (tkr), the Swedish way (``1 234,5``, ``−500``), and become SEK here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+
+from forecasts.models import ForecastRound, ImportUpload, Plan
+from forecasts.selectors import Entry
+from forecasts.services.workflow import LineInput, cell_key
+from regionbudget.formatting import format_number, parse_amount
+
+__all__ = [
+    "ApproveForm",
+    "ForecastGridForm",
+    "ImportConfirmForm",
+    "ImportUploadForm",
+    "ReturnForm",
+    "RoundForm",
+    "amount_input_text",
+]
+
+THOUSAND = Decimal(1000)
+MAX_TKR_PLACES = 5  # thousands of kronor to the öre
+
+
+def amount_input_text(amount: Decimal | None) -> str:
+    """An amount in SEK as typed in the grid: tkr, Swedish digits, only the decimals it needs."""
+    if amount is None:
+        return ""
+    tkr = (amount / THOUSAND).normalize()
+    places = max(0, -tkr.as_tuple().exponent)
+    return format_number(tkr, places=min(places, MAX_TKR_PLACES), language="sv")
+
+
+def parse_tkr(text: str) -> Decimal:
+    """Typed thousands of kronor → SEK; ``ValueError`` with a message for the user."""
+    tkr = parse_amount(text)
+    if -tkr.as_tuple().exponent > MAX_TKR_PLACES:
+        raise ValueError(_("Use at most five decimals: amounts are in thousands of kronor."))
+    return tkr * THOUSAND
+
+
+class ForecastGridForm(forms.Form):
+    """The grid: one amount (tkr) and one comment per unit and account group, and the version
+    of the forecast the page showed. Only the cells of the area's own grid are fields."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[("save", _("Save draft")), ("submit", _("Submit"))])
+
+    def __init__(self, *args, cells: list[tuple[int, int]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cells = cells
+        for cell in cells:
+            self.fields[cell_key("line", cell)] = forms.CharField(required=False, max_length=60)
+            self.fields[cell_key("comment", cell)] = forms.CharField(
+                required=False, max_length=2000
+            )
+        self._amounts: dict[tuple[int, int], Decimal | None] = {}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for cell in self.cells:
+            name = cell_key("line", cell)
+            text = data.get(name) or ""
+            amount = None
+            if not text.strip():
+                self.add_error(name, _("Enter an amount."))
+            else:
+                try:
+                    amount = parse_tkr(text)
+                except ValueError as exc:
+                    self.add_error(name, str(exc))
+            self._amounts[cell] = amount
+        return data
+
+    def entries(self) -> dict[tuple[int, int], Entry]:
+        """What was typed in every cell (text kept as typed) and its SEK amount if it parsed."""
+        entries = {}
+        for cell in self.cells:
+            text = self.data.get(cell_key("line", cell), "")
+            comment = self.data.get(cell_key("comment", cell), "")
+            amount = self._amounts.get(cell)
+            if amount is None and not hasattr(self, "cleaned_data"):
+                try:
+                    amount = parse_tkr(text)
+                except ValueError:
+                    amount = None
+            entries[cell] = Entry(str(text)[:60], str(comment)[:2000], amount)
+        return entries
+
+    def lines(self) -> dict[tuple[int, int], LineInput]:
+        """The valid form's lines for the services (SEK)."""
+        return {
+            cell: LineInput(
+                amount=self._amounts[cell],
+                comment=self.cleaned_data.get(cell_key("comment", cell), ""),
+            )
+            for cell in self.cells
+        }
+
+    def field_errors(self) -> dict[str, str]:
+        return {name: str(errors[0]) for name, errors in self.errors.items() if name != "__all__"}
+
+
+class RoundForm(forms.Form):
+    """Opening a forecast round: plan, year and month, deadline, threshold, measures flag."""
+
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), empty_label=None)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.TypedChoiceField(label=_("After month"), choices=list(MONTHS.items()), coerce=int)
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    comment_threshold = forms.CharField(
+        label=_("Comment threshold (tkr)"),
+        initial="500",
+        help_text=_("A line whose deviation from budget is larger than this needs a comment."),
+    )
+    includes_decided_measures = forms.BooleanField(
+        label=_("The forecasts include the effect of decided measures"),
+        required=False,
+        initial=True,
+        help_text=ForecastRound._meta.get_field("includes_decided_measures").help_text,
+    )
+
+    def clean_comment_threshold(self) -> Decimal:
+        try:
+            amount = parse_tkr(self.cleaned_data["comment_threshold"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if amount < 0:
+            raise forms.ValidationError(_("The threshold cannot be negative."))
+        return amount
+
+
+class ApproveForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class ReturnForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("What should the area fix?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What the file holds"), choices=ImportUpload.Kind.choices, widget=forms.RadioSelect
+    )
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+    )
+
+
+class ImportConfirmForm(forms.Form):
+    replace = forms.BooleanField(
+        label=_("Yes, replace the existing figures of these periods"), required=False
+    )

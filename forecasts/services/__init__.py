@@ -1,0 +1,44 @@
+"""Every write to plans, targets, budgets, actuals and forecasts goes through these functions.
+
+Split by concern: ``plans`` (plans and deficit targets), ``workflow`` (forecast rounds and the
+forecast workflow), ``figures`` (imports of budgets and actuals).
+"""
+
+from forecasts.services.figures import (
+    FigureRow,
+    ReplaceResult,
+    account_group_upsert,
+    figures_replace,
+    import_upload_discard,
+    import_upload_store,
+)
+from forecasts.services.plans import deficit_target_set, plan_upsert
+from forecasts.services.workflow import (
+    ForecastConflict,
+    LineInput,
+    forecast_approve,
+    forecast_return,
+    forecast_save,
+    forecast_submit,
+    round_close,
+    round_open,
+)
+
+__all__ = [
+    "FigureRow",
+    "ForecastConflict",
+    "LineInput",
+    "ReplaceResult",
+    "account_group_upsert",
+    "deficit_target_set",
+    "figures_replace",
+    "forecast_approve",
+    "forecast_return",
+    "forecast_save",
+    "forecast_submit",
+    "import_upload_discard",
+    "import_upload_store",
+    "plan_upsert",
+    "round_close",
+    "round_open",
+]

@@ -1,0 +1,348 @@
+"""Forecast rounds and the forecast workflow: draft → submitted → approved | returned.
+
+Who may do what is decided here as well as in the selectors that feed the pages: finance (and
+administrators) open and close rounds and approve or return forecasts; an area director writes
+the forecasts of their own areas (finance may write one on an area's behalf). Every change to a
+forecast goes through ``_advance``, which updates only the version the user saw: a save from a
+stale page raises ``ForecastConflict`` instead of overwriting someone else's figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forecasts.calculations import comment_required, deviation
+from forecasts.models import (
+    MONEY_DIGITS,
+    MONEY_PLACES,
+    AccountGroup,
+    Budget,
+    Forecast,
+    ForecastLine,
+    ForecastRound,
+    Plan,
+)
+from regionbudget.models import Area, AreaDirector, Unit
+from regionbudget.roles import Role, roles_of
+
+__all__ = [
+    "ForecastConflict",
+    "LineInput",
+    "cell_key",
+    "forecast_approve",
+    "forecast_return",
+    "forecast_save",
+    "forecast_submit",
+    "round_close",
+    "round_open",
+]
+
+Cell = tuple[int, int]  # (unit id, account group id)
+MAX_AMOUNT = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES)
+_FINANCE = {Role.ADMIN, Role.FINANCE}
+
+
+def cell_key(field: str, cell: Cell) -> str:
+    """The form field of a grid cell: ``line-<unit>-<group>`` or ``comment-<unit>-<group>``."""
+    return f"{field}-{cell[0]}-{cell[1]}"
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """A director's entry for one unit and account group: full-year amount (SEK), comment."""
+
+    amount: Decimal
+    comment: str = ""
+
+
+class ForecastConflict(Exception):
+    """The forecast changed since the user loaded it; ``current`` is what is stored now."""
+
+    def __init__(self, current: Forecast | None) -> None:
+        super().__init__("The forecast was changed by someone else.")
+        self.current = current
+
+
+def _require_finance(user) -> None:
+    if not roles_of(user) & _FINANCE:
+        raise PermissionDenied(_("Only finance staff may do this."))
+
+
+def _require_area_writer(user, area: Area) -> None:
+    roles = roles_of(user)
+    if roles & _FINANCE:
+        return
+    if Role.AREA_DIRECTOR in roles and AreaDirector.objects.filter(user=user, area=area).exists():
+        return
+    raise PermissionDenied(_("Only the area's director may change its forecast."))
+
+
+def _require_open(forecast_round: ForecastRound) -> None:
+    if forecast_round.status != ForecastRound.Status.OPEN:
+        raise ValidationError(
+            _("The forecast round is closed; its forecasts can no longer change.")
+        )
+
+
+@transaction.atomic
+def round_open(
+    *,
+    plan: Plan,
+    year: int,
+    month: int,
+    deadline: dt.date,
+    user,
+    includes_decided_measures: bool = True,
+    comment_threshold: Decimal = Decimal("500000"),
+) -> ForecastRound:
+    """Open the forecast round "after ``month`` ``year``" of ``plan`` (finance only).
+
+    ``comment_threshold`` (SEK): a line whose deviation from budget is larger than this needs
+    a comment before the forecast can be submitted.
+    """
+    _require_finance(user)
+    if not isinstance(comment_threshold, Decimal):
+        raise TypeError("comment_threshold must be a Decimal (SEK)")
+    forecast_round = ForecastRound(
+        plan=plan,
+        year=year,
+        month=month,
+        deadline=deadline,
+        includes_decided_measures=includes_decided_measures,
+        comment_threshold=comment_threshold,
+        opened_by=user,
+    )
+    forecast_round.full_clean()
+    forecast_round.save()
+    return forecast_round
+
+
+@transaction.atomic
+def round_close(*, forecast_round: ForecastRound, user) -> ForecastRound:
+    """Close an open round (finance only): its forecasts are frozen from then on."""
+    _require_finance(user)
+    updated = ForecastRound.objects.filter(
+        pk=forecast_round.pk, status=ForecastRound.Status.OPEN
+    ).update(status=ForecastRound.Status.CLOSED, closed_at=timezone.now())
+    if not updated:
+        raise ValidationError(_("The forecast round is already closed."))
+    forecast_round.refresh_from_db()
+    return forecast_round
+
+
+def _area_cells(area: Area) -> list[Cell]:
+    """Every cell of an area's grid: its active units × all account groups."""
+    unit_ids = list(Unit.objects.filter(area=area, is_active=True).values_list("pk", flat=True))
+    group_ids = list(AccountGroup.objects.values_list("pk", flat=True))
+    return [(u, g) for u in unit_ids for g in group_ids]
+
+
+def _check_lines(area: Area, lines: Mapping[Cell, LineInput]) -> None:
+    """Lines must belong to the area's units and hold Decimal amounts that fit the database."""
+    allowed = set(_area_cells(area))
+    errors: dict[str, str] = {}
+    for cell, line in lines.items():
+        if cell not in allowed:
+            raise PermissionDenied(_("The forecast holds a unit outside the area."))
+        if not isinstance(line.amount, Decimal):
+            raise TypeError("amounts must be Decimal (SEK)")
+        if not line.amount.is_finite() or abs(line.amount) >= MAX_AMOUNT:
+            errors[cell_key("line", cell)] = _("The number is too large.")
+        elif line.amount != line.amount.quantize(Decimal("0.01")):
+            errors[cell_key("line", cell)] = _("Use at most two decimals in kronor.")
+        if len(line.comment) > 2000:
+            errors[cell_key("comment", cell)] = _("Keep the comment under 2 000 characters.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_complete(
+    forecast_round: ForecastRound, area: Area, lines: Mapping[Cell, LineInput]
+) -> None:
+    """Before submitting: every cell has an amount, and every large deviation a comment."""
+    budgets = {
+        (b.unit_id, b.account_group_id): b.amount
+        for b in Budget.objects.filter(unit__area=area, year=forecast_round.year)
+    }
+    errors: dict[str, str] = {}
+    for cell in _area_cells(area):
+        line = lines.get(cell)
+        if line is None:
+            errors[cell_key("line", cell)] = _("Enter an amount.")
+            continue
+        gap = deviation(budgets.get(cell), line.amount)
+        if comment_required(gap, forecast_round.comment_threshold) and not line.comment.strip():
+            errors[cell_key("comment", cell)] = _(
+                "The deviation is larger than the threshold: explain it in a comment."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _advance(
+    *,
+    forecast_round: ForecastRound,
+    area: Area,
+    expected_version: int,
+    user,
+    allowed: set[str],
+    **changes,
+) -> Forecast:
+    """Move the forecast on from ``expected_version`` (0: it does not exist yet) with
+    ``changes``, if its status is one of ``allowed``; a newer version is a conflict."""
+    now = timezone.now()
+    if expected_version == 0:
+        if Forecast.Status.DRAFT not in allowed:
+            raise ValidationError(_("The forecast has not been started."))
+        forecast = Forecast(
+            forecast_round=forecast_round, area=area, updated_by=user, updated_at=now, **changes
+        )
+        forecast.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                forecast.save()
+        except IntegrityError:  # someone else started it a moment ago
+            raise ForecastConflict(
+                Forecast.objects.filter(forecast_round=forecast_round, area=area).first()
+            ) from None
+        return forecast
+    updated = Forecast.objects.filter(
+        forecast_round=forecast_round, area=area, version=expected_version, status__in=allowed
+    ).update(version=F("version") + 1, updated_by=user, updated_at=now, **changes)
+    current = Forecast.objects.filter(forecast_round=forecast_round, area=area).first()
+    if updated:
+        return current
+    if current is None or current.version != expected_version:
+        raise ForecastConflict(current)
+    raise ValidationError(
+        _("A forecast that is %(status)s cannot be changed this way.")
+        % {"status": current.get_status_display().lower()}
+    )
+
+
+def _write_lines(forecast: Forecast, lines: Mapping[Cell, LineInput]) -> None:
+    """Insert new lines and update changed ones (bulk): unchanged lines leave no history."""
+    existing = {(ln.unit_id, ln.account_group_id): ln for ln in forecast.lines.all()}
+    new, changed = [], []
+    for (unit_id, group_id), line in lines.items():
+        stored = existing.get((unit_id, group_id))
+        comment = line.comment.strip()
+        if stored is None:
+            new.append(
+                ForecastLine(
+                    forecast=forecast,
+                    unit_id=unit_id,
+                    account_group_id=group_id,
+                    amount=line.amount,
+                    comment=comment,
+                )
+            )
+        elif stored.amount != line.amount or stored.comment != comment:
+            stored.amount, stored.comment = line.amount, comment
+            changed.append(stored)
+    ForecastLine.objects.bulk_create(new)
+    ForecastLine.objects.bulk_update(changed, ["amount", "comment"])
+
+
+@transaction.atomic
+def forecast_save(
+    *,
+    forecast_round: ForecastRound,
+    area: Area,
+    lines: Mapping[Cell, LineInput],
+    expected_version: int,
+    user,
+) -> Forecast:
+    """Save the area's forecast as a draft (a returned one stays returned until resubmitted).
+
+    ``lines`` maps (unit id, account group id) to the full-year amount in SEK and a comment.
+    ``expected_version`` is the version the user's page showed (0 when not started).
+    """
+    _require_open(forecast_round)
+    _require_area_writer(user, area)
+    _check_lines(area, lines)
+    forecast = _advance(
+        forecast_round=forecast_round,
+        area=area,
+        expected_version=expected_version,
+        user=user,
+        allowed={Forecast.Status.DRAFT, Forecast.Status.RETURNED},
+    )
+    _write_lines(forecast, lines)
+    return forecast
+
+
+@transaction.atomic
+def forecast_submit(
+    *,
+    forecast_round: ForecastRound,
+    area: Area,
+    lines: Mapping[Cell, LineInput],
+    expected_version: int,
+    user,
+) -> Forecast:
+    """Save and submit the forecast: it is then locked until finance approves or returns it.
+
+    Every cell needs an amount, and every deviation above the round's threshold a comment.
+    """
+    _require_open(forecast_round)
+    _require_area_writer(user, area)
+    _check_lines(area, lines)
+    _check_complete(forecast_round, area, lines)
+    forecast = _advance(
+        forecast_round=forecast_round,
+        area=area,
+        expected_version=expected_version,
+        user=user,
+        allowed={Forecast.Status.DRAFT, Forecast.Status.RETURNED},
+        status=Forecast.Status.SUBMITTED,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+    )
+    _write_lines(forecast, lines)
+    return forecast
+
+
+@transaction.atomic
+def forecast_approve(*, forecast: Forecast, expected_version: int, user) -> Forecast:
+    """Approve a submitted forecast (finance only); it becomes the area's latest approved one."""
+    _require_finance(user)
+    _require_open(forecast.forecast_round)
+    return _advance(
+        forecast_round=forecast.forecast_round,
+        area=forecast.area,
+        expected_version=expected_version,
+        user=user,
+        allowed={Forecast.Status.SUBMITTED},
+        status=Forecast.Status.APPROVED,
+        approved_by=user,
+        approved_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def forecast_return(*, forecast: Forecast, comment: str, expected_version: int, user) -> Forecast:
+    """Return a submitted forecast to the area with a comment saying what to fix (finance)."""
+    _require_finance(user)
+    _require_open(forecast.forecast_round)
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what the area should fix.")})
+    return _advance(
+        forecast_round=forecast.forecast_round,
+        area=forecast.area,
+        expected_version=expected_version,
+        user=user,
+        allowed={Forecast.Status.SUBMITTED},
+        status=Forecast.Status.RETURNED,
+        return_comment=comment[:2000],
+    )

@@ -1,0 +1,370 @@
+"""Pages of forecast rounds, the forecast grid, the area page and the imports.
+
+Thin views: access is decided by the selectors (404 outside the user's areas, 403 for a role
+that may only read), writes by the services; state changes are POST-only and redirect.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forecasts import imports, selectors, services
+from forecasts.forms import (
+    ApproveForm,
+    ForecastGridForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    ReturnForm,
+    RoundForm,
+)
+from forecasts.models import Forecast, ImportUpload
+from regionbudget.roles import Role, roles_of
+
+FINANCE = {Role.ADMIN, Role.FINANCE}
+
+
+def _require_finance(request: HttpRequest) -> None:
+    if not roles_of(request.user) & FINANCE:
+        raise PermissionDenied
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@login_required
+@require_GET
+def round_list(request: HttpRequest) -> HttpResponse:
+    """Every forecast round with how far it has come; a director sees their areas' states."""
+    ctx = {
+        "items": selectors.round_list(user=request.user),
+        "is_finance": bool(roles_of(request.user) & FINANCE),
+    }
+    return render(request, "forecasts/round_list.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest) -> HttpResponse:
+    """Finance opens a round: "prognos efter oktober 2024", its deadline and threshold."""
+    _require_finance(request)
+    form = RoundForm(
+        request.POST or None, initial={"plan": selectors.plan_list(user=request.user).first()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            forecast_round = services.round_open(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("%(round)s is open.") % {"round": forecast_round})
+            return redirect(forecast_round)
+    return render(request, "forecasts/round_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every visible area's forecast in the round: state (late in red) and year figures."""
+    forecast_round = selectors.round_get(user=request.user, pk=pk)
+    ctx = {
+        "round": forecast_round,
+        "states": selectors.round_overview(forecast_round=forecast_round, user=request.user),
+        "is_finance": bool(roles_of(request.user) & FINANCE),
+    }
+    return render(request, "forecasts/round_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_finance(request)
+    forecast_round = selectors.round_get(user=request.user, pk=pk)
+    try:
+        services.round_close(forecast_round=forecast_round, user=request.user)
+        messages.success(request, _("%(round)s is closed.") % {"round": forecast_round})
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect(forecast_round)
+
+
+def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict:
+    return {
+        "round": forecast_round,
+        "area": area,
+        "forecast": forecast,
+        "grid": grid,
+        "version": conflict.version if conflict else (forecast.version if forecast else 0),
+        "conflict": conflict,
+        "form_errors": form.non_field_errors() if form is not None else [],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
+    """The director's grid: save a draft any time, or submit (then it is locked)."""
+    forecast_round, area, forecast = selectors.forecast_access(
+        user=request.user, round_pk=round_pk, area_pk=area_pk, action="edit"
+    )
+    if not forecast_round.is_open or (forecast and not forecast.is_editable):
+        return redirect("forecasts:forecast_detail", round_pk, area_pk)
+    if request.method == "GET":
+        grid = selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
+        return render(
+            request,
+            "forecasts/forecast_edit.html",
+            _grid_ctx(forecast_round, area, forecast, None, grid),
+        )
+    form = ForecastGridForm(request.POST, cells=selectors.grid_cells(area=area))
+    conflict = None
+    if form.is_valid():
+        submit = form.cleaned_data["action"] == "submit"
+        write = services.forecast_submit if submit else services.forecast_save
+        try:
+            write(
+                forecast_round=forecast_round,
+                area=area,
+                lines=form.lines(),
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except services.ForecastConflict as exc:
+            conflict = exc.current
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if submit:
+                messages.success(request, _("The forecast is submitted to finance."))
+                return redirect("forecasts:forecast_detail", round_pk, area_pk)
+            messages.success(request, _("The draft is saved."))
+            return redirect("forecasts:forecast_edit", round_pk, area_pk)
+    grid = selectors.forecast_grid(
+        forecast_round=forecast_round,
+        area=area,
+        forecast=conflict or forecast,
+        entries=form.entries(),
+        errors=form.field_errors(),
+        show_stored=conflict is not None,
+    )
+    ctx = _grid_ctx(forecast_round, area, conflict or forecast, form, grid, conflict)
+    return render(request, "forecasts/forecast_edit.html", ctx, status=409 if conflict else 200)
+
+
+@login_required
+@require_GET
+def forecast_detail(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
+    """A forecast read-only, with its state; finance approves or returns it here."""
+    forecast_round, area, forecast = selectors.forecast_access(
+        user=request.user, round_pk=round_pk, area_pk=area_pk
+    )
+    roles = roles_of(request.user)
+    ctx = {
+        "round": forecast_round,
+        "area": area,
+        "forecast": forecast,
+        "grid": selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
+        if forecast
+        else None,
+        "can_review": bool(roles & FINANCE)
+        and forecast is not None
+        and forecast.status == Forecast.Status.SUBMITTED
+        and forecast_round.is_open,
+        "can_edit": Role.AREA_DIRECTOR in roles
+        and forecast_round.is_open
+        and (forecast is None or forecast.is_editable),
+        "return_form": ReturnForm(initial={"version": forecast.version if forecast else 1}),
+    }
+    return render(request, "forecasts/forecast_detail.html", ctx)
+
+
+def _review(request: HttpRequest, round_pk: int, area_pk: int, approve: bool) -> HttpResponse:
+    forecast_round, area, forecast = selectors.forecast_access(
+        user=request.user, round_pk=round_pk, area_pk=area_pk, action="review"
+    )
+    if forecast is None:
+        raise Http404
+    form = (ApproveForm if approve else ReturnForm)(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(forecast)
+    try:
+        if approve:
+            services.forecast_approve(
+                forecast=forecast, expected_version=form.cleaned_data["version"], user=request.user
+            )
+            messages.success(request, _("The forecast of %(area)s is approved.") % {"area": area})
+        else:
+            services.forecast_return(
+                forecast=forecast,
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            )
+            messages.success(request, _("The forecast is returned to %(area)s.") % {"area": area})
+    except services.ForecastConflict:
+        messages.error(
+            request, _("The forecast changed while you were reading it. Check it again.")
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect(forecast)
+
+
+@login_required
+@require_POST
+def forecast_approve(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
+    return _review(request, round_pk, area_pk, approve=True)
+
+
+@login_required
+@require_POST
+def forecast_return(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
+    return _review(request, round_pk, area_pk, approve=False)
+
+
+@login_required
+@require_GET
+def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An area's approved forecasts: deviation per round and the latest one per unit."""
+    area = selectors.area_for_user(user=request.user, pk=pk)
+    ctx = {"area": area, **selectors.area_summary(area=area, user=request.user)}
+    return render(request, "forecasts/area_detail.html", ctx)
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+def _parse(upload: ImportUpload):
+    units, groups = selectors.import_lookups()
+    return imports.parse_figures(
+        io.BytesIO(bytes(upload.content)),
+        filename=upload.filename,
+        kind=upload.kind,
+        units=units,
+        groups=groups,
+        max_bytes=imports.MAX_BYTES,
+        max_rows=imports.MAX_ROWS,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    """Upload a budget or actuals file; it is checked and previewed before anything is written."""
+    _require_finance(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        if file.size > imports.MAX_BYTES:
+            form.add_error("file", imports.too_big_message(file.size))
+        else:
+            upload = services.import_upload_store(
+                kind=form.cleaned_data["kind"],
+                filename=file.name,
+                content=file.read(),
+                user=request.user,
+            )
+            return redirect("forecasts:import_preview", upload.token)
+    return render(
+        request, "forecasts/import_start.html", {"form": form, "max_rows": imports.MAX_ROWS}
+    )
+
+
+@login_required
+@require_GET
+def import_preview(request: HttpRequest, token) -> HttpResponse:
+    """What the file holds, every error in it, and what confirming would change."""
+    upload = selectors.import_upload_get(user=request.user, token=token)
+    ctx = {
+        "upload": upload,
+        "confirm_form": ImportConfirmForm(),
+        "columns": imports.COLUMNS[upload.kind],
+    }
+    try:
+        parsed = _parse(upload)
+    except imports.TableFileError as exc:
+        ctx["file_error"] = exc.message
+        return render(request, "forecasts/import_preview.html", ctx, status=400)
+    ctx["errors"] = parsed.errors[: imports.ERRORS_SHOWN]
+    ctx["error_count"] = len(parsed.errors)
+    ctx["preview"] = (
+        selectors.import_preview(kind=upload.kind, rows=parsed.rows) if parsed.ok else None
+    )
+    return render(request, "forecasts/import_preview.html", ctx, status=200 if parsed.ok else 400)
+
+
+@login_required
+@require_GET
+def import_errors(request: HttpRequest, token) -> HttpResponse:
+    """Every error of an upload as a CSV file, for a file with too many to read on the page."""
+    upload = selectors.import_upload_get(user=request.user, token=token)
+    try:
+        parsed = _parse(upload)
+    except imports.TableFileError as exc:
+        raise Http404 from exc
+    response = HttpResponse(
+        imports.errors_csv(parsed.errors), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="importfel.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, token) -> HttpResponse:
+    """Write the checked file, all or nothing; replacing figures needs the confirmation box."""
+    upload = selectors.import_upload_get(user=request.user, token=token)
+    form = ImportConfirmForm(request.POST)
+    try:
+        parsed = _parse(upload)
+    except imports.TableFileError:
+        return redirect("forecasts:import_preview", upload.token)
+    if not parsed.ok or not form.is_valid():
+        return redirect("forecasts:import_preview", upload.token)
+    preview = selectors.import_preview(kind=upload.kind, rows=parsed.rows)
+    if preview.replaces and not form.cleaned_data["replace"]:
+        messages.error(request, _("Tick the box to confirm that existing figures are replaced."))
+        return redirect("forecasts:import_preview", upload.token)
+    result = services.figures_replace(kind=upload.kind, rows=parsed.rows, user=request.user)
+    services.import_upload_discard(upload=upload)
+    messages.success(
+        request,
+        _("Imported %(file)s: %(new)s new, %(changed)s changed and %(removed)s removed rows.")
+        % {
+            "file": upload.filename,
+            "new": result.created,
+            "changed": result.updated,
+            "removed": result.deleted,
+        },
+    )
+    return redirect("forecasts:import_start")
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """A template file to fill in: the column names and two example rows."""
+    _require_finance(request)
+    if kind not in ImportUpload.Kind.values or fmt not in ("csv", "xlsx"):
+        raise Http404
+    name = {"budget": "budgetmall", "actual": "utfallsmall"}[kind]
+    if fmt == "csv":
+        response = HttpResponse(imports.template_csv(kind), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            imports.template_xlsx(kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

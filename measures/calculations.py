@@ -1,0 +1,175 @@
+"""Totals of the measure register: pure arithmetic over DataFrames and Decimals.
+
+No Django, no ORM, no request. Amounts are SEK as ``Decimal``.
+
+``effects`` has one row per measure and year (``measures.selectors.measure_effects_frame``):
+``measure_id``, ``code``, ``title``, ``category``, ``area_code`` (None for a region-wide
+measure), ``status``, ``year``, ``low``, ``high`` (the planned range, annual, SEK) and
+``realised`` (the sum of the months' realised effects in that year, SEK).
+
+``shares`` (``measure_area_shares_frame``) has ``code``, ``area_code`` and ``share`` (Decimal
+percent; a region-wide measure's shares sum to 100).
+
+Rules
+-----
+- Planned totals leave cancelled measures out; realised totals keep them (money saved before a
+  measure was stopped is still saved).
+- The region counts a region-wide measure once, in full. An area's view counts the area's own
+  measures in full and its share of each region-wide measure (effect × share / 100).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from regionbudget.calculations import planned_totals
+
+__all__ = [
+    "CANCELLED",
+    "EFFECT_COLUMNS",
+    "Totals",
+    "effect_totals",
+    "rows_for_year",
+    "scope_to_areas",
+    "shares_total",
+    "split_by_area",
+    "totals_by_year",
+]
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CANCELLED = "cancelled"
+EFFECT_COLUMNS = [
+    "measure_id",
+    "code",
+    "title",
+    "category",
+    "area_code",
+    "status",
+    "year",
+    "low",
+    "high",
+    "realised",
+]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Planned range (cancelled measures excluded) and realised effect, SEK."""
+
+    low: Decimal
+    high: Decimal
+    realised: Decimal
+
+
+def _sum(values: Iterable) -> Decimal:
+    return sum((Decimal(v) for v in values), ZERO)
+
+
+def shares_total(shares: Iterable[Decimal]) -> Decimal:
+    """The sum of a measure's area shares in percent (must be exactly 100 to be accepted)."""
+    return _sum(shares)
+
+
+def scope_to_areas(
+    effects: pd.DataFrame, shares: pd.DataFrame, *, area_codes: Iterable[str] | None
+) -> pd.DataFrame:
+    """The effects as seen from ``area_codes``: owned measures of those areas in full, and
+    region-wide measures by the summed share of those areas. Adds ``share`` (Decimal percent:
+    100 for owned measures). ``area_codes`` None is the region: every row in full, unchanged.
+    """
+    if area_codes is None:
+        return effects.assign(share=[HUNDRED] * len(effects)).reset_index(drop=True)
+    wanted = set(area_codes)
+    share_of: dict[str, Decimal] = {}
+    for code, area_code, share in zip(
+        shares.get("code", []), shares.get("area_code", []), shares.get("share", []), strict=True
+    ):
+        if area_code in wanted:
+            share_of[code] = share_of.get(code, ZERO) + Decimal(share)
+    records = []
+    for record in effects.to_dict("records"):
+        if not _missing(record["area_code"]):
+            if record["area_code"] in wanted:
+                records.append({**record, "share": HUNDRED})
+        elif record["code"] in share_of:
+            share = share_of[record["code"]]
+            records.append(
+                {
+                    **record,
+                    "low": record["low"] * share / HUNDRED,
+                    "high": record["high"] * share / HUNDRED,
+                    "realised": record["realised"] * share / HUNDRED,
+                    "share": share,
+                }
+            )
+    columns = [*effects.columns, "share"]
+    return pd.DataFrame(
+        {
+            c: pd.Series([r[c] for r in records], dtype=effects.dtypes.get(c, object))
+            for c in columns
+        }
+    )
+
+
+def _missing(value) -> bool:
+    """None or NaN: a region-wide measure has no area code."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def rows_for_year(effects: pd.DataFrame, *, year: int) -> pd.DataFrame:
+    """The rows of one year, one per measure."""
+    if effects.empty:
+        return effects
+    return effects[effects["year"] == year].reset_index(drop=True)
+
+
+def effect_totals(rows: pd.DataFrame) -> Totals:
+    """Planned low and high (cancelled measures left out) and realised (all measures), SEK —
+    the same sums as the gap figures (``regionbudget.calculations.planned_totals``)."""
+    return Totals(*planned_totals(rows))
+
+
+def totals_by_year(effects: pd.DataFrame, *, years: Iterable[int]) -> pd.DataFrame:
+    """One row per year: ``year``, ``low``, ``high``, ``realised`` (SEK), zero for empty years."""
+    records = []
+    for year in years:
+        totals = effect_totals(rows_for_year(effects, year=year))
+        records.append(
+            {"year": year, "low": totals.low, "high": totals.high, "realised": totals.realised}
+        )
+    return pd.DataFrame.from_records(records, columns=["year", "low", "high", "realised"])
+
+
+def split_by_area(by_year: pd.DataFrame, shares: pd.DataFrame) -> list[dict]:
+    """A region-wide measure's effects per area: for each share (``area_code``, ``share`` in
+    percent) the area's part of each year's low, high and realised (SEK), in ``years``."""
+    records = []
+    for area_code, share in zip(shares.get("area_code", []), shares.get("share", []), strict=True):
+        fraction = Decimal(share) / HUNDRED
+        records.append(
+            {
+                "area_code": area_code,
+                "share": Decimal(share),
+                "years": [
+                    {
+                        "year": year,
+                        "low": low * fraction,
+                        "high": high * fraction,
+                        "realised": realised * fraction,
+                    }
+                    for year, low, high, realised in zip(
+                        by_year["year"],
+                        by_year["low"],
+                        by_year["high"],
+                        by_year["realised"],
+                        strict=True,
+                    )
+                ],
+            }
+        )
+    return records

@@ -1,0 +1,237 @@
+"""Forms of the measure register: field-level checks only; rules across records are services'.
+
+Amounts are typed in MSEK the Swedish way (``1 234,5``) and handed on in SEK.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from forecasts.models import Plan
+from measures.models import Category, Measure
+from regionbudget.formatting import format_number, parse_amount
+from regionbudget.models import Area
+
+__all__ = [
+    "AreaSharesForm",
+    "MeasureForm",
+    "MeasureImportForm",
+    "MeasureReportForm",
+    "decimal_text",
+    "msek_text",
+]
+
+MSEK = Decimal("1000000")
+MAX_SEK = Decimal("1e14")
+
+
+def decimal_text(value: Decimal | None, language: str = "sv") -> str:
+    """A number as a user would type it: ``12,5``, ``1 000`` (no trailing zeros)."""
+    if value is None:
+        return ""
+    value = Decimal(value).normalize()
+    places = max(0, -value.as_tuple().exponent)
+    return format_number(value, places=places, language=language).replace("\u00a0", " ")
+
+
+def msek_text(amount: Decimal | None, language: str = "sv") -> str:
+    """An amount in SEK as the MSEK figure a user would type (``25`` or ``12,5``)."""
+    return "" if amount is None else decimal_text(amount / MSEK, language)
+
+
+class MsekField(forms.CharField):
+    """An amount typed in MSEK (``1 234,5``, ``−5``); cleans to SEK as ``Decimal``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "class": "form-control num-input"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            amount = (parse_amount(text) * MSEK).quantize(Decimal("0.01"))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if abs(amount) >= MAX_SEK:
+            raise forms.ValidationError(_("The number is too large."))
+        return amount
+
+
+class PercentField(forms.CharField):
+    """A percentage typed the Swedish way (``12,5``); cleans to ``Decimal``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "class": "form-control num-input"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            share = parse_amount(text.rstrip("%").strip())
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if share.as_tuple().exponent < -2:
+            raise forms.ValidationError(_("Use at most two decimals."))
+        if not Decimal("0") < share <= Decimal("100"):
+            raise forms.ValidationError(_("A share must be above 0 and at most 100."))
+        return share
+
+
+class MeasureForm(forms.ModelForm):
+    """Finance's form for a measure and its planned effect per year (MSEK, low–high)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "code",
+            "title",
+            "description",
+            "category",
+            "owner_area",
+            "responsible",
+            "status",
+            "decision_reference",
+            "start_date",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.instance.plan = plan
+        self.years = list(plan.years)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["owner_area"].queryset = Area.objects.filter(is_active=True)
+        self.fields["owner_area"].empty_label = _("Region-wide")
+        stored = {}
+        if self.instance.pk:
+            stored = {e.year: e for e in self.instance.planned_effects.all()}
+            self.fields["version"].initial = self.instance.version
+        for year in self.years:
+            effect = stored.get(year)
+            self.fields[f"low_{year}"] = MsekField(
+                label=_("%(year)s low (MSEK)") % {"year": year},
+                initial=msek_text(effect.low) if effect else "",
+            )
+            self.fields[f"high_{year}"] = MsekField(
+                label=_("%(year)s high (MSEK)") % {"year": year},
+                initial=msek_text(effect.high) if effect else "",
+            )
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    @property
+    def effect_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
+        return [(y, self[f"low_{y}"], self[f"high_{y}"]) for y in self.years]
+
+    def clean(self):
+        cleaned = super().clean()
+        planned = {}
+        for year in self.years:
+            low, high = cleaned.get(f"low_{year}"), cleaned.get(f"high_{year}")
+            if f"low_{year}" in self.errors or f"high_{year}" in self.errors:
+                continue
+            if low is None and high is None:
+                continue
+            if low is None or high is None:
+                self.add_error(
+                    f"low_{year}" if low is None else f"high_{year}",
+                    _("Give both the low and the high end, or neither."),
+                )
+            elif low < 0:
+                self.add_error(f"low_{year}", _("The planned effect cannot be negative."))
+            elif high < low:
+                self.add_error(f"high_{year}", _("The high end cannot be below the low end."))
+            else:
+                planned[year] = (low, high)
+        cleaned["planned"] = planned
+        return cleaned
+
+
+def _month_choices() -> list[tuple[int, str]]:
+    """Months by their name in the user's language (januari …)."""
+    return [(m, formats.date_format(dt.date(2000, m, 1), "F").capitalize()) for m in range(1, 13)]
+
+
+class MeasureReportForm(forms.Form):
+    """The owner's report: status, and a month's realised effect (MSEK) with a comment."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    month = forms.TypedChoiceField(label=_("Month"), coerce=int)
+    amount = MsekField(
+        label=_("Realised effect in the month (MSEK)"),
+        help_text=_("Leave empty to change only the status."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in plan.years]
+        self.fields["month"].choices = _month_choices()
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("comment") and cleaned.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("A comment belongs to a month's figure: enter the amount."))
+        return cleaned
+
+
+class AreaSharesForm(forms.Form):
+    """How a region-wide measure is split: a percentage per area (empty = no share)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, areas: list[Area], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = areas
+        for area in areas:
+            self.fields[f"share_{area.pk}"] = PercentField(label=f"{area.name} ({area.code})")
+
+    @property
+    def share_fields(self) -> list[forms.BoundField]:
+        return [self[f"share_{area.pk}"] for area in self.areas]
+
+    def shares(self) -> dict[Area, Decimal]:
+        return {
+            area: self.cleaned_data[f"share_{area.pk}"]
+            for area in self.areas
+            if self.cleaned_data.get(f"share_{area.pk}") is not None
+        }
+
+
+class MeasureImportForm(forms.Form):
+    """Upload of an action plan (Excel .xlsx or CSV) into a plan."""
+
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), empty_label=None)
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].widget.attrs["class"] = "form-select"

@@ -1,0 +1,465 @@
+"""Every write to the measure register goes through these functions.
+
+Amounts are SEK as ``Decimal``. A measure's ``version`` guards the measure and everything under
+it (planned and realised effects, area shares): a write names the version it was based on and
+fails with ``MeasureConflict`` when someone else has written in between, never overwriting
+silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from forecasts.models import Plan
+from measures.calculations import HUNDRED, shares_total
+from measures.models import (
+    AreaShare,
+    Category,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    PlannedEffect,
+    RealisedEffect,
+)
+from regionbudget.models import Area, Unit
+
+__all__ = [
+    "ImportResult",
+    "MeasureConflict",
+    "MeasureImportRow",
+    "area_shares_set",
+    "category_upsert",
+    "indicator_upsert",
+    "indicator_value_set",
+    "measure_create",
+    "measure_import",
+    "measure_report",
+    "measure_update",
+    "realised_effects_set",
+]
+
+# year -> (low, high), SEK
+Planned = dict[int, tuple[Decimal, Decimal]]
+MEASURE_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "category_id",
+    "owner_area_id",
+    "responsible",
+    "status",
+    "decision_reference",
+    "start_date",
+)
+
+
+class MeasureConflict(Exception):
+    """The measure changed since the user loaded it; ``current`` is the stored measure."""
+
+    def __init__(self, current: Measure) -> None:
+        super().__init__(f"measure {current.pk} is at version {current.version}")
+        self.current = current
+
+
+def _require_decimal(**amounts: Decimal | None) -> None:
+    for name, value in amounts.items():
+        if value is not None and not isinstance(value, Decimal):
+            raise TypeError(f"{name} must be a Decimal (SEK)")
+
+
+def _bump_version(measure: Measure, expected_version: int, **changes) -> None:
+    """Write ``changes`` and raise the version, if the measure is still at ``expected_version``."""
+    updated = Measure.objects.filter(pk=measure.pk, version=expected_version).update(
+        version=F("version") + 1, **changes
+    )
+    if updated == 0:
+        raise MeasureConflict(
+            Measure.objects.select_related("category", "owner_area").get(pk=measure.pk)
+        )
+    measure.version = expected_version + 1
+    for name, value in changes.items():
+        setattr(measure, name, value)
+
+
+def _planned_objects(measure: Measure, planned: Planned) -> list[PlannedEffect]:
+    """Validated planned effects; every bad year is reported at once."""
+    objects, errors = [], {}
+    for year, (low, high) in sorted(planned.items()):
+        _require_decimal(low=low, high=high)
+        effect = PlannedEffect(measure=measure, year=year, low=low, high=high)
+        try:
+            effect.full_clean(exclude=["measure"], validate_unique=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"{name}_{year}"] = messages
+        objects.append(effect)
+    if errors:
+        raise ValidationError(errors)
+    return objects
+
+
+def _planned_replace(measure: Measure, planned: Planned) -> None:
+    """Make the measure's planned effects exactly ``planned``, writing only what changed."""
+    wanted = {e.year: e for e in _planned_objects(measure, planned)}
+    stored = {e.year: e for e in measure.planned_effects.all()}
+    PlannedEffect.objects.filter(
+        measure=measure, year__in=[y for y in stored if y not in wanted]
+    ).delete()
+    changed = [
+        stored[y]
+        for y, e in wanted.items()
+        if y in stored and (stored[y].low, stored[y].high) != (e.low, e.high)
+    ]
+    for effect in changed:
+        effect.low, effect.high = wanted[effect.year].low, wanted[effect.year].high
+    if changed:
+        PlannedEffect.objects.bulk_update(changed, ["low", "high"])
+    PlannedEffect.objects.bulk_create([e for y, e in wanted.items() if y not in stored])
+
+
+@transaction.atomic
+def category_upsert(*, name: str, position: int = 0) -> Category:
+    """Create the category ``name`` or bring its position up to date."""
+    category = Category.objects.filter(name=name).first() or Category(name=name)
+    if category.pk is None or category.position != position:
+        category.position = position
+        category.full_clean()
+        category.save()
+    return category
+
+
+@transaction.atomic
+def measure_create(
+    *,
+    plan: Plan,
+    code: str,
+    title: str,
+    category: Category,
+    owner_area: Area | None,
+    status: str = Measure.Status.PROPOSED,
+    description: str = "",
+    responsible: str = "",
+    decision_reference: str = "",
+    start_date: dt.date | None = None,
+    planned: Planned | None = None,
+) -> Measure:
+    """Create a measure with its planned effects (SEK per year of the plan)."""
+    measure = Measure(
+        plan=plan,
+        code=code,
+        title=title,
+        category=category,
+        owner_area=owner_area,
+        status=status,
+        description=description,
+        responsible=responsible,
+        decision_reference=decision_reference,
+        start_date=start_date,
+    )
+    measure.full_clean()
+    planned_objects = _planned_objects(measure, planned or {})
+    measure.save()
+    for effect in planned_objects:
+        effect.measure = measure
+    PlannedEffect.objects.bulk_create(planned_objects)
+    return measure
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure: Measure,
+    expected_version: int,
+    code: str,
+    title: str,
+    category: Category,
+    owner_area: Area | None,
+    status: str,
+    description: str = "",
+    responsible: str = "",
+    decision_reference: str = "",
+    start_date: dt.date | None = None,
+    planned: Planned | None = None,
+) -> Measure:
+    """Change every field of a measure (finance) and replace its planned effects.
+
+    Raises ``MeasureConflict`` if the measure is no longer at ``expected_version``. A measure that
+    becomes owned by an area loses its area shares (they belong to region-wide measures only).
+    """
+    candidate = Measure(
+        pk=measure.pk,
+        plan=measure.plan,
+        code=code,
+        title=title,
+        category=category,
+        owner_area=owner_area,
+        status=status,
+        description=description,
+        responsible=responsible,
+        decision_reference=decision_reference,
+        start_date=start_date,
+        version=measure.version,
+    )
+    candidate._state.adding = False  # an existing row: its own pk is not a duplicate
+    candidate.full_clean()
+    _planned_objects(candidate, planned or {})  # validate before any write
+    _bump_version(
+        measure,
+        expected_version,
+        **{name: getattr(candidate, name) for name in MEASURE_FIELDS},
+    )
+    measure.refresh_from_db()
+    _planned_replace(measure, planned or {})
+    if owner_area is not None:
+        measure.area_shares.all().delete()
+    return measure
+
+
+@transaction.atomic
+def measure_report(
+    *,
+    measure: Measure,
+    expected_version: int,
+    status: str,
+    year: int,
+    month: int,
+    amount: Decimal | None,
+    comment: str,
+    user,
+) -> Measure:
+    """The owner's report: the measure's status and the realised effect (SEK) of one month with
+    a comment. ``amount`` None leaves the month's figure as it is (only the status changes)."""
+    _require_decimal(amount=amount)
+    if status not in Measure.Status.values:
+        raise ValidationError({"status": _("Choose a valid status.")})
+    if year not in measure.plan.years:
+        raise ValidationError(
+            {
+                "year": _("The year must lie within the plan, %(start)s–%(end)s.")
+                % {"start": measure.plan.start_year, "end": measure.plan.end_year}
+            }
+        )
+    if not 1 <= month <= 12:
+        raise ValidationError({"month": _("Choose a month from 1 to 12.")})
+    _bump_version(measure, expected_version, status=status)
+    if amount is not None:
+        effect = RealisedEffect.objects.filter(measure=measure, year=year, month=month).first()
+        effect = effect or RealisedEffect(measure=measure, year=year, month=month)
+        effect.amount, effect.comment, effect.recorded_by = amount, comment, user
+        effect.full_clean(validate_unique=False)
+        effect.save()
+    return measure
+
+
+@transaction.atomic
+def realised_effects_set(
+    *,
+    measure: Measure,
+    expected_version: int,
+    entries: list[tuple[int, int, Decimal, str]],
+    user,
+) -> int:
+    """Set several months' realised effects at once: ``(year, month, amount SEK, comment)``.
+    Months already stored are overwritten; returns how many rows were written."""
+    objects = []
+    for year, month, amount, comment in entries:
+        _require_decimal(amount=amount)
+        if year not in measure.plan.years:
+            raise ValidationError({"year": _("The year must lie within the plan.")})
+        if not 1 <= month <= 12:
+            raise ValidationError({"month": _("Choose a month from 1 to 12.")})
+        effect = RealisedEffect(
+            measure=measure,
+            year=year,
+            month=month,
+            amount=amount,
+            comment=comment,
+            recorded_by=user,
+        )
+        # Field checks only: the relations are given, and the database enforces the month and
+        # the one-row-per-month rule (a query per row would make a year's upload slow).
+        effect.full_clean(
+            exclude=["measure", "recorded_by"], validate_unique=False, validate_constraints=False
+        )
+        objects.append(effect)
+    _bump_version(measure, expected_version)
+    RealisedEffect.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=["measure", "year", "month"],
+        update_fields=["amount", "comment", "recorded_by", "recorded_at"],
+    )
+    return len(objects)
+
+
+@transaction.atomic
+def area_shares_set(
+    *, measure: Measure, expected_version: int, shares: dict[Area, Decimal]
+) -> list[AreaShare]:
+    """Split a region-wide measure across areas: shares in percent, each above 0 and at most
+    100, summing to exactly 100. An empty ``shares`` removes the split."""
+    if measure.owner_area_id is not None:
+        raise ValidationError(_("Only a region-wide measure can be split across areas."))
+    for area, share in shares.items():
+        _require_decimal(share=share)
+        if not Decimal("0") < share <= HUNDRED:
+            raise ValidationError(
+                _("The share of %(area)s must be above 0 and at most 100 %%.") % {"area": area}
+            )
+    total = shares_total(shares.values())
+    if shares and total != HUNDRED:
+        raise ValidationError(
+            _("The shares must sum to exactly 100 %%; they sum to %(total)s %%.")
+            % {"total": f"{total.normalize():f}".replace(".", ",")}
+        )
+    _bump_version(measure, expected_version)
+    stored = {s.area_id: s for s in measure.area_shares.all()}
+    measure.area_shares.exclude(area__in=[a.pk for a in shares]).delete()
+    changed, created = [], []
+    for area, share in shares.items():
+        if area.pk in stored:
+            if stored[area.pk].share != share:
+                stored[area.pk].share = share
+                changed.append(stored[area.pk])
+        else:
+            created.append(AreaShare(measure=measure, area=area, share=share))
+    if changed:
+        AreaShare.objects.bulk_update(changed, ["share"])
+    AreaShare.objects.bulk_create(created)
+    return list(measure.area_shares.all())
+
+
+@transaction.atomic
+def indicator_upsert(
+    *,
+    measure: Measure,
+    name: str,
+    unit: str,
+    baseline: Decimal | None = None,
+    target: Decimal | None = None,
+    direction: str = Indicator.Direction.DECREASE,
+    position: int = 0,
+) -> Indicator:
+    """Create the indicator ``name`` of a measure or bring it up to date (values in ``unit``)."""
+    _require_decimal(baseline=baseline, target=target)
+    indicator = Indicator.objects.filter(measure=measure, name=name).first()
+    values = {
+        "unit": unit,
+        "baseline": baseline,
+        "target": target,
+        "direction": direction,
+        "position": position,
+    }
+    if indicator is not None and all(getattr(indicator, k) == v for k, v in values.items()):
+        return indicator
+    indicator = indicator or Indicator(measure=measure, name=name)
+    for key, value in values.items():
+        setattr(indicator, key, value)
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_value_set(
+    *,
+    indicator: Indicator,
+    year: int,
+    month: int,
+    actual: Decimal,
+    unit: Unit | None = None,
+    target_level: Decimal | None = None,
+) -> IndicatorValue:
+    """Set the actual value (and a unit's target level) of an indicator in one period."""
+    _require_decimal(actual=actual, target_level=target_level)
+    value = IndicatorValue.objects.filter(
+        indicator=indicator, year=year, month=month, unit=unit
+    ).first()
+    if value is not None and (value.actual, value.target_level) == (actual, target_level):
+        return value
+    value = value or IndicatorValue(indicator=indicator, year=year, month=month, unit=unit)
+    value.actual, value.target_level = actual, target_level
+    value.full_clean(validate_unique=False)
+    value.save()
+    return value
+
+
+@dataclass(frozen=True)
+class MeasureImportRow:
+    """One validated row of an action-plan import (amounts SEK)."""
+
+    code: str
+    title: str
+    category_id: int
+    owner_area_id: int | None
+    status: str
+    description: str = ""
+    responsible: str = ""
+    decision_reference: str = ""
+    start_date: dt.date | None = None
+    planned: Planned = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _import_changes(measure: Measure, row: MeasureImportRow) -> bool:
+    fields_differ = any(getattr(measure, name) != getattr(row, name) for name in MEASURE_FIELDS)
+    stored = {e.year: (e.low, e.high) for e in measure.planned_effects.all()}
+    return fields_differ or stored != row.planned
+
+
+@transaction.atomic
+def measure_import(*, plan: Plan, rows: list[MeasureImportRow]) -> ImportResult:
+    """Write a validated action plan into ``plan``, all or nothing, in bulk.
+
+    A code new to the plan creates a measure; a known code updates it (its planned effects become
+    exactly the file's, and its version rises, so an edit open elsewhere meets a conflict); an
+    identical row changes nothing. Rows are validated beforehand (``measures.imports``).
+    """
+    existing = {
+        m.code: m
+        for m in Measure.objects.select_for_update()
+        .filter(plan=plan, code__in=[r.code for r in rows])
+        .prefetch_related("planned_effects")
+    }
+    new_measures, changed, unchanged = [], [], 0
+    for row in rows:
+        measure = existing.get(row.code)
+        if measure is None:
+            new_measures.append(
+                Measure(plan=plan, **{name: getattr(row, name) for name in MEASURE_FIELDS})
+            )
+        elif _import_changes(measure, row):
+            for name in MEASURE_FIELDS:
+                setattr(measure, name, getattr(row, name))
+            measure.version = F("version") + 1
+            changed.append(measure)
+        else:
+            unchanged += 1
+    Measure.objects.bulk_create(new_measures)
+    if changed:
+        Measure.objects.bulk_update(changed, [*MEASURE_FIELDS, "version"])
+        PlannedEffect.objects.filter(measure__in=changed).delete()
+        AreaShare.objects.filter(measure__in=changed, measure__owner_area__isnull=False).delete()
+    by_code = {m.code: m for m in [*new_measures, *changed]}
+    PlannedEffect.objects.bulk_create(
+        [
+            PlannedEffect(measure=by_code[row.code], year=year, low=low, high=high)
+            for row in rows
+            if row.code in by_code
+            for year, (low, high) in sorted(row.planned.items())
+        ]
+    )
+    return ImportResult(created=len(new_measures), updated=len(changed), unchanged=unchanged)

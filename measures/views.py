@@ -1,0 +1,414 @@
+"""Pages of the measure register: list with totals and export, detail, forms, import.
+
+Views are thin: access (selectors: 404 outside the user's measures, 403 for a write the role may
+not make), selectors, calculations, then an explicit context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from forecasts.models import Plan
+from forecasts.selectors import plan_list
+from measures import calculations, charts, exports, selectors, services
+from measures.filters import MeasureFilterSet
+from measures.forms import (
+    AreaSharesForm,
+    MeasureForm,
+    MeasureImportForm,
+    MeasureReportForm,
+    decimal_text,
+    msek_text,
+)
+from measures.imports import (
+    REQUIRED_COLUMNS,
+    import_columns,
+    row_from_json,
+    row_to_json,
+    validate_rows,
+)
+from measures.models import Measure
+from measures.tables import MeasureTable
+from regionbudget.models import Area
+from regionbudget.tabular import TableFileError, read_table
+
+_SESSION_IMPORT = "measure_import:"
+
+
+def _region_label() -> str:
+    return _("Region-wide")
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not selectors.can_manage_measures(request.user):
+        raise PermissionDenied
+
+
+def _listed(request: HttpRequest):
+    """The filtered list as shown: filter set, table (sorted as asked), totals."""
+    user = request.user
+    filterset = MeasureFilterSet(request.GET, queryset=selectors.measure_list(user=user), user=user)
+    rows, totals = [], calculations.Totals(*(calculations.ZERO,) * 3)
+    if filterset.plan is not None:
+        effects = selectors.measure_effects_frame(
+            plan=filterset.plan, user=user, measures=filterset.qs
+        )
+        shares = selectors.measure_area_shares_frame(plan=filterset.plan)
+        area_codes = selectors.scope_area_codes(user=user, area=filterset.chosen_area)
+        year_rows = calculations.rows_for_year(
+            calculations.scope_to_areas(effects, shares, area_codes=area_codes),
+            year=filterset.year,
+        )
+        rows, totals = year_rows.to_dict("records"), calculations.effect_totals(year_rows)
+    table = MeasureTable(rows, totals=totals, region_label=_region_label())
+    RequestConfig(request, paginate=False).configure(table)
+    return filterset, table, totals
+
+
+@login_required
+@require_GET
+def measure_list(request: HttpRequest) -> HttpResponse:
+    """The register: filters, one row per measure with its planned range and realised effect
+    in the chosen year, and the totals."""
+    filterset, table, totals = _listed(request)
+    ctx = {
+        "filter": filterset,
+        "table": table,
+        "totals": totals,
+        "query": request.GET.urlencode(),
+        "can_manage": selectors.can_manage_measures(request.user),
+    }
+    return render(request, "measures/measure_list.html", ctx)
+
+
+@login_required
+@require_GET
+def measure_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """What the list shows, as Excel or CSV (same filters, same order, with the totals row)."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    filterset, table, totals = _listed(request)
+    if filterset.plan is None:
+        raise Http404
+    data = exports.export_table(
+        [row.record for row in table.rows],
+        totals=totals,
+        year=filterset.year,
+        region_label=_region_label(),
+    )
+    name = f"atgarder-{filterset.year}"
+    if fmt == "xlsx":
+        body = exports.to_xlsx(data, sheet_title=_("Measures %(year)s") % {"year": filterset.year})
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, content_type = exports.to_csv(data), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A measure: its facts, planned range against realised per year (table and chart), the
+    area split, realised months, indicators and history."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    effects = selectors.measure_effects_frame(
+        plan=measure.plan, user=request.user, measures=Measure.objects.filter(pk=measure.pk)
+    )
+    by_year = effects[["year", "low", "high", "realised"]]
+    shares = selectors.measure_area_shares_frame(plan=measure.plan)
+    realised, comments = selectors.measure_realised_grid(measure=measure)
+    figure = charts.measure_effect_figure(
+        by_year,
+        planned_label=_("Planned effect (low–high)"),
+        realised_label=_("Realised effect"),
+        axis_label=_("MSEK"),
+    )
+    ctx = {
+        "measure": measure,
+        "by_year": by_year.to_dict("records"),
+        "split": calculations.split_by_area(by_year, shares[shares["code"] == measure.code]),
+        "areas": {a.code: a.name for a in Area.objects.all()},
+        "realised": realised,
+        "comments": comments,
+        "months": [_month_abbr(m) for m in range(1, 13)],
+        "indicators": selectors.measure_indicators(measure=measure),
+        "history": selectors.measure_history(measure=measure),
+        "chart": figure.to_plotly_json(),
+        "can_manage": selectors.can_manage_measures(request.user),
+        "can_report": selectors.can_report_on(request.user, measure),
+    }
+    return render(request, "measures/measure_detail.html", ctx)
+
+
+def _month_abbr(month: int) -> str:
+    return formats.date_format(dt.date(2000, month, 1), "b").capitalize()
+
+
+def _conflict_rows(form, current: Measure) -> list[tuple[str, str, str]]:
+    """(field, your input, stored value) for every field that differs."""
+    stored_form = MeasureForm(instance=current, plan=current.plan)
+    rows = []
+    for name, field in form.fields.items():
+        if name == "version":
+            continue
+        yours = form.data.get(name, "")
+        stored = stored_form[name].value()
+        stored = "" if stored is None else stored
+        if str(yours).strip() != str(stored).strip():
+            if hasattr(field, "queryset"):
+                yours = next((str(o) for o in field.queryset if str(o.pk) == yours), yours)
+                stored = next((str(o) for o in field.queryset if str(o.pk) == str(stored)), "")
+            rows.append((str(field.label), yours, stored))
+    return rows
+
+
+def _save_measure(request, form, *, plan: Plan, measure: Measure | None):
+    """Write a valid form through the services; on a conflict or a refused rule, the form."""
+    data = {k: v for k, v in form.cleaned_data.items() if k in form.Meta.fields}
+    try:
+        if measure is None:
+            return services.measure_create(plan=plan, planned=form.cleaned_data["planned"], **data)
+        return services.measure_update(
+            measure=measure,
+            expected_version=form.cleaned_data["version"] or 0,
+            planned=form.cleaned_data["planned"],
+            **data,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_create(request: HttpRequest) -> HttpResponse:
+    """Finance adds a measure to a plan."""
+    _require_manager(request)
+    plans = list(plan_list(user=request.user))
+    plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), None)
+    plan = plan or selectors.default_plan(plans)
+    if plan is None:
+        raise Http404
+    form = MeasureForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        measure = _save_measure(request, form, plan=plan, measure=None)
+        if measure is not None:
+            messages.success(request, _("Measure %(code)s added.") % {"code": measure.code})
+            return redirect(measure)
+    ctx = {"form": form, "plan": plan, "measure": None, "conflict": None}
+    return render(request, "measures/measure_form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance edits a measure and its planned effects; a concurrent edit shows both versions."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    _require_manager(request)
+    form = MeasureForm(request.POST or None, instance=measure, plan=measure.plan)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if _save_measure(request, form, plan=measure.plan, measure=measure) is not None:
+                messages.success(request, _("Measure %(code)s saved.") % {"code": measure.code})
+                return redirect(measure)
+        except services.MeasureConflict as exc:
+            conflict = _conflict_rows(form, exc.current)
+            form.data = form.data.copy()
+            form.data["version"] = str(exc.current.version)
+    ctx = {"form": form, "plan": measure.plan, "measure": measure, "conflict": conflict}
+    return render(request, "measures/measure_form.html", ctx)
+
+
+def _report_initial(measure: Measure) -> dict:
+    today = dt.date.today()  # noqa: DTZ011 - the calendar month is enough
+    year = selectors.default_year(measure.plan, today)
+    month = today.month if year == today.year else 12
+    return {"status": measure.status, "year": year, "month": month, "version": measure.version}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner reports status and a month's realised effect; a concurrent change is shown."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    if not selectors.can_report_on(request.user, measure):
+        raise PermissionDenied
+    form = MeasureReportForm(
+        request.POST or None, initial=_report_initial(measure), plan=measure.plan
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.measure_report(
+                measure=measure,
+                expected_version=data["version"],
+                status=data["status"],
+                year=data["year"],
+                month=data["month"],
+                amount=data["amount"],
+                comment=data["comment"],
+                user=request.user,
+            )
+            messages.success(request, _("Report on %(code)s saved.") % {"code": measure.code})
+            return redirect(measure)
+        except services.MeasureConflict as exc:
+            stored = selectors.realised_by_month(measure=exc.current).get(
+                (data["year"], data["month"])
+            )
+            conflict = {
+                "your_status": Measure.Status(data["status"]).label,
+                "status": exc.current.get_status_display(),
+                "amount": msek_text(stored.amount) if stored else "",
+                "comment": stored.comment if stored else "",
+            }
+            form.data = form.data.copy()
+            form.data["version"] = str(exc.current.version)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    ctx = {"form": form, "measure": measure, "conflict": conflict}
+    return render(request, "measures/measure_report.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance splits a region-wide measure across areas (percentages summing to 100)."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    _require_manager(request)
+    if not measure.is_region_wide:
+        raise Http404(_("Only a region-wide measure is split across areas."))
+    stored = selectors.measure_shares_by_area(measure=measure)
+    areas = list(Area.objects.filter(is_active=True))
+    initial = {f"share_{a}": decimal_text(s) for a, s in stored.items()}
+    form = AreaSharesForm(
+        request.POST or None, initial={**initial, "version": measure.version}, areas=areas
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.area_shares_set(
+                measure=measure,
+                expected_version=form.cleaned_data["version"],
+                shares=form.shares(),
+            )
+            messages.success(request, _("The split of %(code)s is saved.") % {"code": measure.code})
+            return redirect(measure)
+        except services.MeasureConflict:
+            form.add_error(None, _("Someone changed this measure meanwhile. Check and save again."))
+            form.data = form.data.copy()
+            form.data["version"] = str(Measure.objects.get(pk=measure.pk).version)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    ctx = {"form": form, "measure": measure}
+    return render(request, "measures/measure_shares.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_import(request: HttpRequest) -> HttpResponse:
+    """Finance uploads an action plan; every row is checked, then shown for confirmation."""
+    _require_manager(request)
+    form = MeasureImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        plan, upload = form.cleaned_data["plan"], form.cleaned_data["file"]
+        columns = import_columns(plan.years)
+        try:
+            table = read_table(
+                upload, filename=upload.name, columns=columns, required=REQUIRED_COLUMNS
+            )
+        except TableFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            rows, errors = validate_rows(
+                table,
+                years=plan.years,
+                categories=selectors.category_lookup(),
+                areas=selectors.area_lookup(),
+                columns=columns,
+            )
+            token = secrets.token_urlsafe(16)
+            request.session[_SESSION_IMPORT + token] = {
+                "plan": plan.pk,
+                "filename": upload.name,
+                "count": len(table.rows),
+                "rows": [row_to_json(r) for r in rows],
+                "errors": [e.__dict__ for e in errors],
+            }
+            return redirect("measures:measure_import_preview", token=token)
+    return render(request, "measures/measure_import.html", {"form": form})
+
+
+def _staged(request: HttpRequest, token: str) -> dict:
+    staged = request.session.get(_SESSION_IMPORT + token)
+    if staged is None:
+        raise Http404(_("This import has expired or was already saved. Upload the file again."))
+    return staged
+
+
+@login_required
+@require_GET
+def measure_import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """What the import would do: counts, the first rows, and every error."""
+    _require_manager(request)
+    staged = _staged(request, token)
+    plan = get_object_or_404(Plan, pk=staged["plan"])
+    rows = [row_from_json(r) for r in staged["rows"]]
+    existing = selectors.measure_codes(plan=plan)
+    categories = selectors.category_names()
+    areas = dict(Area.objects.values_list("pk", "code"))
+    preview = [
+        {
+            "code": row.code,
+            "title": row.title,
+            "category": categories.get(row.category_id, ""),
+            "area": areas.get(row.owner_area_id) or _region_label(),
+            "status": Measure.Status(row.status).label,
+            "planned": [row.planned.get(year) for year in plan.years],
+        }
+        for row in rows[:20]
+    ]
+    ctx = {
+        "plan": plan,
+        "token": token,
+        "staged": staged,
+        "rows": preview,
+        "years": list(plan.years),
+        "new_count": sum(r.code not in existing for r in rows),
+        "update_count": sum(r.code in existing for r in rows),
+        "errors": staged["errors"],
+    }
+    return render(request, "measures/measure_import_preview.html", ctx)
+
+
+@login_required
+@require_POST
+def measure_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Write the checked file, all or nothing; a file with errors writes nothing."""
+    _require_manager(request)
+    staged = _staged(request, token)
+    if staged["errors"]:
+        return redirect("measures:measure_import_preview", token=token)
+    plan = get_object_or_404(Plan, pk=staged["plan"])
+    result = services.measure_import(plan=plan, rows=[row_from_json(r) for r in staged["rows"]])
+    del request.session[_SESSION_IMPORT + token]
+    messages.success(
+        request,
+        _("Import saved: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+        % result.__dict__,
+    )
+    return redirect(reverse("measures:measure_list") + f"?plan={plan.pk}")

@@ -1,0 +1,82 @@
+"""The gap dashboard and its exports (JSON and CSV for BI tools)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from forecasts.selectors import plan_list
+from measures.selectors import category_list, default_plan, default_year
+from regionbudget.dashboard import gap_csv, gap_export, gap_page
+from regionbudget.forms import GapFilterForm
+from regionbudget.roles import Role, roles_of
+from regionbudget.selectors import GapFilters, area_list, gap_data
+
+
+def _gap_filters(request: HttpRequest) -> tuple[GapFilters, GapFilterForm]:
+    """Read the dashboard's filters. An area outside the user's scope is a 404."""
+    if not roles_of(request.user) & {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR}:
+        raise PermissionDenied
+    plans = list(plan_list(user=request.user))
+    chosen = request.GET.get("plan", "")
+    plan = next((p for p in plans if str(p.pk) == chosen), None) or default_plan(plans)
+    if plan is None:
+        raise Http404
+    areas = list(area_list(user=request.user))
+    area_id = request.GET.get("area", "")
+    area = next((a for a in areas if str(a.pk) == area_id), None)
+    if area_id and area is None:  # another area's figures, or no such area
+        raise Http404
+    form = GapFilterForm(
+        {**request.GET.dict(), "plan": plan.pk},
+        plans=plans,
+        areas=areas,
+        categories=list(category_list().values_list("name", flat=True)),
+        plan=plan,
+    )
+    form.is_valid()
+    year = form.cleaned_data.get("year") or default_year(plan)
+    category = form.cleaned_data.get("category") or None
+    return GapFilters(plan=plan, year=year, area=area, category=category), form
+
+
+@login_required
+@require_GET
+def gap_dashboard(request: HttpRequest) -> HttpResponse:
+    """The gap per year, the bridge, coverage per area and category, and the measures."""
+    filters, form = _gap_filters(request)
+    data = gap_data(user=request.user, filters=filters)
+    ctx = {
+        "form": form,
+        "filters": filters,
+        "page": gap_page(data, year=filters.year, language=get_language()),
+        "weights": data.weights,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "regionbudget/gap_dashboard.html", ctx)
+
+
+@login_required
+@require_GET
+def gap_data_json(request: HttpRequest) -> JsonResponse:
+    """The dashboard's figures for BI tools: SEK as strings with two decimals."""
+    filters, _form = _gap_filters(request)
+    data = gap_data(user=request.user, filters=filters)
+    return JsonResponse(gap_export(data, filters), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_GET
+def gap_data_csv(request: HttpRequest) -> HttpResponse:
+    """The per-year figures as CSV (semicolon, UTF-8 with BOM: opens in Swedish Excel)."""
+    filters, _form = _gap_filters(request)
+    data = gap_data(user=request.user, filters=filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gap-{filters.plan.pk}.csv"'
+    response.write("\ufeff")
+    gap_csv(data, filters, response)
+    return response

@@ -1,0 +1,218 @@
+"""Committee status reports: drafted and published by finance, read by everyone else."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from forecasts.selectors import plan_list
+from measures.models import Measure
+from regionbudget.forms import MeetingForm, StatusReportForm
+from regionbudget.models import StatusReport
+from regionbudget.reports import report_page
+from regionbudget.roles import Role, roles_of
+from regionbudget.selectors import report_list as select_reports
+from regionbudget.selectors import report_snapshot
+from regionbudget.services import (
+    ReportConflict,
+    ReportFrozen,
+    report_update,
+)
+from regionbudget.services import (
+    meeting_create as create_meeting,
+)
+from regionbudget.services import (
+    report_create as create_report,
+)
+from regionbudget.services import (
+    report_publish as publish_report,
+)
+
+_WRITERS = {Role.ADMIN, Role.FINANCE}
+
+
+def _require_writer(request: HttpRequest) -> None:
+    if not roles_of(request.user) & _WRITERS:
+        raise PermissionDenied
+
+
+def _get_report(request: HttpRequest, pk: int) -> StatusReport:
+    """A report the user may read; drafts are 404 to anyone but finance and admins."""
+    return get_object_or_404(select_reports(user=request.user), pk=pk)
+
+
+def _report_form(request: HttpRequest, *, instance=None, data=None) -> StatusReportForm:
+    plans = plan_list(user=request.user)
+    plan = instance.plan if instance else plans.filter(status="active").first()
+    return StatusReportForm(
+        data,
+        instance=instance,
+        plans=plans,
+        measures=Measure.objects.filter(plan=plan).order_by("code")
+        if plan
+        else Measure.objects.none(),
+        published=StatusReport.objects.filter(status=StatusReport.Status.PUBLISHED),
+    )
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    """Published reports, newest first; finance also sees drafts and can start a new one."""
+    if not roles_of(request.user):
+        raise PermissionDenied
+    ctx = {
+        "reports": select_reports(user=request.user),
+        "can_write": bool(roles_of(request.user) & _WRITERS),
+    }
+    return render(request, "regionbudget/report_list.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    _require_writer(request)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        create_meeting(**form.cleaned_data)
+        messages.success(request, _("The meeting was added."))
+        return redirect("report_create")
+    return render(request, "regionbudget/meeting_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest) -> HttpResponse:
+    _require_writer(request)
+    initial_corrects = request.GET.get("corrects")
+    form = _report_form(request, data=request.POST or None)
+    if request.method == "GET" and initial_corrects:
+        form.initial["corrects"] = initial_corrects
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = create_report(
+                meeting=data["meeting"],
+                plan=data["plan"],
+                year=data["year"],
+                title=data["title"],
+                summary=data["summary"],
+                highlighted=data["highlighted"],
+                corrects=data["corrects"],
+                correction_note=data["correction_note"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The draft was saved. Preview it, then publish."))
+            return redirect(report)
+    return render(request, "regionbudget/report_form.html", {"form": form, "report": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_writer(request)
+    report = _get_report(request, pk)
+    if report.status == StatusReport.Status.PUBLISHED:
+        return _frozen(request, report)
+    form = _report_form(request, instance=report, data=request.POST or None)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = report_update(
+                report=report,
+                expected_version=data.get("version") or 0,
+                title=data["title"],
+                summary=data["summary"],
+                year=data["year"],
+                highlighted=data["highlighted"],
+                correction_note=data["correction_note"],
+            )
+        except ReportFrozen:
+            return _frozen(request, report)
+        except ReportConflict as error:
+            conflict = error.current
+        else:
+            messages.success(request, _("The draft was saved."))
+            return redirect(report)
+    ctx = {"form": form, "report": report, "conflict": conflict}
+    return render(request, "regionbudget/report_form.html", ctx, status=409 if conflict else 200)
+
+
+def _frozen(request: HttpRequest, report: StatusReport) -> HttpResponse:
+    """An attempt to change a published report: refused, with the way forward."""
+    return render(request, "regionbudget/report_frozen.html", {"report": report}, status=409)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published report from its snapshot; a draft as a live preview (finance only)."""
+    report = _get_report(request, pk)
+    snapshot = (
+        report.snapshot if report.snapshot else report_snapshot(report=report, user=request.user)
+    )
+    ctx = {
+        "report": report,
+        "can_write": bool(roles_of(request.user) & _WRITERS),
+        **report_page(snapshot, language=get_language()),
+    }
+    return render(request, "regionbudget/report_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_writer(request)
+    report = _get_report(request, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        report = publish_report(report=report, expected_version=version, user=request.user)
+    except ReportFrozen:
+        return _frozen(request, report)
+    except ReportConflict:
+        messages.error(
+            request,
+            _("The draft was changed by someone else. Check the preview and publish again."),
+        )
+        return redirect(report)
+    messages.success(request, _("The report is published and frozen."))
+    return redirect(report)
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same document as the page, as PDF for the meeting papers (published reports only)."""
+    report = _get_report(request, pk)
+    if report.status != StatusReport.Status.PUBLISHED:
+        raise Http404
+    try:
+        import weasyprint
+    except OSError:  # the Pango library is missing on this machine
+        return render(request, "regionbudget/report_no_pdf.html", {"report": report}, status=503)
+    html = render_to_string(
+        "regionbudget/report_print.html",
+        {"report": report, **report_page(report.snapshot, language=get_language())},
+        request=request,
+    )
+    stylesheets = [weasyprint.CSS(filename=finders.find("css/report.css"))]
+    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
+        stylesheets=stylesheets
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statusrapport-{report.meeting.date:%Y-%m-%d}-{report.pk}.pdf"'
+    )
+    return response

@@ -1,0 +1,127 @@
+"""The forecast journey in Chromium: the director fills in and submits, finance returns it, the
+director fixes and resubmits, finance approves, and the approved figures show on the area page."""
+
+import pytest
+
+from regionbudget.demo import load_demo
+from regionbudget.formatting import NBSP
+from tests.browser.conftest import assert_accessible, screenshot
+
+
+@pytest.fixture
+def seed(transactional_db):
+    load_demo()
+
+
+def _log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill("demo")
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/")
+
+
+def _log_out(page) -> None:
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url("**/accounts/login/")
+
+
+def _cell(page, group: str, column: str = "Helårsprognos"):
+    """The input of the 1101 unit's row ``group`` in ``column`` (as a screen reader names it)."""
+    return page.get_by_role(
+        "textbox", name=f"{column} 1101 Kirurgkliniken Sundsvall-Härnösand {group}", exact=True
+    )
+
+
+def _unit_total(page) -> str:
+    return page.locator('tr[data-total-for] [data-role="forecast-total"]').first.inner_text()
+
+
+def test_director_submits_finance_returns_director_fixes_finance_approves(page, axe, seed):
+    # The director opens October's forecast from the forecast list.
+    _log_in(page, "direktor.somatik")
+    page.get_by_role("link", name="Prognoser").click()
+    assert "Försenad" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Länssjukvårdsområde somatik").first.click()
+    page.wait_for_url("**/edit/")
+    assert_accessible(axe, page, "the forecast grid")
+    assert _unit_total(page) == f"1{NBSP}026{NBSP}148{NBSP}tkr"
+
+    # Keyboard only: from Köpt vård, the down arrow moves to Läkemedel; typing updates totals.
+    _cell(page, "Köpt vård").focus()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.name") == _cell(page, "Läkemedel").get_attribute(
+        "name"
+    )
+    page.keyboard.type("81 889")
+    assert _unit_total(page) == f"1{NBSP}027{NBSP}148{NBSP}tkr", "totals follow the typing"
+    page.keyboard.press("Enter")  # moves down, does not submit
+    assert page.evaluate("document.activeElement.name") == _cell(
+        page, "Material och inköp"
+    ).get_attribute("name")
+
+    # Submitting without the comment the deviation needs is refused next to the cell.
+    page.get_by_role("button", name="Skicka in till ekonomi").click()
+    page.wait_for_load_state()
+    assert "Avvikelsen är större än gränsen" in page.locator("main").inner_text()
+    assert _cell(page, "Läkemedel").input_value() == "81 889"
+    assert_accessible(axe, page, "the grid with an error")
+    _cell(page, "Läkemedel", "Kommentar").fill("Dyrare cytostatika")
+    page.get_by_role("button", name="Skicka in till ekonomi").click()
+    page.wait_for_url("**/areas/*/")
+    assert "Prognosen är inskickad till ekonomi." in page.locator("main").inner_text()
+    screenshot(page, "forecast-submitted")
+    _log_out(page)
+
+    # Finance returns it with a comment.
+    _log_in(page, "ekonom")
+    page.get_by_role("link", name="Prognoser").click()
+    page.get_by_role("link", name="Prognos efter oktober 2024").click()
+    assert_accessible(axe, page, "the round overview")
+    page.get_by_role("link", name="Länssjukvårdsområde somatik").click()
+    assert_accessible(axe, page, "the submitted forecast")
+    page.get_by_label("Vad ska området rätta?").fill("Läkemedel: räkna med avtalspriset")
+    page.get_by_role("button", name="Återsänd med kommentar").click()
+    page.wait_for_load_state()
+    assert "Prognosen är återsänd" in page.locator("main").inner_text()
+    _log_out(page)
+
+    # The director reads why, fixes the figure and submits again.
+    _log_in(page, "direktor.somatik")
+    page.get_by_role("link", name="Prognoser").click()
+    page.get_by_role("link", name="Länssjukvårdsområde somatik").first.click()
+    page.wait_for_url("**/edit/")
+    assert "Läkemedel: räkna med avtalspriset" in page.locator("main").inner_text()
+    _cell(page, "Läkemedel").fill("81 389")
+    page.get_by_role("button", name="Skicka in till ekonomi").click()
+    page.wait_for_url("**/areas/*/")
+    _log_out(page)
+
+    # Finance approves; the area page shows the approved figures.
+    _log_in(page, "ekonom")
+    page.get_by_role("link", name="Prognoser").click()
+    page.get_by_role("link", name="Prognos efter oktober 2024").click()
+    page.get_by_role("link", name="Länssjukvårdsområde somatik").click()
+    page.get_by_role("button", name="Godkänn").click()
+    page.wait_for_load_state()
+    assert (
+        "Prognosen för Länssjukvårdsområde somatik är godkänd." in page.locator("main").inner_text()
+    )
+    page.get_by_role("link", name="Godkända prognoser för Länssjukvårdsområde somatik").click()
+    main = page.locator("main").inner_text()
+    assert "Per verksamhet, prognos efter oktober 2024 (godkänd)" in main
+    october = page.locator("#deviation-per-round tbody tr").nth(1).inner_text()
+    assert "Prognos efter oktober 2024" in october
+    assert f"−58,5{NBSP}mnkr" in october
+    assert f"−15{NBSP}537{NBSP}tkr" in page.locator("#unit-figures").inner_text()
+    assert_accessible(axe, page, "the area page")
+    screenshot(page, "forecast-area-approved")
+
+
+def test_the_import_page_passes_axe(page, axe, seed):
+    _log_in(page, "ekonom")
+    page.get_by_role("link", name="Import").click()
+    assert_accessible(axe, page, "the import page")
+    page.get_by_role("link", name="Prognoser").click()
+    page.get_by_role("link", name="Öppna ett prognostillfälle").click()
+    assert_accessible(axe, page, "the round form")

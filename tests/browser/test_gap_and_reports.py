@@ -1,0 +1,77 @@
+"""Browser journeys: finance reads the gap dashboard; a committee member reads the latest report
+on a tablet and in print."""
+
+import pytest
+
+from regionbudget.demo import load_demo
+from tests.browser.conftest import assert_accessible, screenshot
+
+
+@pytest.fixture
+def seed(transactional_db):
+    load_demo()
+
+
+def _log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill("demo")
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/")
+
+
+def test_finance_reads_the_gap_switches_year_and_opens_the_bridge(page, axe, seed):
+    _log_in(page, "ekonom")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Gapöversikt").click()
+    page.wait_for_url("**/gap/")
+    sentences = page.locator(".gap-sentences")
+    assert "2024: 132–149\u00a0mnkr saknas" in sentences.inner_text()
+    # the chart is drawn by plotly from the JSON beside it
+    page.wait_for_selector("#per-year .chart .main-svg")
+    assert_accessible(axe, page, "gap dashboard")
+
+    page.get_by_label("År", exact=True).select_option("2024")
+    page.get_by_role("button", name="Visa").click()
+    page.wait_for_url("**year=2024**")
+    assert page.locator("#gap-table tr[data-year='2024'] .uncovered").inner_text() == (
+        "132–149\u00a0mnkr"
+    )
+    page.get_by_label("År", exact=True).select_option("2026")
+    page.get_by_role("button", name="Visa").click()
+    page.wait_for_url("**year=2026**")
+    page.get_by_role("link", name="Gapbrygga").click()
+    bridge = page.locator("#bridge")
+    assert "Gapbrygga 2026" in bridge.get_by_role("heading").inner_text()
+    page.wait_for_selector("#bridge .chart .main-svg")
+    rows = bridge.locator("#bridge-table tbody tr")
+    assert rows.first.inner_text().startswith("Krav")
+    assert "775,0\u00a0mnkr" in rows.first.inner_text()
+    assert "Ofinansierat" in rows.last.inner_text()
+    assert "56,0\u00a0mnkr" in rows.last.inner_text()  # 775 − 719 at the low end
+    assert_accessible(axe, page, "gap dashboard 2026")
+    screenshot(page, "gap-dashboard-2026")
+
+
+def test_a_committee_member_reads_the_latest_report_on_a_tablet_and_in_print(
+    browser, live_server, axe, seed
+):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    _log_in(page, "ledamot")
+    page.get_by_role("link", name="Lägesrapporter").click()
+    page.get_by_role("link", name="Lägesrapport efter oktober 2026").click()
+    report = page.locator("#report")
+    uncovered = report.locator(".report-keyfigures .uncovered").inner_text()
+    assert uncovered == "\u221256–56\u00a0mnkr"
+    changes = report.locator(".report-status-changes").inner_text()
+    assert "M07 Hemtagning av köpt vård" in changes
+    assert "försenad" in changes
+    assert_accessible(axe, page, "status report")
+    screenshot(page, "report-tablet")
+
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").is_hidden()
+    assert page.locator(".report-actions").is_hidden()
+    assert report.is_visible()
+    screenshot(page, "report-print")
+    context.close()

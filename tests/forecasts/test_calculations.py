@@ -1,0 +1,100 @@
+"""Forecast arithmetic with figures computed by hand. No database."""
+
+from decimal import Decimal
+
+import pandas as pd
+
+from forecasts.calculations import (
+    GridFigures,
+    comment_required,
+    deviation,
+    deviation_by_round,
+    sum_figures,
+)
+
+D = Decimal
+
+
+def test_deviation_is_budget_minus_forecast_negative_for_a_deficit():
+    assert deviation(D("1000"), D("1200")) == D("-200")
+    assert deviation(D("1000"), D("900")) == D("100")
+
+
+def test_revenue_below_budget_is_a_deficit_too():
+    # Revenue is negative net cost: budgeted −500, forecast only −300 coming in.
+    assert deviation(D("-500"), D("-300")) == D("-200")
+
+
+def test_a_cost_without_budget_is_a_deficit_of_its_full_size():
+    assert deviation(None, D("75")) == D("-75")
+    assert deviation(D("10"), None) is None
+
+
+def test_a_comment_is_required_only_above_the_threshold_either_way():
+    threshold = D("500000")
+    assert not comment_required(D("-500000"), threshold)
+    assert comment_required(D("-500000.01"), threshold)
+    assert comment_required(D("600000"), threshold)
+    assert not comment_required(None, threshold)
+
+
+def test_totals_add_rows_and_say_when_a_forecast_is_missing():
+    rows = [
+        GridFigures(budget=D("100"), actual=D("80"), previous=D("110"), forecast=D("120")),
+        GridFigures(budget=D("-50"), actual=D("-40"), previous=None, forecast=D("-45")),
+    ]
+    total = sum_figures(rows)
+    assert (total.budget, total.actual, total.previous, total.forecast) == (
+        D("50"),
+        D("40"),
+        D("110"),
+        D("75"),
+    )
+    assert total.deviation == D("-25")
+    assert total.complete
+    partial = sum_figures([*rows, GridFigures(budget=D("10"), forecast=None, complete=False)])
+    assert partial.forecast == D("75") and not partial.complete
+
+
+def test_the_latest_approved_forecast_carries_over_to_later_rounds():
+    rounds = pd.DataFrame({"round_id": [2, 1], "year": [2024, 2024], "month": [10, 9]})
+    budgets = pd.DataFrame({"area_id": [7, 8], "budget": [D("1000"), D("500")]})
+    approved = pd.DataFrame(
+        {"round_id": [1, 1, 2], "area_id": [7, 8, 8], "forecast": [D("1058"), D("520"), D("530")]}
+    )
+    frame = deviation_by_round(rounds, budgets, approved)
+    got = list(
+        zip(
+            frame["round_id"],
+            frame["area_id"],
+            frame["forecast"],
+            frame["forecast_round_id"],
+            frame["deviation"],
+            strict=True,
+        )
+    )
+    assert got == [
+        (1, 7, D("1058"), 1, D("-58")),
+        (1, 8, D("520"), 1, D("-20")),
+        (2, 7, D("1058"), 1, D("-58")),  # not approved in October: September's counts
+        (2, 8, D("530"), 2, D("-30")),
+    ]
+
+
+def test_an_area_without_an_approved_forecast_has_no_deviation():
+    rounds = pd.DataFrame({"round_id": [1], "year": [2024], "month": [9]})
+    budgets = pd.DataFrame({"area_id": [7], "budget": [D("1000")]})
+    approved = pd.DataFrame({"round_id": [], "area_id": [], "forecast": []})
+    frame = deviation_by_round(rounds, budgets, approved)
+    assert frame["forecast"].tolist() == [None]
+    assert frame["deviation"].tolist() == [None]
+
+
+def test_no_rounds_give_an_empty_frame():
+    empty = deviation_by_round(
+        pd.DataFrame({"round_id": [], "year": [], "month": []}),
+        pd.DataFrame({"area_id": [7], "budget": [D("1")]}),
+        pd.DataFrame({"round_id": [], "area_id": [], "forecast": []}),
+    )
+    assert empty.empty
+    assert "deviation" in empty.columns

@@ -1,0 +1,136 @@
+"""Totals of the register, computed by hand from measures.csv (no database)."""
+
+from decimal import Decimal
+
+import pandas as pd
+
+from measures.calculations import (
+    EFFECT_COLUMNS,
+    effect_totals,
+    rows_for_year,
+    scope_to_areas,
+    shares_total,
+    split_by_area,
+    totals_by_year,
+)
+
+M = Decimal("1000000")
+D = Decimal
+
+# measures.csv: code, owner, status, (2024 low, high), (2025 …), (2026 …) in MSEK
+SEED = [
+    ("M01", None, "in_progress", (25, 28), (60, 70), (95, 105)),
+    ("M02", "LSO-SOM", "in_progress", (60, 62), (150, 170), (205, 230)),
+    ("M03", "LSO-SOM", "in_progress", (15, 17), (35, 45), (50, 60)),
+    ("M04", "NSO-N", "decided", (8, 10), (20, 25), (30, 40)),
+    ("M05", "HSN-GEM", "decided", (0, 0), (15, 20), (30, 40)),
+    ("M06", "HSN-GEM", "in_progress", (20, 21), (55, 60), (95, 100)),
+    ("M07", "HSN-GEM", "delayed", (10, 12), (30, 35), (50, 60)),
+    ("M08", "LSO-SOM", "proposed", (10, 11), (30, 35), (50, 60)),
+    ("M09", "HSN-GEM", "in_progress", (10, 11), (20, 25), (30, 35)),
+    ("M10", "NSO-S", "in_progress", (5, 6), (15, 18), (25, 30)),
+    ("M11", "NSO-V", "decided", (3, 4), (8, 10), (15, 18)),
+    ("M12", "HSN-GEM", "proposed", (4, 4), (10, 12), (21, 25)),
+    ("M13", "LSO-PSY", "in_progress", (4, 5), (10, 12), (18, 22)),
+    ("M14", "FTV", "decided", (1, 1), (3, 4), (5, 6)),
+]
+SHARES = pd.DataFrame(
+    {
+        "code": ["M01"] * 8,
+        "area_code": ["LSO-SOM", "LSO-PSY", "NSO-S", "NSO-N", "NSO-V", "FTV", "RPK", "HSN-GEM"],
+        "share": [D(45), D(8), D(12), D(9), D(7), D(4), D(3), D(12)],
+    },
+    dtype=object,
+)
+
+
+def _effects(seed=SEED, realised=None) -> pd.DataFrame:
+    realised = realised or {}
+    records = []
+    for pk, (code, area, status, *ranges) in enumerate(seed, start=1):
+        for year, (low, high) in zip((2024, 2025, 2026), ranges, strict=True):
+            records.append(
+                {
+                    "measure_id": pk,
+                    "code": code,
+                    "title": code,
+                    "category": "X",
+                    "area_code": area,
+                    "status": status,
+                    "year": year,
+                    "low": D(low) * M,
+                    "high": D(high) * M,
+                    "realised": realised.get((code, year), D(0)),
+                }
+            )
+    return pd.DataFrame(
+        {c: pd.Series([r[c] for r in records], dtype=object) for c in EFFECT_COLUMNS}
+    )
+
+
+def test_the_seed_totals_match_the_press_release_figures():
+    totals = totals_by_year(_effects(), years=[2024, 2025, 2026])
+    assert list(totals["low"]) == [175 * M, 461 * M, 719 * M]
+    assert list(totals["high"]) == [192 * M, 541 * M, 831 * M]
+    assert all(isinstance(v, Decimal) for v in totals["low"])
+
+
+def test_a_cancelled_measure_leaves_the_planned_totals_but_keeps_its_realised_effect():
+    seed = [*SEED[:-1], ("M14", "FTV", "cancelled", (1, 1), (3, 4), (5, 6))]
+    effects = _effects(seed, realised={("M14", 2024): D("250000")})
+    totals = effect_totals(rows_for_year(effects, year=2024))
+    # 175 − 1 and 192 − 1; the 0.25 MSEK saved before cancelling still counts.
+    assert totals.low == 174 * M
+    assert totals.high == 191 * M
+    assert totals.realised == D("250000")
+
+
+def test_an_area_sees_its_own_measures_and_its_share_of_region_wide_ones():
+    rows = rows_for_year(scope_to_areas(_effects(), SHARES, area_codes=["LSO-SOM"]), year=2024)
+    assert sorted(rows["code"]) == ["M01", "M02", "M03", "M08"]
+    totals = effect_totals(rows)
+    # M02 60 + M03 15 + M08 10 + 45 % of M01's 25 = 11.25 → 96.25; high 62+17+11+12.6 = 102.6
+    assert totals.low == D("96.25") * M
+    assert totals.high == D("102.6") * M
+    m01 = rows[rows["code"] == "M01"].iloc[0]
+    assert m01["share"] == D(45)
+
+
+def test_the_region_counts_a_region_wide_measure_once_and_the_areas_add_up_to_it():
+    effects = _effects()
+    region = effect_totals(
+        rows_for_year(scope_to_areas(effects, SHARES, area_codes=None), year=2026)
+    )
+    areas = sorted(set(SHARES["area_code"]))
+    per_area = [
+        effect_totals(rows_for_year(scope_to_areas(effects, SHARES, area_codes=[a]), year=2026))
+        for a in areas
+    ]
+    assert region.low == 719 * M
+    assert sum((t.low for t in per_area), D(0)) == 719 * M
+    assert sum((t.high for t in per_area), D(0)) == 831 * M
+
+
+def test_a_director_of_two_areas_gets_the_sum_of_both_shares():
+    rows = scope_to_areas(_effects(), SHARES, area_codes=["LSO-PSY", "RPK"])
+    m01 = rows[(rows["code"] == "M01") & (rows["year"] == 2025)].iloc[0]
+    assert m01["share"] == D(11)
+    assert m01["low"] == D("6.6") * M  # 11 % of 60
+
+
+def test_shares_total_and_split_by_area():
+    assert shares_total(SHARES["share"]) == D(100)
+    by_year = pd.DataFrame(
+        {"year": [2024], "low": [25 * M], "high": [28 * M], "realised": [D(10) * M]}, dtype=object
+    )
+    split = split_by_area(by_year, SHARES.iloc[:2])
+    assert split[0]["area_code"] == "LSO-SOM"
+    assert split[0]["years"][0]["low"] == D("11.25") * M
+    assert split[1]["years"][0]["realised"] == D("0.8") * M
+
+
+def test_empty_effects_give_zero_totals():
+    empty = _effects(seed=[])
+    totals = totals_by_year(empty, years=[2024])
+    assert list(totals["low"]) == [D(0)]
+    assert effect_totals(rows_for_year(empty, year=2024)).realised == D(0)

@@ -1,0 +1,192 @@
+"""Writes to the register: validation, database constraints, versions, shares, import."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from measures.models import AreaShare, Category, Measure, PlannedEffect, RealisedEffect
+from measures.services import (
+    MeasureConflict,
+    MeasureImportRow,
+    area_shares_set,
+    measure_create,
+    measure_import,
+    measure_report,
+    measure_update,
+)
+from regionbudget.models import Area
+
+pytestmark = pytest.mark.django_db
+M = Decimal("1000000")
+
+
+def _create(plan, **overrides):
+    data = {
+        "plan": plan,
+        "code": "M99",
+        "title": "Ny åtgärd",
+        "category": Category.objects.get(name="Inköp"),
+        "owner_area": Area.objects.get(code="LSO-SOM"),
+        "planned": {2024: (1 * M, 2 * M)},
+    }
+    return measure_create(**{**data, **overrides})
+
+
+def test_it_creates_a_measure_with_its_planned_effects(plan):
+    measure = _create(plan, planned={2024: (1 * M, 2 * M), 2025: (3 * M, 3 * M)})
+    assert measure.version == 1
+    assert list(measure.planned_effects.values_list("year", "low", "high")) == [
+        (2024, 1 * M, 2 * M),
+        (2025, 3 * M, 3 * M),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("planned", "field"),
+    [
+        ({2024: (2 * M, 1 * M)}, "high_2024"),
+        ({2024: (-1 * M, 1 * M)}, "low_2024"),
+        ({2030: (1 * M, 2 * M)}, "year_2030"),
+    ],
+)
+def test_it_refuses_a_bad_planned_range_and_writes_nothing(plan, planned, field):
+    with pytest.raises(ValidationError) as error:
+        _create(plan, planned=planned)
+    assert field in error.value.message_dict
+    assert not Measure.objects.filter(code="M99").exists()
+
+
+def test_the_database_itself_refuses_high_below_low_and_negative_effects(measure):
+    m03 = measure("M03")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlannedEffect.objects.filter(measure=m03, year=2024).update(low=20 * M)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlannedEffect.objects.filter(measure=m03, year=2024).update(low=-1, high=-1)
+
+
+def test_a_code_is_unique_within_a_plan(plan):
+    with pytest.raises(ValidationError) as error:
+        _create(plan, code="M03")
+    assert "__all__" in error.value.message_dict or "code" in error.value.message_dict
+
+
+def test_a_report_records_status_and_realised_effect_and_raises_the_version(measure, demo):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="direktor.somatik")
+    m03 = measure("M03")
+    version = m03.version
+    measure_report(
+        measure=m03,
+        expected_version=version,
+        status=Measure.Status.DELAYED,
+        year=2026,
+        month=10,
+        amount=Decimal("1500000"),
+        comment="Försenad rekrytering",
+        user=user,
+    )
+    m03.refresh_from_db()
+    assert (m03.status, m03.version) == (Measure.Status.DELAYED, version + 1)
+    effect = RealisedEffect.objects.get(measure=m03, year=2026, month=10)
+    assert (effect.amount, effect.comment, effect.recorded_by) == (
+        Decimal("1500000"),
+        "Försenad rekrytering",
+        user,
+    )
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing(measure):
+    m03 = measure("M03")
+    stale = m03.version
+    measure_report(
+        measure=m03,
+        expected_version=stale,
+        status="done",
+        year=2026,
+        month=11,
+        amount=Decimal("1"),
+        comment="",
+        user=None,
+    )
+    other = measure("M03")
+    with pytest.raises(MeasureConflict) as conflict:
+        measure_update(
+            measure=other,
+            expected_version=stale,
+            code="M03",
+            title="Överskriven",
+            category=other.category,
+            owner_area=other.owner_area,
+            status="proposed",
+            planned={},
+        )
+    assert conflict.value.current.status == "done"
+    other.refresh_from_db()
+    assert other.title == "Produktions- och kapacitetsplanering"
+    assert other.planned_effects.count() == 3
+
+
+def test_shares_must_sum_to_exactly_100(measure):
+    m01 = measure("M01")
+    areas = {a.code: a for a in Area.objects.all()}
+    with pytest.raises(ValidationError, match="99"):
+        area_shares_set(
+            measure=m01,
+            expected_version=m01.version,
+            shares={areas["LSO-SOM"]: Decimal("50"), areas["NSO-S"]: Decimal("49")},
+        )
+    assert AreaShare.objects.filter(measure=m01).count() == 8
+    area_shares_set(
+        measure=m01,
+        expected_version=m01.version,
+        shares={areas["LSO-SOM"]: Decimal("50.5"), areas["NSO-S"]: Decimal("49.5")},
+    )
+    assert dict(m01.area_shares.values_list("area__code", "share")) == {
+        "LSO-SOM": Decimal("50.50"),
+        "NSO-S": Decimal("49.50"),
+    }
+
+
+def test_only_a_region_wide_measure_can_be_split(measure):
+    m03 = measure("M03")
+    with pytest.raises(ValidationError):
+        area_shares_set(
+            measure=m03,
+            expected_version=m03.version,
+            shares={Area.objects.get(code="LSO-SOM"): Decimal("100")},
+        )
+
+
+def test_the_import_creates_updates_and_leaves_identical_rows_alone(plan, measure):
+    inkop = Category.objects.get(name="Inköp").pk
+    som = Area.objects.get(code="LSO-SOM").pk
+    m03 = measure("M03")
+    rows = [
+        MeasureImportRow(
+            code="M20",
+            title="Ny",
+            category_id=inkop,
+            owner_area_id=som,
+            status="proposed",
+            planned={2025: (1 * M, 2 * M)},
+        ),
+        MeasureImportRow(
+            code="M03",
+            title="Nytt namn",
+            category_id=m03.category_id,
+            owner_area_id=som,
+            status="in_progress",
+            planned={2024: (15 * M, 17 * M)},
+        ),
+    ]
+    result = measure_import(plan=plan, rows=rows)
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
+    m03.refresh_from_db()
+    assert m03.title == "Nytt namn"
+    assert m03.planned_effects.count() == 1
+    assert measure("M20").planned_effects.get().high == 2 * M
+    again = measure_import(plan=plan, rows=rows)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)

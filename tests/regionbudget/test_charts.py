@@ -1,0 +1,91 @@
+"""The dashboard's figures carry the right data in their traces (MSEK), not just pictures."""
+
+from decimal import Decimal
+
+import pandas as pd
+
+from regionbudget.calculations import EFFECT_COLUMNS, gap_bridge, gap_by_group, gap_by_year
+from regionbudget.charts import (
+    coverage_figure,
+    forecast_deviation_figure,
+    gap_bridge_figure,
+    gap_years_figure,
+)
+
+M = Decimal("1000000")
+LABELS = {
+    "required": "Krav",
+    "planned_low": "Planerat lågt",
+    "planned_range": "Planerat spann",
+    "realised": "Utfall",
+    "expected": "Förväntat",
+    "uncovered": "Ofinansierat",
+    "axis": "mnkr",
+    "low": "Täckning lågt",
+    "range": "Täckning spann",
+}
+
+
+def _effects():
+    rows = [
+        ("M01", "Inköp", "LSO-SOM", "in_progress", 2024, 25, 28, 3),
+        ("M02", "Bemanning", "LSO-SOM", "in_progress", 2024, 60, 62, 10),
+        ("M04", "Vårdstruktur", "NSO-N", "decided", 2024, 8, 10, 0),
+        ("M02", "Bemanning", "LSO-SOM", "in_progress", 2025, 150, 170, 0),
+    ]
+    return pd.DataFrame.from_records(
+        [
+            (c, c, cat, area, status, year, low * M, high * M, real * M)
+            for c, cat, area, status, year, low, high, real in rows
+        ],
+        columns=EFFECT_COLUMNS,
+    )
+
+
+def test_the_years_figure_shows_required_planned_range_realised_and_expected():
+    gap = gap_by_year(_effects(), {2024: 324 * M, 2025: 550 * M}, years=[2024, 2025])
+    figure = gap_years_figure(gap, labels=LABELS)
+    traces = {trace.name: trace for trace in figure.data}
+    assert list(traces["Krav"].y) == [324.0, 550.0]
+    assert list(traces["Planerat lågt"].y) == [93.0, 150.0]  # 25 + 60 + 8
+    # the range bar starts at the low end and is as long as high − low: 100 − 93 = 7
+    assert list(traces["Planerat spann"].base) == [93.0, 150.0]
+    assert list(traces["Planerat spann"].y) == [7.0, 20.0]
+    assert list(traces["Utfall"].y) == [13.0, 0.0]
+    assert list(traces["Krav"].x) == ["2024", "2025"]
+
+
+def test_the_bridge_is_a_waterfall_from_required_to_uncovered():
+    steps = gap_bridge(_effects(), year=2024, required=324 * M)
+    figure = gap_bridge_figure(steps, labels=LABELS)
+    [waterfall] = figure.data
+    assert waterfall.type == "waterfall"
+    assert list(waterfall.x) == ["Krav", "Bemanning", "Inköp", "Vårdstruktur", "Ofinansierat"]
+    assert list(waterfall.y) == [324.0, -60.0, -25.0, -8.0, 231.0]
+    assert list(waterfall.measure) == ["absolute", "relative", "relative", "relative", "total"]
+
+
+def test_the_coverage_figure_leaves_out_groups_without_a_target():
+    by_area = gap_by_group(_effects(), by="area_code", year=2024, required={"LSO-SOM": 120 * M})
+    figure = coverage_figure(by_area, by="area_code", labels={**LABELS, "LSO-SOM": "Somatik"})
+    low, span = figure.data
+    assert list(low.y) == ["Somatik"]
+    # (25 + 60) / 120 = 70.8 %, (28 + 62) / 120 = 75.0 %
+    assert list(low.x) == [70.8]
+    assert [round(v, 1) for v in span.x] == [4.2]
+
+
+def test_the_forecast_deviation_figure_has_a_line_per_area_over_the_rounds():
+    deviations = pd.DataFrame(
+        {
+            "area": ["Somatik", "Somatik", "Psykiatri", "Psykiatri"],
+            "round": ["sep 2024", "okt 2024", "sep 2024", "okt 2024"],
+            "deviation": [-50 * M, -58 * M, -20 * M, -22 * M],
+        }
+    )
+    figure = forecast_deviation_figure(deviations, axis="mnkr")
+    somatik, psykiatri = figure.data
+    assert somatik.name == "Somatik"
+    assert list(somatik.x) == ["sep 2024", "okt 2024"]
+    assert list(somatik.y) == [-50.0, -58.0], "a worsening forecast goes down"
+    assert list(psykiatri.y) == [-20.0, -22.0]

@@ -1,0 +1,147 @@
+"""The gap dashboard and its JSON/CSV exports, per role, with the seed case's figures."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from forecasts.models import Plan
+from measures.models import Measure
+from regionbudget.formatting import NBSP
+from regionbudget.models import Area
+
+pytestmark = pytest.mark.django_db
+
+M = Decimal("1000000")
+
+
+def _plan() -> Plan:
+    return Plan.objects.get(name="Ekonomi i balans 2024–2026")
+
+
+def _json(client, **params) -> dict:
+    response = client.get(reverse("gap_data_json"), {"plan": _plan().pk, **params})
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def _year(data: dict, year: int) -> dict:
+    return next(row for row in data["by_year"] if row["year"] == year)
+
+
+def test_finance_reads_the_seed_gap_2024(finance):
+    response = finance.get(reverse("gap_dashboard"), {"plan": _plan().pk, "year": 2024})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert f"2024: 132–149{NBSP}mnkr saknas" in text
+    assert f"175–192{NBSP}mnkr" in text
+    assert f"719–831{NBSP}mnkr" in text  # 2026 planned
+    assert "Gapbrygga 2024" in text
+
+
+def test_the_json_export_gives_the_seed_figures_in_kronor(finance):
+    data = _json(finance, year=2024)
+    y2024, y2026 = _year(data, 2024), _year(data, 2026)
+    assert data["unit"] == "SEK"
+    assert (y2024["required"], y2024["planned_low"], y2024["planned_high"]) == (
+        "324000000.00",
+        "175000000.00",
+        "192000000.00",
+    )
+    assert (y2024["uncovered_low"], y2024["uncovered_high"]) == ("132000000.00", "149000000.00")
+    assert (y2026["planned_low"], y2026["planned_high"]) == ("719000000.00", "831000000.00")
+    assert y2024["probability"] == "0.000"  # even every high end falls short of 324
+
+
+def test_the_csv_export_has_the_same_figures(finance):
+    response = finance.get(reverse("gap_data_csv"), {"plan": _plan().pk})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    row = next(r for r in rows if r["year"] == "2024")
+    assert (row["uncovered_low"], row["uncovered_high"]) == ("132000000.00", "149000000.00")
+
+
+def test_a_cancelled_measure_leaves_the_dashboard_at_once(finance):
+    Measure.objects.filter(code="M02").update(status="cancelled")
+    y2024 = _year(_json(finance, year=2024), 2024)
+    # 175 − 60 = 115 and 192 − 62 = 130: the cache was invalidated by the write
+    assert (y2024["planned_low"], y2024["planned_high"]) == ("115000000.00", "130000000.00")
+
+
+def test_a_director_sees_their_own_areas_slice(director_own):
+    data = _json(director_own, year=2024)
+    assert data["areas_in_scope"] == ["LSO-SOM"]
+    y2024 = _year(data, 2024)
+    # somatik owns M02 60–62, M03 15–17, M08 10–11, and 45 % of M01 (25–28) = 11.25–12.6
+    assert y2024["planned_low"] == "96250000.00"
+    assert y2024["planned_high"] == "102600000.00"
+    # against somatik's own target of 120.9 MSEK
+    assert y2024["required"] == "120900000.00"
+    assert [row["area"] for row in data["by_area"]] == ["LSO-SOM"]
+
+
+def test_a_director_gets_404_for_another_areas_slice(director_own):
+    psykiatri = Area.objects.get(code="LSO-PSY")
+    for name in ("gap_dashboard", "gap_data_json", "gap_data_csv"):
+        response = director_own.get(reverse(name), {"area": psykiatri.pk})
+        assert response.status_code == 404
+
+
+def test_finance_drills_down_into_an_area(finance):
+    somatik = Area.objects.get(code="LSO-SOM")
+    response = finance.get(reverse("gap_dashboard"), {"area": somatik.pk, "year": 2024})
+    text = response.content.decode()
+    assert "Länssjukvårdsområde somatik" in text
+    assert "Utfasning av hyrpersonal" in text  # M02, owned by somatik
+    assert "Närvårdsteam" not in text  # M04 belongs to NSO-N
+
+
+def test_a_category_filter_shows_only_that_category(finance):
+    data = _json(finance, year=2024, category="Bemanning")
+    y2024 = _year(data, 2024)
+    # M02 60–62 + M10 5–6
+    assert (y2024["planned_low"], y2024["planned_high"]) == ("65000000.00", "68000000.00")
+    assert y2024["required"] is None, "the requirement is not divided by category"
+
+
+@pytest.mark.parametrize("persona", ["committee", "client"])
+def test_committee_and_anonymous_users_cannot_open_the_dashboard(request, persona, demo):
+    client = request.getfixturevalue(persona)
+    response = client.get(reverse("gap_dashboard"))
+    assert response.status_code == (403 if persona == "committee" else 302)
+    response = client.get(reverse("gap_data_json"))
+    assert response.status_code == (403 if persona == "committee" else 302)
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_data(
+    finance, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    url = reverse("gap_dashboard")
+    cache.clear()
+    with django_assert_max_num_queries(30) as cold:
+        finance.get(url, {"year": 2024})
+    cold_count = len(cold.captured_queries)
+    # more measures: the same number of queries
+    plan = _plan()
+    template = Measure.objects.get(code="M04")
+    for i in range(15):
+        Measure.objects.create(
+            plan=plan,
+            code=f"X{i:02}",
+            title=f"Extra {i}",
+            category=template.category,
+            owner_area=template.owner_area,
+            status="proposed",
+        )
+    cache.clear()
+    with django_assert_max_num_queries(cold_count) as again:
+        finance.get(url, {"year": 2024})
+    assert len(again.captured_queries) == cold_count
+    # cached: only session, user, groups, the filters' choices and the data version
+    with django_assert_max_num_queries(cold_count - 3):
+        finance.get(url, {"year": 2024})

@@ -1,0 +1,218 @@
+"""Status reports: frozen when published, what changed since the last one, who may do what."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+
+from forecasts.models import Plan
+from measures.models import Measure, PlannedEffect
+from regionbudget.models import Meeting, StatusReport
+from regionbudget.services import (
+    ReportFrozen,
+    meeting_create,
+    report_create,
+    report_publish,
+    report_update,
+    snapshot_checksum,
+)
+
+pytestmark = pytest.mark.django_db
+
+M = Decimal("1000000")
+
+
+def _ekonom():
+    return get_user_model().objects.get(username="ekonom")
+
+
+def _draft(title="Lägesrapport februari 2024", date=dt.date(2024, 2, 27), **extra):
+    meeting = meeting_create(committee=Meeting.Committee.BOARD, date=date, title="HSN")
+    return report_create(
+        meeting=meeting,
+        plan=Plan.objects.get(name="Ekonomi i balans 2024–2026"),
+        year=2024,
+        title=title,
+        summary="Handlingsplanen räcker inte 2024.",
+        highlighted=Measure.objects.filter(code__in=["M01", "M03"]),
+        user=_ekonom(),
+        **extra,
+    )
+
+
+def _published(**kwargs) -> StatusReport:
+    report = _draft(**kwargs)
+    return report_publish(report=report, expected_version=report.version, user=_ekonom())
+
+
+def _report_html(client, report) -> str:
+    text = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    return text[text.index('<article class="report"') : text.index("</article>")]
+
+
+def test_publishing_freezes_the_figures(demo, finance):
+    report = _published()
+    before = _report_html(finance, report)
+    checksum = report.checksum
+    assert "132–149\u00a0mnkr" in before
+
+    # later edits to measures change the dashboard, never the published report
+    Measure.objects.filter(code="M02").update(status="cancelled")
+    PlannedEffect.objects.filter(measure__code="M03", year=2024).update(
+        low=Decimal("1") * M, high=Decimal("2") * M
+    )
+    report.refresh_from_db()
+    assert _report_html(finance, report) == before, "byte-identical after later edits"
+    assert report.checksum == checksum == snapshot_checksum(report.snapshot)
+    assert checksum in finance.get(reverse("report_detail", args=[report.pk])).content.decode()
+
+
+def test_a_published_report_cannot_be_edited(demo, finance):
+    report = _published()
+    response = finance.post(
+        reverse("report_edit", args=[report.pk]),
+        {"year": 2024, "title": "Ändrad", "summary": "x", "version": report.version},
+    )
+    assert response.status_code == 409
+    assert "En publicerad rapport kan inte ändras" in response.content.decode()
+    with pytest.raises(ReportFrozen):
+        report_update(
+            report=report, expected_version=report.version, title="x", summary="", year=2024
+        )
+    # and the database itself refuses, whatever the code path
+    with pytest.raises(DatabaseError), transaction.atomic():
+        StatusReport.objects.filter(pk=report.pk).update(title="Ändrad i smyg")
+    report.refresh_from_db()
+    assert report.title == "Lägesrapport februari 2024"
+
+
+def test_the_second_report_shows_what_changed(demo, finance):
+    first = _published()
+    Measure.objects.filter(code="M08").update(status="decided")
+    PlannedEffect.objects.filter(measure__code="M02", year=2024).update(high=Decimal("70") * M)
+    template = Measure.objects.get(code="M04")
+    new = Measure.objects.create(
+        plan=template.plan,
+        code="M15",
+        title="Färre korttidsvikarier",
+        category=template.category,
+        owner_area=template.owner_area,
+        status="proposed",
+    )
+    PlannedEffect.objects.create(measure=new, year=2024, low=2 * M, high=3 * M)
+    second = _published(title="Lägesrapport mars 2024", date=dt.date(2024, 3, 26))
+
+    changes = second.snapshot["changes"]
+    assert second.snapshot["previous"]["id"] == first.pk
+    planned_high = next(
+        c for c in changes["figures"] if c["year"] == 2024 and c["figure"] == "planned_high"
+    )
+    # 192 + 8 (M02 62 → 70) + 3 (new M15) = 203
+    assert (planned_high["before"], planned_high["after"]) == ("192000000.00", "203000000.00")
+    assert planned_high["direction"] == "up"
+    assert [(c["code"], c["before"], c["after"]) for c in changes["status_changes"]] == [
+        ("M08", "proposed", "decided")
+    ]
+    assert [c["code"] for c in changes["new_measures"]] == ["M15"]
+
+    text = _report_html(finance, second)
+    assert "Åtgärder som har bytt status" in text
+    assert "M08 Vårdplatsöversyn" in text
+    assert "M15 Färre korttidsvikarier" in text
+    assert "Jämfört med ”Lägesrapport februari 2024”" in text
+
+
+def test_a_correction_is_a_new_report_that_says_what_it_corrects(demo, finance):
+    first = _published()
+    correction = _draft(title="Rättelse", corrects=first, correction_note="Fel år i rubriken.")
+    text = _report_html(finance, correction)
+    assert "Den här rapporten rättar ”Lägesrapport februari 2024”" in text
+    assert "Fel år i rubriken." in text
+
+
+def test_committee_members_see_published_reports_only_newest_first(demo, committee):
+    older = _published(title="Äldre", date=dt.date(2024, 2, 27))
+    newer = _published(title="Nyare", date=dt.date(2024, 4, 23))
+    draft = _draft(title="Utkast som inte syns", date=dt.date(2024, 5, 28))
+    text = committee.get(reverse("report_list")).content.decode()
+    assert text.index("Nyare") < text.index("Äldre")
+    assert "Utkast som inte syns" not in text
+    assert committee.get(reverse("report_detail", args=[draft.pk])).status_code == 404
+    assert committee.get(reverse("report_detail", args=[older.pk])).status_code == 200
+    assert committee.get(reverse("report_detail", args=[newer.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["committee", "director_own"])
+def test_directors_and_committee_cannot_publish_or_draft(request, persona, demo):
+    client = request.getfixturevalue(persona)
+    draft = _draft()
+    response = client.post(reverse("report_publish", args=[draft.pk]), {"version": draft.version})
+    assert response.status_code in (403, 404)
+    draft.refresh_from_db()
+    assert draft.status == StatusReport.Status.DRAFT
+    assert client.get(reverse("report_create")).status_code == 403
+    assert (
+        client.post(
+            reverse("meeting_create"), {"committee": "hsn", "date": "2024-05-01", "title": "x"}
+        ).status_code
+        == 403
+    )
+
+
+def test_finance_drafts_previews_and_publishes_through_the_pages(demo, finance):
+    meeting = meeting_create(committee="hsn", date=dt.date(2024, 2, 27), title="Återrapport")
+    plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
+    m01 = Measure.objects.get(code="M01")
+    response = finance.post(
+        reverse("report_create"),
+        {
+            "meeting": meeting.pk,
+            "plan": plan.pk,
+            "year": 2024,
+            "title": "Återrapport februari",
+            "summary": "Sammanfattning.",
+            "highlighted": [m01.pk],
+            "status": "published",
+            "checksum": "forged",
+        },
+    )
+    report = StatusReport.objects.get(title="Återrapport februari")
+    assert response.status_code == 302
+    assert report.status == StatusReport.Status.DRAFT, "extra POST fields change nothing"
+    assert report.checksum == ""
+    preview = finance.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert "Förhandsvisning av ett utkast" in preview
+    response = finance.post(
+        reverse("report_publish", args=[report.pk]), {"version": report.version}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == StatusReport.Status.PUBLISHED
+    assert len(report.checksum) == 64
+
+
+def test_a_year_outside_the_plan_is_refused_with_the_input_kept(demo, finance):
+    meeting = meeting_create(committee="hsn", date=dt.date(2024, 2, 27), title="x")
+    plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
+    response = finance.post(
+        reverse("report_create"),
+        {"meeting": meeting.pk, "plan": plan.pk, "year": 2031, "title": "Min rubrik"},
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Året måste ligga inom planen, 2024–2026." in text
+    assert 'value="Min rubrik"' in text
+    assert not StatusReport.objects.filter(title="Min rubrik").exists()
+
+
+def test_the_pdf_is_the_published_document(demo, committee):
+    report = _published()
+    response = committee.get(reverse("report_pdf", args=[report.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    draft = _draft(title="Utkast")
+    assert committee.get(reverse("report_pdf", args=[draft.pk])).status_code == 404
