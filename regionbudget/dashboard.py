@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 
 from regionbudget import charts
 from regionbudget.calculations import deviation_totals
-from regionbudget.formatting import format_money, format_money_range, format_number
+from regionbudget.formatting import (
+    format_money,
+    format_money_brief,
+    format_money_range,
+    format_number,
+)
 from regionbudget.selectors import GapData
 
 __all__ = ["GapPage", "gap_csv", "gap_export", "gap_page", "gap_sentence", "probability_text"]
@@ -39,8 +44,8 @@ def gap_sentence(year: int, low: Decimal | None, high: Decimal | None, *, langua
         }
     return _("%(year)s: between %(missing)s missing and %(spare)s to spare") % {
         "year": year,
-        "missing": format_money_range(high, high, language=language).split("–")[1],
-        "spare": format_money_range(-low, -low, language=language).split("–")[1],
+        "missing": format_money_brief(high, language=language),
+        "spare": format_money_brief(-low, language=language),
     }
 
 

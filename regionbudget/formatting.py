@@ -16,6 +16,7 @@ __all__ = [
     "MINUS",
     "NBSP",
     "format_money",
+    "format_money_brief",
     "format_money_range",
     "format_number",
     "parse_amount",
@@ -65,14 +66,23 @@ def format_money(
     return f"{number}{NBSP}{label}"
 
 
+def _places_for(values, unit: str) -> int:
+    """No decimals when every figure is whole in ``unit``; the unit's usual decimals otherwise."""
+    scale = _SCALES[unit]
+    return 0 if all(Decimal(v) % scale == 0 for v in values) else _DEFAULT_PLACES[unit]
+
+
+def format_money_brief(value: Decimal, unit: str = "mnkr", *, language: str = "sv") -> str:
+    """An amount for a sentence: ``56 mnkr``; decimals only where the figure needs them."""
+    return format_money(value, unit, language=language, places=_places_for([value], unit))
+
+
 def format_money_range(
     low: Decimal, high: Decimal, unit: str = "mnkr", *, language: str = "sv"
 ) -> str:
     """A range in one unit: ``132–149 mnkr``; decimals only where a figure needs them."""
-    scale = _SCALES[unit]
-    whole = all(Decimal(v) % scale == 0 for v in (low, high))
-    places = 0 if whole else _DEFAULT_PLACES[unit]
-    first = format_money(low, unit, language=language, places=places).rsplit(NBSP, 1)[0]
+    places = _places_for([low, high], unit)
+    first = format_number(Decimal(low) / _SCALES[unit], places=places, language=language)
     return f"{first}–{format_money(high, unit, language=language, places=places)}"
 
 

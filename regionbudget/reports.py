@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from regionbudget import charts
 from regionbudget.dashboard import gap_sentence, probability_text
-from regionbudget.formatting import format_money, format_number
+from regionbudget.formatting import format_money, format_money_range, format_number
 
 __all__ = ["LIGHTS", "report_page"]
 
@@ -71,9 +71,8 @@ def _area_sentence(area: dict, language: str) -> str:
     counts = ", ".join(
         f"{lights[key]} {str(LIGHTS[key]).lower()}" for key in LIGHTS if lights.get(key)
     ) or _("no measures of its own")
-    planned = _("planned %(low)s–%(high)s") % {
-        "low": format_money(area["planned_low"], language=language).split("\u00a0")[0],
-        "high": format_money(area["planned_high"], language=language),
+    planned = _("planned %(range)s") % {
+        "range": format_money_range(area["planned_low"], area["planned_high"], language=language)
     }
     parts = [planned]
     if area.get("required") is not None:
