@@ -1,0 +1,184 @@
+"""A database connection killed in the middle of a save: nothing is half-written, the page
+comes back with the user's input and tells them to save again; saving again works.
+
+The request's own PostgreSQL backend is terminated (``pg_terminate_backend``, from a second
+connection) after the save has written its first rows and before it commits.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+
+from forecasts.forms import amount_input_text
+from forecasts.models import Forecast, ForecastLine, ForecastRound
+from forecasts.services import LineInput, workflow
+from measures import services as measure_services
+from measures.models import Measure, RealisedEffect
+from regionbudget.demo import load_demo
+from regionbudget.models import Area
+from tests.forecasts.helpers import grid_post, lines_like_budget
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MESSAGE = "Anslutningen till databasen bröts medan du sparade. Inget sparades."
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def _kill_own_backend() -> None:
+    """Terminate this thread's PostgreSQL backend from another connection, and wait until it
+    is gone."""
+    pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            for _ in range(200):
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+                if not cursor.fetchone()[0]:
+                    return
+                time.sleep(0.01)
+    finally:
+        other.close()
+    raise AssertionError("the backend did not go away")
+
+
+def _kill_after(monkeypatch, module, name: str) -> list:
+    """The first call of ``module.name`` does its writes, then its connection is killed."""
+    killed = []
+    original = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if not killed:
+            killed.append(True)
+            _kill_own_backend()
+        return result
+
+    monkeypatch.setattr(module, name, wrapper)
+    return killed
+
+
+def _lines(forecast: Forecast) -> dict:
+    return {
+        (ln.unit_id, ln.account_group_id): (ln.amount, ln.comment)
+        for ln in ForecastLine.objects.filter(forecast=forecast)
+    }
+
+
+def test_a_killed_grid_save_writes_nothing_and_keeps_the_input(monkeypatch):
+    load_demo()
+    somatik = Area.objects.get(code="LSO-SOM")
+    october = ForecastRound.objects.get(year=2024, month=10)
+    forecast = Forecast.objects.get(forecast_round=october, area=somatik)
+    before, version = _lines(forecast), forecast.version
+    lines = lines_like_budget(somatik)
+    cell = sorted(lines)[0]
+    lines[cell] = LineInput(Decimal("4321500"), "Hyrläkare")
+    url = reverse("forecasts:forecast_edit", args=[october.pk, somatik.pk])
+    director = _client("direktor.somatik")
+    killed = _kill_after(monkeypatch, workflow, "_write_lines")
+
+    response = director.post(url, grid_post(lines, version=version))
+
+    assert killed, "the save reached its writes"
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert MESSAGE in page
+    assert amount_input_text(Decimal("4321500")) in page and "Hyrläkare" in page
+    forecast.refresh_from_db()
+    assert forecast.version == version
+    assert _lines(forecast) == before, "nothing of the save is stored"
+
+    response = director.post(url, grid_post(lines, version=version))  # save again
+    assert response.status_code == 302
+    forecast.refresh_from_db()
+    assert forecast.version == version + 1
+    assert _lines(forecast)[cell] == (Decimal("4321500"), "Hyrläkare")
+
+
+def test_a_killed_measure_report_writes_nothing_and_keeps_the_input(monkeypatch):
+    load_demo()
+    m03 = Measure.objects.get(code="M03")
+    status, version = m03.status, m03.version
+    url = reverse("measures:measure_report", args=[m03.pk])
+    data = {
+        "status": "delayed",
+        "year": 2026,
+        "month": 11,
+        "amount": "3,25",
+        "comment": "Försenad upphandling",
+        "version": version,
+    }
+    director = _client("direktor.somatik")
+    killed = _kill_after(monkeypatch, measure_services, "_bump_version")
+
+    response = director.post(url, data)
+
+    assert killed
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert MESSAGE in page
+    assert "Försenad upphandling" in page and "3,25" in page
+    m03.refresh_from_db()
+    assert (m03.status, m03.version) == (status, version)
+    assert not RealisedEffect.objects.filter(measure=m03, year=2026, month=11).exists()
+
+    assert director.post(url, data).status_code == 302
+    m03.refresh_from_db()
+    assert m03.status == "delayed"
+    effect = RealisedEffect.objects.get(measure=m03, year=2026, month=11)
+    assert effect.amount == Decimal("3250000")
+
+
+def test_a_killed_measure_edit_writes_nothing_and_keeps_the_input(monkeypatch):
+    load_demo()
+    m03 = Measure.objects.get(code="M03")
+    title, version = m03.title, m03.version
+    planned = set(m03.planned_effects.values_list("year", "low", "high"))
+    data = {
+        "code": m03.code,
+        "title": "Ny titel efter avbrott",
+        "description": m03.description,
+        "category": m03.category_id,
+        "owner_area": m03.owner_area_id,
+        "responsible": m03.responsible,
+        "status": m03.status,
+        "decision_reference": m03.decision_reference,
+        "start_date": m03.start_date.isoformat() if m03.start_date else "",
+        "version": version,
+        "low_2024": "1",
+        "high_2024": "2",
+        "low_2025": "3",
+        "high_2025": "4",
+        "low_2026": "5",
+        "high_2026": "6",
+    }
+    url = reverse("measures:measure_edit", args=[m03.pk])
+    finance = _client("ekonom")
+    killed = _kill_after(monkeypatch, measure_services, "_bump_version")
+
+    response = finance.post(url, data)
+
+    assert killed
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert MESSAGE in page and "Ny titel efter avbrott" in page
+    m03.refresh_from_db()
+    assert (m03.title, m03.version) == (title, version)
+    assert set(m03.planned_effects.values_list("year", "low", "high")) == planned
+
+    assert finance.post(url, data).status_code == 302
+    m03.refresh_from_db()
+    assert m03.title == "Ny titel efter avbrott"
