@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: install run dev test test-fast lint migrate demo messages stop-db clean
+.PHONY: install run dev test test-fast lint migrate demo messages stop-db clean bench
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
@@ -47,6 +47,10 @@ test: lint
 # Everything but the browser tests.
 test-fast: install
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# Benchmark at one-region and twenty-region scale; writes docs/benchmarks.md (needs wrk).
+bench: install
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # Recompile the Swedish translations (needs GNU gettext).
 messages: install
