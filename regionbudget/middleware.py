@@ -1,4 +1,6 @@
-"""Language selection: Swedish unless the user chose English with the language switch."""
+"""Language selection, security headers and the session idle timeout."""
+
+import time
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
@@ -58,4 +60,28 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        return response
+
+
+class IdleTimeoutMiddleware:
+    """Logs a user out after ``SESSION_COOKIE_AGE`` seconds without a request.
+
+    The session's expiry moves forward when the session is saved. Saving it on every request
+    (``SESSION_SAVE_EVERY_REQUEST``) would write the session row on every page view; instead the
+    expiry is renewed when the last renewal is ``SESSION_RENEW_SECONDS`` old, so a reader's page
+    views cost no writes and the timeout is exact to within that many seconds.
+    """
+
+    TOUCHED = "_idle_renewed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.modified and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.TOUCHED, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[self.TOUCHED] = now  # saved by SessionMiddleware, with a new expiry
         return response

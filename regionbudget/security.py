@@ -6,6 +6,7 @@ Only the user name, address and path are logged, never a password or form conten
 from __future__ import annotations
 
 import logging
+import time
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
@@ -40,6 +41,11 @@ def log_access_denied(request, status: int) -> None:
 
 def _logged_in(sender, request, user, **kwargs) -> None:
     logger.info("login user=%s address=%s", user.get_username(), client_address(request))
+    if request is not None and hasattr(request, "session"):
+        from regionbudget.middleware import IdleTimeoutMiddleware
+
+        # The login saves the session: its idle time starts now.
+        request.session[IdleTimeoutMiddleware.TOUCHED] = int(time.time())
 
 
 def _logged_out(sender, request, user, **kwargs) -> None:

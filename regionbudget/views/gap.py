@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -14,7 +15,7 @@ from measures.selectors import category_list, default_plan, default_year
 from regionbudget.dashboard import gap_csv, gap_export, gap_page
 from regionbudget.forms import GapFilterForm
 from regionbudget.roles import Role, roles_of
-from regionbudget.selectors import GapFilters, area_list, gap_data
+from regionbudget.selectors import GapFilters, area_list, gap_data, gap_view
 
 
 def _gap_filters(request: HttpRequest) -> tuple[GapFilters, GapFilterForm]:
@@ -49,14 +50,17 @@ def _gap_filters(request: HttpRequest) -> tuple[GapFilters, GapFilterForm]:
 def gap_dashboard(request: HttpRequest) -> HttpResponse:
     """The gap per year, the bridge, coverage per area and category, and the measures."""
     filters, form = _gap_filters(request)
-    data = gap_data(user=request.user, filters=filters)
-    ctx = {
-        "form": form,
-        "filters": filters,
-        "page": gap_page(data, year=filters.year, language=get_language()),
-        "weights": data.weights,
-        "query": request.GET.urlencode(),
-    }
+    language = get_language()
+
+    def draw(data) -> str:
+        page = gap_page(data, year=filters.year, language=language)
+        ctx = {"filters": filters, "page": page, "weights": data.weights}
+        return render_to_string("regionbudget/partials/gap_body.html", ctx)
+
+    # The figures' part of the page is the same for everyone with the same scope and filters
+    # until the data changes: it is drawn once and read from the cache after that.
+    body = gap_view(user=request.user, filters=filters, name=f"page-{language}", build=draw)
+    ctx = {"form": form, "filters": filters, "body": body, "query": request.GET.urlencode()}
     return render(request, "regionbudget/gap_dashboard.html", ctx)
 
 

@@ -182,13 +182,13 @@ def test_the_grid_page_has_a_fixed_number_of_queries(
 ):
     url = _url("forecast_edit", october, area("LSO-SOM"))
     director_own.get(url)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(14):
         director_own.get(url)
 
 
 def test_the_round_page_has_a_fixed_number_of_queries(finance, october, django_assert_num_queries):
     finance.get(october.get_absolute_url())
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         finance.get(october.get_absolute_url())
 
 

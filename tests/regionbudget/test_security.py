@@ -1,8 +1,10 @@
-"""Security headers, login throttling and the security log."""
+"""Security headers, login throttling, the session idle timeout and the security log."""
 
+import datetime as dt
 import logging
 
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +54,41 @@ def test_logins_failures_and_denials_are_logged(client, demo, director_own, capl
     assert any(m.startswith("login user=ekonom") for m in messages)
     assert any("access denied status=403 user=direktor.somatik" in m for m in messages)
     assert not any("fel" in m.split() for m in messages), "no password in the log"
+
+
+def _session_row(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_a_session_ends_after_the_idle_time(finance, settings):
+    assert finance.get("/").status_code == 200
+    row = _session_row(finance)
+    row.expire_date = timezone.now() - dt.timedelta(seconds=1)  # idle for the whole age
+    row.save()
+    response = finance.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_activity_renews_the_idle_time_at_most_once_a_minute(finance, settings):
+    from regionbudget.middleware import IdleTimeoutMiddleware
+
+    finance.get("/")
+    row = _session_row(finance)
+    soon = timezone.now() + dt.timedelta(seconds=30)
+    row.expire_date = soon
+    row.save()
+    finance.get("/")  # renewed less than a minute ago: no write
+    assert _session_row(finance).expire_date == soon
+    session = finance.session
+    session[IdleTimeoutMiddleware.TOUCHED] -= settings.SESSION_RENEW_SECONDS
+    session.save()
+    row = _session_row(finance)
+    row.expire_date = soon
+    row.save()
+    assert finance.get("/").status_code == 200  # a minute later: the expiry moves on
+    renewed = _session_row(finance).expire_date
+    expected = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert abs((renewed - expected).total_seconds()) < 5
