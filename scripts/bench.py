@@ -261,7 +261,7 @@ def _import_vs_copy(n_rows: int) -> dict:
     import io
 
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import connection, transaction
 
     from forecasts import imports, selectors, services
     from forecasts.models import AccountGroup
@@ -300,20 +300,29 @@ def _import_vs_copy(n_rows: int) -> dict:
         (unit_ids[u], y, m, group_ids[g], f"{1000 + i % 997}.50")
         for i, (u, g, y, m) in enumerate(rows)
     ]
+    # The baseline: COPY of the same rows into the same table (its keys, constraints and history
+    # trigger), committed; ten years later, so that they add to the imported rows. Also shown:
+    # COPY into a bare temporary table.
+    columns = "unit_id, year, month, account_group_id, amount"
+    started = time.perf_counter()
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY forecasts_actual ({columns}) FROM STDIN") as copy,
+    ):
+        for unit, year, month, group, amount in raw:
+            copy.write_row((unit, year + 10, month, group, amount))
+    copy_s = time.perf_counter() - started
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE bench_copy (LIKE forecasts_actual INCLUDING DEFAULTS "
-            "INCLUDING IDENTITY INCLUDING CONSTRAINTS INCLUDING INDEXES)"
-        )
+        cursor.execute("DELETE FROM forecasts_actual WHERE year >= 2037")
+        cursor.execute("CREATE TEMP TABLE bench_copy (LIKE forecasts_actual INCLUDING IDENTITY)")
         started = time.perf_counter()
-        with cursor.cursor.copy(
-            "COPY bench_copy (unit_id, year, month, account_group_id, amount) FROM STDIN"
-        ) as copy:
+        with cursor.cursor.copy(f"COPY bench_copy ({columns}) FROM STDIN") as copy:
             for row in raw:
                 copy.write_row(row)
-        copy_s = time.perf_counter() - started
+        bare_copy_s = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_copy")
-    return {"rows": n_rows, "import_s": import_s, "copy_s": copy_s}
+    return {"rows": n_rows, "import_s": import_s, "copy_s": copy_s, "bare_copy_s": bare_copy_s}
 
 
 def _grid_save(client, url: str, n: int) -> dict:
@@ -482,10 +491,11 @@ def _markdown(results: dict, requests: int) -> str:
             ),
         ),
         (
-            "import of actual rows / COPY of the same",
+            "import of actual rows / COPY of the same rows into the same table / COPY into a "
+            "bare table",
             lambda r: (
                 f"{r['import']['rows']:,} rows: {r['import']['import_s']:.2f} s / "
-                f"{r['import']['copy_s']:.2f} s"
+                f"{r['import']['copy_s']:.2f} s / {r['import']['bare_copy_s']:.2f} s"
             ),
         ),
         (
@@ -548,7 +558,12 @@ def _targets(results: dict):
         same and most <= 15,
     )
     ratio = big["import"]["import_s"] / big["import"]["copy_s"]
-    yield ("import ≤ 3× COPY", f"{ratio:.1f}×", ratio <= 3)
+    ratio_bare = big["import"]["import_s"] / big["import"]["bare_copy_s"]
+    yield (
+        "import ≤ 3× COPY (of the same rows into the same table)",
+        f"{ratio:.1f}× ({ratio_bare:.1f}× a COPY into a bare table)",
+        ratio <= 3,
+    )
     kb = big["first_visit"]["bytes"] / 1024
     yield ("first visit ≤ 700 KB compressed", f"{kb:.0f} KB", kb <= 700)
     save = big["grid_save"]["median_ms"]

@@ -42,7 +42,7 @@ USERNAMES = {
 }
 PLAN = "Ekonomi i balans 2024–2026"
 
-# Tables a refused request may still touch: sessions (every request renews the idle timeout)
+# Tables a refused request may still touch: sessions (activity renews the idle timeout)
 # and the login throttle's bookkeeping.
 VOLATILE_TABLES = {
     "django_session",
