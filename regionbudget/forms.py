@@ -3,11 +3,37 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from regionbudget.models import Meeting, StatusReport
 
 __all__ = ["GapFilterForm", "MeetingForm", "StatusReportForm"]
+
+
+class QuickSelect(forms.Select):
+    """A select whose options are written in Python. Django's widget renders every option
+    through two templates: for a list of a few hundred areas that is most of a cached page's
+    time. Same markup, without optgroups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) in chosen else "", label)  # noqa: S308
+                for key, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
+        )
 
 
 class GapFilterForm(forms.Form):
@@ -25,7 +51,8 @@ class GapFilterForm(forms.Form):
         self.fields["year"].choices = [(y, y) for y in plan.years]
         self.fields["category"].choices = [("", _("All categories"))] + [(c, c) for c in categories]
         for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
+            field.widget = QuickSelect(attrs={"class": "form-select"}, choices=field.choices)
+            field.widget.is_required = field.required
 
 
 class MeetingForm(forms.ModelForm):
