@@ -527,7 +527,11 @@ NOTES = """## What made the difference
   built the plotly figures and rendered the tables: about 60 ms of server time on one region,
   and 6 % of the bare view's throughput. The figures' part of the page is now rendered once per
   data version, scope, filters and language and read from the cache
-  (`regionbudget.selectors.gap_view`): about 7 ms at S1 and 14 ms at S20.
+  (`regionbudget.selectors.gap_view`).
+- **The filter selects written in Python.** Django's template-based select renders each option
+  through two templates; with twenty regions' 160 areas in the area filter that was most of
+  what was left of a cached dashboard (14 ms at S20). The dashboard's filters now write their
+  options in Python (`regionbudget.forms.QuickSelect`): about 5 ms at S1 and 9 ms at S20.
 - **No session write per page view.** The idle timeout saved the session on every request (three
   queries and a write for every page read). `IdleTimeoutMiddleware` renews the expiry when the
   last renewal is a minute old: three queries less on every page (the measure list went from 18
