@@ -17,6 +17,7 @@ from forecasts.models import ForecastRound, ImportUpload, Plan
 from forecasts.selectors import Entry
 from forecasts.services.workflow import LineInput, cell_key
 from regionbudget.formatting import format_number, parse_amount
+from regionbudget.validators import guard_text_fields, reject_direction_controls
 
 __all__ = [
     "ApproveForm",
@@ -30,6 +31,7 @@ __all__ = [
 
 THOUSAND = Decimal(1000)
 MAX_TKR_PLACES = 5  # thousands of kronor to the öre
+MAX_SEK = Decimal("1e14")  # the amount fields hold 14 digits of kronor
 
 
 def amount_input_text(amount: Decimal | None) -> str:
@@ -65,6 +67,7 @@ class ForecastGridForm(forms.Form):
                 required=False, max_length=2000
             )
         self._amounts: dict[tuple[int, int], Decimal | None] = {}
+        guard_text_fields(self)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -139,6 +142,8 @@ class RoundForm(forms.Form):
             raise forms.ValidationError(str(exc)) from None
         if amount < 0:
             raise forms.ValidationError(_("The threshold cannot be negative."))
+        if amount >= MAX_SEK:  # more than the amount field holds
+            raise forms.ValidationError(_("The number is too large."))
         return amount
 
 
@@ -151,6 +156,7 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=_("What should the area fix?"),
         max_length=2000,
+        validators=[reject_direction_controls],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -191,12 +191,17 @@ def too_big_message(size: int, max_bytes: int = MAX_BYTES) -> str:
 
 
 def errors_csv(errors: list[RowError]) -> bytes:
-    """Every error of a file as CSV (UTF-8 with BOM, ``;``): row, column, value, reason."""
+    """Every error of a file as CSV (UTF-8 with BOM, ``;``): row, column, value, reason.
+
+    The values come from the uploaded file: one starting a formula (``=``, ``+``, ``-``, ``@``)
+    is neutralised as in every export, so the error list never runs it in Excel."""
+    from measures.exports import neutralise
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Reason")])
     for error in errors:
-        writer.writerow([error.row, error.column, error.value, error.message])
+        writer.writerow([error.row, error.column, neutralise(error.value), error.message])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

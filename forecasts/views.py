@@ -27,6 +27,7 @@ from forecasts.forms import (
 )
 from forecasts.models import Forecast, ImportUpload
 from regionbudget.roles import Role, roles_of
+from regionbudget.saving import keep_input
 
 FINANCE = {Role.ADMIN, Role.FINANCE}
 
@@ -117,6 +118,15 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
         user=request.user, round_pk=round_pk, area_pk=area_pk, action="edit"
     )
     if not forecast_round.is_open or (forecast and not forecast.is_editable):
+        if request.method == "POST":  # e.g. a second click on "submit": nothing is written
+            if not forecast_round.is_open:
+                text = _("The forecast round is closed; its forecasts can no longer change.")
+            else:
+                text = _(
+                    "The forecast is %(status)s and can no longer be changed unless finance "
+                    "returns it."
+                ) % {"status": forecast.get_status_display().lower()}
+            messages.error(request, text)
         return redirect("forecasts:forecast_detail", round_pk, area_pk)
     if request.method == "GET":
         grid = selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
@@ -127,28 +137,29 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
         )
     form = ForecastGridForm(request.POST, cells=selectors.grid_cells(area=area))
     conflict = None
-    if form.is_valid():
-        submit = form.cleaned_data["action"] == "submit"
-        write = services.forecast_submit if submit else services.forecast_save
-        try:
-            write(
-                forecast_round=forecast_round,
-                area=area,
-                lines=form.lines(),
-                expected_version=form.cleaned_data["version"],
-                user=request.user,
-            )
-        except services.ForecastConflict as exc:
-            conflict = exc.current
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            if submit:
-                messages.success(request, _("The forecast is submitted to finance."))
-                return redirect("forecasts:forecast_detail", round_pk, area_pk)
-            messages.success(request, _("The draft is saved."))
-            return redirect("forecasts:forecast_edit", round_pk, area_pk)
+    with keep_input(form) as save:
+        if form.is_valid():
+            submit = form.cleaned_data["action"] == "submit"
+            write = services.forecast_submit if submit else services.forecast_save
+            try:
+                write(
+                    forecast_round=forecast_round,
+                    area=area,
+                    lines=form.lines(),
+                    expected_version=form.cleaned_data["version"],
+                    user=request.user,
+                )
+            except services.ForecastConflict as exc:
+                conflict = exc.current
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                if submit:
+                    messages.success(request, _("The forecast is submitted to finance."))
+                    return redirect("forecasts:forecast_detail", round_pk, area_pk)
+                messages.success(request, _("The draft is saved."))
+                return redirect("forecasts:forecast_edit", round_pk, area_pk)
     grid = selectors.forecast_grid(
         forecast_round=forecast_round,
         area=area,
@@ -158,7 +169,9 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
         show_stored=conflict is not None,
     )
     ctx = _grid_ctx(forecast_round, area, conflict or forecast, form, grid, conflict)
-    return render(request, "forecasts/forecast_edit.html", ctx, status=409 if conflict else 200)
+    return render(
+        request, "forecasts/forecast_edit.html", ctx, status=409 if conflict else save.status
+    )
 
 
 @login_required
@@ -212,10 +225,18 @@ def _review(request: HttpRequest, round_pk: int, area_pk: int, approve: bool) ->
                 user=request.user,
             )
             messages.success(request, _("The forecast is returned to %(area)s.") % {"area": area})
-    except services.ForecastConflict:
-        messages.error(
-            request, _("The forecast changed while you were reading it. Check it again.")
-        )
+    except services.ForecastConflict as exc:
+        done = Forecast.Status.APPROVED if approve else Forecast.Status.RETURNED
+        if exc.current is not None and exc.current.status == done:  # e.g. a second click
+            messages.info(
+                request,
+                _("The forecast is already %(status)s; nothing was changed.")
+                % {"status": exc.current.get_status_display().lower()},
+            )
+        else:
+            messages.error(
+                request, _("The forecast changed while you were reading it. Check it again.")
+            )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return redirect(forecast)
@@ -267,7 +288,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         if file.size > imports.MAX_BYTES:
-            form.add_error("file", imports.too_big_message(file.size))
+            form.add_error("file", imports.too_big_message(file.size, imports.MAX_BYTES))
         else:
             upload = services.import_upload_store(
                 kind=form.cleaned_data["kind"],
@@ -324,7 +345,16 @@ def import_errors(request: HttpRequest, token) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, token) -> HttpResponse:
     """Write the checked file, all or nothing; replacing figures needs the confirmation box."""
-    upload = selectors.import_upload_get(user=request.user, token=token)
+    try:
+        upload = selectors.import_upload_get(user=request.user, token=token)
+    except Http404:
+        if ImportUpload.objects.filter(token=token).exists():
+            raise  # someone else's upload
+        # A second click on "import" (the upload is gone once written): nothing to do; say so.
+        messages.info(
+            request, _("This import has expired or was already saved. Upload the file again.")
+        )
+        return redirect("forecasts:import_start")
     form = ImportConfirmForm(request.POST)
     try:
         parsed = _parse(upload)

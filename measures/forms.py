@@ -16,6 +16,7 @@ from forecasts.models import Plan
 from measures.models import Category, Measure
 from regionbudget.formatting import format_number, parse_amount
 from regionbudget.models import Area
+from regionbudget.validators import guard_text_fields
 
 __all__ = [
     "AreaSharesForm",
@@ -136,6 +137,7 @@ class MeasureForm(forms.ModelForm):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+        guard_text_fields(self)
 
     @property
     def effect_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
@@ -181,7 +183,10 @@ class MeasureReportForm(forms.Form):
         help_text=_("Leave empty to change only the status."),
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -192,6 +197,7 @@ class MeasureReportForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+        guard_text_fields(self)
 
     def clean(self):
         cleaned = super().clean()

@@ -42,6 +42,7 @@ from measures.imports import (
 from measures.models import Measure
 from measures.tables import MeasureTable
 from regionbudget.models import Area
+from regionbudget.saving import keep_input
 from regionbudget.tabular import TableFileError, read_table
 
 _SESSION_IMPORT = "measure_import:"
@@ -221,17 +222,20 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     form = MeasureForm(request.POST or None, instance=measure, plan=measure.plan)
     conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            if _save_measure(request, form, plan=measure.plan, measure=measure) is not None:
-                messages.success(request, _("Measure %(code)s saved.") % {"code": measure.code})
-                return redirect(measure)
-        except services.MeasureConflict as exc:
-            conflict = _conflict_rows(form, exc.current)
-            form.data = form.data.copy()
-            form.data["version"] = str(exc.current.version)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                if _save_measure(request, form, plan=measure.plan, measure=measure) is not None:
+                    messages.success(request, _("Measure %(code)s saved.") % {"code": measure.code})
+                    return redirect(measure)
+            except services.MeasureConflict as exc:
+                conflict = _conflict_rows(form, exc.current)
+                form.data = form.data.copy()
+                form.data["version"] = str(exc.current.version)
     ctx = {"form": form, "plan": measure.plan, "measure": measure, "conflict": conflict}
-    return render(request, "measures/measure_form.html", ctx)
+    return render(
+        request, "measures/measure_form.html", ctx, status=409 if conflict else save.status
+    )
 
 
 def _report_initial(measure: Measure) -> dict:
@@ -252,37 +256,40 @@ def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial=_report_initial(measure), plan=measure.plan
     )
     conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.measure_report(
-                measure=measure,
-                expected_version=data["version"],
-                status=data["status"],
-                year=data["year"],
-                month=data["month"],
-                amount=data["amount"],
-                comment=data["comment"],
-                user=request.user,
-            )
-            messages.success(request, _("Report on %(code)s saved.") % {"code": measure.code})
-            return redirect(measure)
-        except services.MeasureConflict as exc:
-            stored = selectors.realised_by_month(measure=exc.current).get(
-                (data["year"], data["month"])
-            )
-            conflict = {
-                "your_status": Measure.Status(data["status"]).label,
-                "status": exc.current.get_status_display(),
-                "amount": msek_text(stored.amount) if stored else "",
-                "comment": stored.comment if stored else "",
-            }
-            form.data = form.data.copy()
-            form.data["version"] = str(exc.current.version)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.measure_report(
+                    measure=measure,
+                    expected_version=data["version"],
+                    status=data["status"],
+                    year=data["year"],
+                    month=data["month"],
+                    amount=data["amount"],
+                    comment=data["comment"],
+                    user=request.user,
+                )
+                messages.success(request, _("Report on %(code)s saved.") % {"code": measure.code})
+                return redirect(measure)
+            except services.MeasureConflict as exc:
+                stored = selectors.realised_by_month(measure=exc.current).get(
+                    (data["year"], data["month"])
+                )
+                conflict = {
+                    "your_status": Measure.Status(data["status"]).label,
+                    "status": exc.current.get_status_display(),
+                    "amount": msek_text(stored.amount) if stored else "",
+                    "comment": stored.comment if stored else "",
+                }
+                form.data = form.data.copy()
+                form.data["version"] = str(exc.current.version)
+            except ValidationError as exc:
+                form.add_error(None, exc)
     ctx = {"form": form, "measure": measure, "conflict": conflict}
-    return render(request, "measures/measure_report.html", ctx)
+    return render(
+        request, "measures/measure_report.html", ctx, status=409 if conflict else save.status
+    )
 
 
 @login_required
@@ -400,6 +407,12 @@ def measure_import_preview(request: HttpRequest, token: str) -> HttpResponse:
 def measure_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Write the checked file, all or nothing; a file with errors writes nothing."""
     _require_manager(request)
+    if request.session.get(_SESSION_IMPORT + token) is None:
+        # A second click on "save", or an import gone stale: nothing to write, and say so.
+        messages.info(
+            request, _("This import has expired or was already saved. Upload the file again.")
+        )
+        return redirect("measures:measure_import")
     staged = _staged(request, token)
     if staged["errors"]:
         return redirect("measures:measure_import_preview", token=token)

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from regionbudget.models import Meeting, StatusReport
+from regionbudget.validators import guard_text_fields
 
 __all__ = ["GapFilterForm", "MeetingForm", "StatusReportForm"]
 
@@ -61,6 +62,10 @@ class MeetingForm(forms.ModelForm):
         fields = ["committee", "date", "title"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_text_fields(self)
+
 
 class StatusReportForm(forms.ModelForm):
     """Drafting a report: only these fields; status, snapshot and checksum are the services'."""
@@ -100,6 +105,7 @@ class StatusReportForm(forms.ModelForm):
             for name in ("meeting", "plan", "corrects"):
                 self.fields[name].disabled = True
             self.fields["version"].initial = self.instance.version
+        guard_text_fields(self)
 
     def clean(self):
         cleaned = super().clean()

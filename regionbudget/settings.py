@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: no NUL character in a header reaches code that stores it.
+    "regionbudget.nul_guard.NulHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "regionbudget.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -9,6 +9,8 @@ lists every bad one as a ``RowError``.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -152,6 +154,10 @@ def _too_many_rows(max_rows: int) -> str:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text": UTF-16 with its byte order mark (and NUL bytes in it).
+        with contextlib.suppress(UnicodeDecodeError):  # not really UTF-16: refused below
+            data = data.decode("utf-16").encode("utf-8")
     if b"\x00" in data:
         raise TableFileError(
             _("The file contains binary data (NUL bytes); it is not a text CSV file.")
@@ -159,7 +165,9 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        # Windows-1252 (Latin-1); a UTF-8 byte order mark in front of it is dropped, not read
+        # as the letters "ï»¿" glued to the first column name.
+        return data.removeprefix(codecs.BOM_UTF8).decode("cp1252", errors="replace")
 
 
 def _read_csv(
@@ -295,6 +303,15 @@ def _read_xlsx(
     return table
 
 
+def _is_other_zip(data: bytes) -> bool:
+    """A readable zip that is not an Excel workbook (a Word file, a zip archive)."""
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile:
+        return False
+    return "xl/workbook.xml" not in names
+
+
 def read_table(
     file: BinaryIO,
     *,
@@ -323,6 +340,13 @@ def read_table(
         return _read_xlsx(data, columns, required, max_rows)
     if name.endswith((".csv", ".txt")):
         if is_zip:
+            if _is_other_zip(data):
+                raise TableFileError(
+                    _(
+                        "The file is called .csv but is a packed file (such as .docx or .zip), "
+                        "not text."
+                    )
+                )
             raise TableFileError(
                 _("The file is called .csv but is an Excel file. Rename it to .xlsx.")
             )
