@@ -228,13 +228,14 @@ def generate(scale: Scale, *, seed: int = 20) -> dict[str, int]:
             ["forecast_id", "unit_id", "account_group_id", "amount", "comment"],
             lines(),
         )
-        # Measures: the demo's count for region 1; more for further regions.
+        # Measures: measures_per_region in each region (region 1 has the demo's already).
         cursor.execute("SELECT id FROM measures_measure WHERE plan_id = %s", [plan.pk])
         measures = [pk for (pk,) in cursor.fetchall()]
         measure_id = _next_id(cursor, "measures_measure")
         new_measures = []
-        for region in range(2, scale.regions + 1):
-            for n in range(scale.measures_per_region):
+        seeded = len(measures)  # region 1 starts with the demo's measures
+        for region in range(1, scale.regions + 1):
+            for n in range(seeded if region == 1 else 0, scale.measures_per_region):
                 area = areas[(region - 1) * AREAS_PER_REGION + n % AREAS_PER_REGION]
                 new_measures.append(
                     (

@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from forecasts.models import AccountGroup, Forecast, ForecastLine, ForecastRound
+from measures.models import Measure
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ def test_the_generator_writes_what_it_promises(finance):
     scale = bench_data.Scale(
         regions=2, units_per_region=22, years=(2024, 2025), rounds_per_year=3, measures_per_region=4
     )
+    seeded = Measure.objects.count()  # the demo's, all in region 1
     counts = bench_data.generate(scale)
 
     groups = AccountGroup.objects.count()
@@ -37,6 +39,7 @@ def test_the_generator_writes_what_it_promises(finance):
     assert ForecastLine.objects.count() == counts["forecast lines"]
     assert counts["forecast lines"] == rounds * 2 * units_per_region * groups
     assert Forecast.objects.filter(status="draft").count() == 16  # the last round's
+    assert counts["measures"] == Measure.objects.count() == max(seeded, 4) + 4
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM measures_realisedeffect")
         assert cursor.fetchone()[0] == counts["realised effects"] == counts["measures"] * 2 * 12
