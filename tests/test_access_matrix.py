@@ -30,6 +30,7 @@ from measures.models import Measure
 from regionbudget.models import Area, AreaDirector, Meeting, StatusReport
 from regionbudget.services import meeting_create, report_create
 from tests.forecasts.helpers import grid_post, lines_like_budget
+from tests.measures.helpers import measure_edit_data
 
 ROLES = ["anon", "dir_a", "dir_b", "finance", "committee", "admin", "inactive"]
 USERNAMES = {
@@ -151,22 +152,7 @@ def _grid(w: World, area: Area) -> dict:
 
 
 def _measure_form(m: Measure) -> dict:
-    data = {
-        "code": m.code,
-        "title": m.title + " (ändrad)",
-        "description": m.description,
-        "category": m.category_id,
-        "owner_area": m.owner_area_id or "",
-        "responsible": "Ny ansvarig",
-        "status": m.status,
-        "decision_reference": m.decision_reference,
-        "start_date": m.start_date.isoformat() if m.start_date else "",
-        "version": m.version,
-    }
-    for year in (2024, 2025, 2026):
-        data[f"low_{year}"] = "1"
-        data[f"high_{year}"] = "2"
-    return data
+    return measure_edit_data(m, title=m.title + " (ändrad)", responsible="Ny ansvarig")
 
 
 def _report_form(m: Measure) -> dict:

@@ -25,6 +25,7 @@ from regionbudget.demo import load_demo
 from regionbudget.models import Area, AreaDirector
 from tests.faults.concurrent import Held, race
 from tests.forecasts.helpers import grid_post, lines_like_budget
+from tests.measures.helpers import measure_edit_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,25 +96,6 @@ def test_two_saves_of_the_same_forecast_one_wins_whole_the_other_gets_the_confli
     assert _stored_lines(forecast) == {cell: (ln.amount, ln.comment) for cell, ln in theirs.items()}
 
 
-def _measure_form(m: Measure, title: str, low: str) -> dict:
-    data = {
-        "code": m.code,
-        "title": title,
-        "description": m.description,
-        "category": m.category_id,
-        "owner_area": m.owner_area_id or "",
-        "responsible": m.responsible,
-        "status": m.status,
-        "decision_reference": m.decision_reference,
-        "start_date": m.start_date.isoformat() if m.start_date else "",
-        "version": m.version,
-    }
-    for year in (2024, 2025, 2026):
-        data[f"low_{year}"] = low
-        data[f"high_{year}"] = low
-    return data
-
-
 def _planned(m: Measure) -> set:
     return set(m.planned_effects.values_list("year", "low", "high"))
 
@@ -123,7 +105,10 @@ def test_two_edits_of_the_same_measure_one_wins_whole_the_other_gets_the_conflic
 ):
     m03 = Measure.objects.get(code="M03")
     url = reverse("measures:measure_edit", args=[m03.pk])
-    mine, theirs = _measure_form(m03, "Ekonomens titel", "7"), _measure_form(m03, "Admins", "9")
+    mine, theirs = (
+        measure_edit_data(m03, title="Ekonomens titel", planned="7"),
+        measure_edit_data(m03, title="Admins", planned="9"),
+    )
     held = Held(monkeypatch, measure_services, "_planned_replace")
 
     r1, r2 = race(
@@ -195,10 +180,12 @@ def test_edits_of_different_measures_at_the_same_moment_both_land(seed, monkeypa
 
     r1, r2 = race(
         lambda: _client("ekonom").post(
-            reverse("measures:measure_edit", args=[m03.pk]), _measure_form(m03, "Tre", "3")
+            reverse("measures:measure_edit", args=[m03.pk]),
+            measure_edit_data(m03, title="Tre", planned="3"),
         ),
         lambda: _client("admin").post(
-            reverse("measures:measure_edit", args=[m13.pk]), _measure_form(m13, "Tretton", "13")
+            reverse("measures:measure_edit", args=[m13.pk]),
+            measure_edit_data(m13, title="Tretton", planned="13"),
         ),
         held,
     )

@@ -24,6 +24,7 @@ from measures.models import Measure, RealisedEffect
 from regionbudget.demo import load_demo
 from regionbudget.models import Area
 from tests.forecasts.helpers import grid_post, lines_like_budget
+from tests.measures.helpers import measure_edit_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -147,24 +148,7 @@ def test_a_killed_measure_edit_writes_nothing_and_keeps_the_input(monkeypatch):
     m03 = Measure.objects.get(code="M03")
     title, version = m03.title, m03.version
     planned = set(m03.planned_effects.values_list("year", "low", "high"))
-    data = {
-        "code": m03.code,
-        "title": "Ny titel efter avbrott",
-        "description": m03.description,
-        "category": m03.category_id,
-        "owner_area": m03.owner_area_id,
-        "responsible": m03.responsible,
-        "status": m03.status,
-        "decision_reference": m03.decision_reference,
-        "start_date": m03.start_date.isoformat() if m03.start_date else "",
-        "version": version,
-        "low_2024": "1",
-        "high_2024": "2",
-        "low_2025": "3",
-        "high_2025": "4",
-        "low_2026": "5",
-        "high_2026": "6",
-    }
+    data = measure_edit_data(m03, title="Ny titel efter avbrott", planned="5")
     url = reverse("measures:measure_edit", args=[m03.pk])
     finance = _client("ekonom")
     killed = _kill_after(monkeypatch, measure_services, "_bump_version")
