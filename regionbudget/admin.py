@@ -25,8 +25,14 @@ def _login(request, extra_context=None):
     if not _has_admin_access(request):
         raise PermissionDenied
     from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
 
-    return redirect(request.GET.get("next") or "admin:index")
+    # Only back into this site: "?next=https://elsewhere" must not make it an open redirect.
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(target if target and safe else "admin:index")
 
 
 admin.site.has_permission = _has_admin_access

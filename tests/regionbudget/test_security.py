@@ -92,3 +92,11 @@ def test_activity_renews_the_idle_time_at_most_once_a_minute(finance, settings):
     renewed = _session_row(finance).expire_date
     expected = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     assert abs((renewed - expected).total_seconds()) < 5
+
+
+def test_the_administration_login_never_redirects_to_another_site(finance):
+    response = finance.get("/admin/login/?next=https://elsewhere.example/steal")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    response = finance.get("/admin/login/?next=/admin/regionbudget/area/")
+    assert response["Location"] == "/admin/regionbudget/area/"
