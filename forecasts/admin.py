@@ -3,10 +3,13 @@
 from django.contrib import admin
 
 from forecasts.models import AccountGroup, DeficitTarget, Plan
+from regionbudget.admin_forms import FINITE_DECIMALS, ConditionalUniqueInlineFormSet
 
 
 class DeficitTargetInline(admin.TabularInline):
     model = DeficitTarget
+    formset = ConditionalUniqueInlineFormSet
+    formfield_overrides = FINITE_DECIMALS
     extra = 0
     fields = ["year", "area", "amount", "basis"]
 
@@ -21,6 +24,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 @admin.register(DeficitTarget)
 class DeficitTargetAdmin(admin.ModelAdmin):
+    formfield_overrides = FINITE_DECIMALS
     list_display = ["plan", "year", "area", "amount"]
     list_filter = ["plan", "year", "area"]
     list_select_related = ["plan", "area"]

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forecasts import imports, selectors, services
 from forecasts.forms import (
@@ -42,7 +42,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def round_list(request: HttpRequest) -> HttpResponse:
     """Every forecast round with how far it has come; a director sees their areas' states."""
     ctx = {
@@ -73,7 +73,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Every visible area's forecast in the round: state (late in red) and year figures."""
     forecast_round = selectors.round_get(user=request.user, pk=pk)
@@ -175,7 +175,7 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
 
 
 @login_required
-@require_GET
+@require_safe
 def forecast_detail(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
     """A forecast read-only, with its state; finance approves or returns it here."""
     forecast_round, area, forecast = selectors.forecast_access(
@@ -255,7 +255,7 @@ def forecast_return(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRe
 
 
 @login_required
-@require_GET
+@require_safe
 def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An area's approved forecasts: deviation per round and the latest one per unit."""
     area = selectors.area_for_user(user=request.user, pk=pk)
@@ -303,7 +303,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def import_preview(request: HttpRequest, token) -> HttpResponse:
     """What the file holds, every error in it, and what confirming would change."""
     upload = selectors.import_upload_get(user=request.user, token=token)
@@ -326,7 +326,7 @@ def import_preview(request: HttpRequest, token) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def import_errors(request: HttpRequest, token) -> HttpResponse:
     """Every error of an upload as a CSV file, for a file with too many to read on the page."""
     upload = selectors.import_upload_get(user=request.user, token=token)
@@ -366,8 +366,18 @@ def import_confirm(request: HttpRequest, token) -> HttpResponse:
     if preview.replaces and not form.cleaned_data["replace"]:
         messages.error(request, _("Tick the box to confirm that existing figures are replaced."))
         return redirect("forecasts:import_preview", upload.token)
-    result = services.figures_replace(kind=upload.kind, rows=parsed.rows, user=request.user)
-    services.import_upload_discard(upload=upload)
+    with keep_input(form) as save:
+        result = services.import_upload_write(upload=upload, rows=parsed.rows, user=request.user)
+    if save.interrupted:  # nothing was written and the upload is still there: confirm again
+        ctx = {
+            "upload": upload,
+            "confirm_form": form,
+            "columns": imports.COLUMNS[upload.kind],
+            "errors": [],
+            "error_count": 0,
+            "preview": preview,
+        }
+        return render(request, "forecasts/import_preview.html", ctx, status=save.status)
     messages.success(
         request,
         _("Imported %(file)s: %(new)s new, %(changed)s changed and %(removed)s removed rows.")
@@ -382,7 +392,7 @@ def import_confirm(request: HttpRequest, token) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """A template file to fill in: the column names and two example rows."""
     _require_finance(request)

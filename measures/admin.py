@@ -7,6 +7,11 @@ services (versions, planned effects, area shares).
 from django.contrib import admin
 
 from measures.models import Category, Indicator, IndicatorValue
+from regionbudget.admin_forms import (
+    FINITE_DECIMALS,
+    ConditionalUniqueInlineFormSet,
+    SafeAutocompleteMixin,
+)
 
 
 @admin.register(Category)
@@ -16,8 +21,10 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(SafeAutocompleteMixin, admin.TabularInline):
     model = IndicatorValue
+    formset = ConditionalUniqueInlineFormSet
+    formfield_overrides = FINITE_DECIMALS
     extra = 1
     fields = ["year", "month", "unit", "target_level", "actual"]
     autocomplete_fields = ["unit"]
@@ -25,6 +32,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    formfield_overrides = FINITE_DECIMALS
     list_display = ["name", "measure", "unit", "baseline", "target", "direction"]
     list_filter = ["measure__plan", "direction"]
     search_fields = ["name", "measure__code", "measure__title"]

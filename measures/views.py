@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from forecasts.models import Plan
@@ -79,7 +79,7 @@ def _listed(request: HttpRequest):
 
 
 @login_required
-@require_GET
+@require_safe
 def measure_list(request: HttpRequest) -> HttpResponse:
     """The register: filters, one row per measure with its planned range and realised effect
     in the chosen year, and the totals."""
@@ -95,7 +95,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def measure_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """What the list shows, as Excel or CSV (same filters, same order, with the totals row)."""
     if fmt not in ("xlsx", "csv"):
@@ -121,7 +121,7 @@ def measure_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A measure: its facts, planned range against realised per year (table and chart), the
     area split, realised months, indicators and history."""
@@ -306,6 +306,7 @@ def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
     form = AreaSharesForm(
         request.POST or None, initial={**initial, "version": measure.version}, areas=areas
     )
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             services.area_shares_set(
@@ -316,13 +317,14 @@ def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The split of %(code)s is saved.") % {"code": measure.code})
             return redirect(measure)
         except services.MeasureConflict:
+            conflict = True  # a stale page: nothing is written; 409 like the other forms
             form.add_error(None, _("Someone changed this measure meanwhile. Check and save again."))
             form.data = form.data.copy()
             form.data["version"] = str(Measure.objects.get(pk=measure.pk).version)
         except ValidationError as exc:
             form.add_error(None, exc)
     ctx = {"form": form, "measure": measure}
-    return render(request, "measures/measure_shares.html", ctx)
+    return render(request, "measures/measure_shares.html", ctx, status=409 if conflict else 200)
 
 
 @login_required
@@ -368,11 +370,15 @@ def _staged(request: HttpRequest, token: str) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 def measure_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     """What the import would do: counts, the first rows, and every error."""
     _require_manager(request)
-    staged = _staged(request, token)
+    ctx = _import_preview_ctx(_staged(request, token), token)
+    return render(request, "measures/measure_import_preview.html", ctx)
+
+
+def _import_preview_ctx(staged: dict, token: str) -> dict:
     plan = get_object_or_404(Plan, pk=staged["plan"])
     rows = [row_from_json(r) for r in staged["rows"]]
     existing = selectors.measure_codes(plan=plan)
@@ -389,7 +395,7 @@ def measure_import_preview(request: HttpRequest, token: str) -> HttpResponse:
         }
         for row in rows[:20]
     ]
-    ctx = {
+    return {
         "plan": plan,
         "token": token,
         "staged": staged,
@@ -399,7 +405,6 @@ def measure_import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "update_count": sum(r.code in existing for r in rows),
         "errors": staged["errors"],
     }
-    return render(request, "measures/measure_import_preview.html", ctx)
 
 
 @login_required
@@ -417,7 +422,11 @@ def measure_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if staged["errors"]:
         return redirect("measures:measure_import_preview", token=token)
     plan = get_object_or_404(Plan, pk=staged["plan"])
-    result = services.measure_import(plan=plan, rows=[row_from_json(r) for r in staged["rows"]])
+    with keep_input() as save:
+        result = services.measure_import(plan=plan, rows=[row_from_json(r) for r in staged["rows"]])
+    if save.interrupted:  # nothing was written; the checked file is still staged: save again
+        ctx = {**_import_preview_ctx(staged, token), "save_error": save.message}
+        return render(request, "measures/measure_import_preview.html", ctx, status=save.status)
     del request.session[_SESSION_IMPORT + token]
     messages.success(
         request,

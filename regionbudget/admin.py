@@ -5,6 +5,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from regionbudget.admin_forms import (
+    FINITE_DECIMALS,
+    ConditionalUniqueInlineFormSet,
+    SafeAutocompleteMixin,
+)
 from regionbudget.models import Area, AreaDirector, ConfidenceWeight, Unit
 from regionbudget.roles import Role, roles_of
 
@@ -41,12 +46,14 @@ admin.site.login = _login
 
 class UnitInline(admin.TabularInline):
     model = Unit
+    formset = ConditionalUniqueInlineFormSet
     extra = 0
     fields = ["code", "name", "is_active"]
 
 
-class AreaDirectorInline(admin.TabularInline):
+class AreaDirectorInline(SafeAutocompleteMixin, admin.TabularInline):
     model = AreaDirector
+    formset = ConditionalUniqueInlineFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -68,7 +75,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(AreaDirector)
-class AreaDirectorAdmin(admin.ModelAdmin):
+class AreaDirectorAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["user", "area"]
     list_filter = ["area"]
     autocomplete_fields = ["user"]
@@ -77,5 +84,6 @@ class AreaDirectorAdmin(admin.ModelAdmin):
 
 @admin.register(ConfidenceWeight)
 class ConfidenceWeightAdmin(admin.ModelAdmin):
+    formfield_overrides = FINITE_DECIMALS
     list_display = ["status", "weight"]
     list_editable = ["weight"]

@@ -33,16 +33,22 @@ class SaveAttempt:
     interrupted: bool = False
 
     @property
+    def message(self):
+        """The message to show after a lost connection (for a page without a form), or None."""
+        return LOST_CONNECTION_MESSAGE if self.interrupted else None
+
+    @property
     def status(self) -> int:
         """The status of the page that shows the form again: 503 after a lost connection."""
         return 503 if self.interrupted else 200
 
 
 @contextmanager
-def keep_input(form) -> Iterator[SaveAttempt]:
-    """Run a save; if the database connection is lost, add the message to ``form`` instead of
-    failing. The broken connection is closed, so the page that follows opens a new one (and if
-    the database is really down, that page is the 503 error page)."""
+def keep_input(form=None) -> Iterator[SaveAttempt]:
+    """Run a save; if the database connection is lost, add the message to ``form`` (or, without
+    a form, leave it in ``attempt.message`` for the page) instead of failing. The broken
+    connection is closed, so the page that follows opens a new one (and if the database is
+    really down, that page is the 503 error page)."""
     attempt = SaveAttempt()
     try:
         yield attempt
@@ -50,4 +56,5 @@ def keep_input(form) -> Iterator[SaveAttempt]:
         logger.warning("connection lost during a save: %s", error.__class__.__name__)
         connection.close()
         attempt.interrupted = True
-        form.add_error(None, LOST_CONNECTION_MESSAGE)
+        if form is not None:
+            form.add_error(None, LOST_CONNECTION_MESSAGE)

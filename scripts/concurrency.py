@@ -10,7 +10,8 @@ the same moment, released together by a barrier, both starting from the same ver
 - two directors saving the same forecast grid (random amounts in random cells),
 - two finance users editing the same measure (title and planned effects),
 - a director and finance reporting on the same measure (status, a month's realised effect),
-- two edits of different measures (these must both land).
+- two edits of different measures, and two directors saving their own areas' forecasts (these
+  must both land).
 
 After each pair it checks that no update was lost: on the same object at most one save
 succeeds, the other gets the conflict; the stored state is exactly the winner's input; the
@@ -95,7 +96,7 @@ def _run(args) -> int:
     from django.db import connections
 
     from forecasts.models import Forecast, ForecastLine
-    from forecasts.services import ForecastConflict, LineInput, forecast_save
+    from forecasts.services import ForecastConflict, LineInput, forecast_save, round_open
     from measures.models import Measure, PlannedEffect, RealisedEffect
     from measures.services import MeasureConflict, measure_report, measure_update
     from regionbudget.demo import load_demo
@@ -112,6 +113,7 @@ def _run(args) -> int:
 
     users = get_user_model().objects
     somatik = Area.objects.get(code="LSO-SOM")
+    psykiatri = Area.objects.get(code="LSO-PSY")
     second, _ = users.get_or_create(username="direktor.somatik2")
     second.groups.add(Group.objects.get(name="area_director"))
     AreaDirector.objects.get_or_create(user=second, area=somatik)
@@ -119,17 +121,37 @@ def _run(args) -> int:
     finance = [users.get(username="ekonom"), users.get(username="admin")]
     october = ForecastRound.objects.get(year=2024, month=10)
     forecast_pk = Forecast.objects.get(forecast_round=october, area=somatik).pk
+    # A round of its own for the pairs of different areas' forecasts, each started as a draft.
+    november = round_open(
+        plan=october.plan,
+        year=2024,
+        month=11,
+        deadline=dt.date(2099, 12, 10),
+        user=finance[0],
+    )
+    area_grids = []  # (director, forecast pk, that area's cells with budget amounts)
+    for area, director in (
+        (somatik, directors[0]),
+        (psykiatri, users.get(username="direktor.psykiatri")),
+    ):
+        lines = {
+            (b.unit_id, b.account_group_id): LineInput(b.amount)
+            for b in Budget.objects.filter(unit__area=area, year=2024)
+        }
+        forecast = forecast_save(
+            forecast_round=november, area=area, lines=lines, expected_version=0, user=director
+        )
+        area_grids.append((director, forecast.pk, lines))
     m03 = Measure.objects.get(code="M03").pk  # somatik's
     m13 = Measure.objects.get(code="M13").pk  # psykiatri's
     budget = {
         (b.unit_id, b.account_group_id): LineInput(b.amount)
         for b in Budget.objects.filter(unit__area=somatik, year=2024)
     }
-    cells = sorted(budget)
 
-    def grid_input() -> dict:
-        lines = dict(budget)
-        for cell in rng.sample(cells, 3):
+    def grid_input(base=None) -> dict:
+        lines = dict(base or budget)
+        for cell in rng.sample(sorted(lines), 3):
             amount = Decimal(rng.randrange(-5_000_000, 50_000_000, 100))
             lines[cell] = LineInput(amount, rng.choice(["", "Hyrläkare", "Köpt vård"]))
         return lines
@@ -152,8 +174,8 @@ def _run(args) -> int:
 
     # --- saving, each in a worker thread ---------------------------------------------------
 
-    def save_grid(user, lines, version, barrier):
-        forecast = Forecast.objects.select_related("forecast_round", "area").get(pk=forecast_pk)
+    def save_grid(user, lines, version, barrier, pk=forecast_pk):
+        forecast = Forecast.objects.select_related("forecast_round", "area").get(pk=pk)
         barrier.wait()
         forecast_save(
             forecast_round=forecast.forecast_round,
@@ -188,8 +210,8 @@ def _run(args) -> int:
 
     # --- what is stored --------------------------------------------------------------------
 
-    def stored_grid():
-        forecast = Forecast.objects.get(pk=forecast_pk)
+    def stored_grid(pk=forecast_pk):
+        forecast = Forecast.objects.get(pk=pk)
         lines = {
             (ln.unit_id, ln.account_group_id): (ln.amount, ln.comment)
             for ln in ForecastLine.objects.filter(forecast=forecast)
@@ -221,7 +243,8 @@ def _run(args) -> int:
     counts = {
         "pairs": 0,
         "one saved, one conflict": 0,
-        "both saved (different measures)": 0,
+        "both saved (different objects)": 0,
+        "conflict between different objects": 0,
         "both saved (same object: lost update)": 0,
         "neither saved": 0,
         "stored state not the winner's input": 0,
@@ -244,7 +267,7 @@ def _run(args) -> int:
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         for _ in range(args.pairs):
-            kind = rng.choice(["grid", "measure", "report", "different"])
+            kind = rng.choice(["grid", "measure", "report", "different", "different grids"])
             per_kind[kind] = per_kind.get(kind, 0) + 1
             barrier = threading.Barrier(2, timeout=30)
             if kind == "grid":
@@ -279,25 +302,41 @@ def _run(args) -> int:
                 version, state = stored_report(m03, data)
                 expected = inputs
             else:
-                pks = [m03, m13]
-                versions = [stored_measure(pk)[0] for pk in pks]
-                inputs = [measure_input(), measure_input()]
-                futures = [
-                    pool.submit(edit_measure, finance[i], pks[i], inputs[i], versions[i], barrier)
-                    for i in (0, 1)
-                ]
+                if kind == "different":
+                    pks = [m03, m13]
+                    versions = [stored_measure(pk)[0] for pk in pks]
+                    inputs = [measure_input(), measure_input()]
+                    futures = [
+                        pool.submit(
+                            edit_measure, finance[i], pks[i], inputs[i], versions[i], barrier
+                        )
+                        for i in (0, 1)
+                    ]
+                    expected = inputs
+                else:  # two areas' forecasts
+                    versions = [stored_grid(pk)[0] for _user, pk, _base in area_grids]
+                    inputs = [grid_input(base) for _user, _pk, base in area_grids]
+                    futures = [
+                        pool.submit(save_grid, user, inputs[i], versions[i], barrier, pk)
+                        for i, (user, pk, _base) in enumerate(area_grids)
+                    ]
+                    expected = [grid_state(x) for x in inputs]
+
                 results = [outcome(f) for f in futures]
                 counts["pairs"] += 1
                 if "error" in results:
                     counts["other errors"] += 1
                     continue
                 if results == ["saved", "saved"]:
-                    counts["both saved (different measures)"] += 1
+                    counts["both saved (different objects)"] += 1
                 else:
-                    counts["neither saved"] += 1
-                for i, pk in enumerate(pks):
-                    version, state = stored_measure(pk)
-                    if results[i] == "saved" and state != inputs[i]:
+                    counts["conflict between different objects"] += 1
+                if kind == "different":
+                    after = [stored_measure(pk) for pk in pks]
+                else:
+                    after = [stored_grid(pk) for _user, pk, _base in area_grids]
+                for i, (version, state) in enumerate(after):
+                    if results[i] == "saved" and state != expected[i]:
                         counts["stored state not the winner's input"] += 1
                     if version != versions[i] + (results[i] == "saved"):
                         counts["version rose by other than the saves"] += 1
@@ -327,7 +366,8 @@ def _run(args) -> int:
         + counts["version rose by other than the saves"]
     )
     _report(args, counts, per_kind, lost, elapsed)
-    return 0 if lost == 0 and counts["other errors"] == 0 else 1
+    failed = lost or counts["other errors"] or counts["conflict between different objects"]
+    return 1 if failed else 0
 
 
 def _report(args, counts, per_kind, lost, elapsed) -> None:
@@ -345,9 +385,14 @@ def _report(args, counts, per_kind, lost, elapsed) -> None:
 
 Run {now} by `scripts/concurrency.py --pairs {args.pairs} --seed {args.seed}`: pairs of saves
 released at the same moment by a barrier, each on its own database connection, both from the
-same version. Kinds of pairs: {kinds} (grid: two directors save the same forecast; measure: two
-finance users edit the same measure; report: a director and finance report on the same measure
-and month; different: two edits of different measures, which must both land).
+same version.
+
+Kinds of pairs: {kinds}.
+
+Grid: two directors save the same forecast; measure: two finance users edit the same measure;
+report: a director and finance report on the same measure and month; different: two edits of
+different measures; different grids: two directors save their own areas' forecasts. Both saves
+of a "different" pair must land.
 
 Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()};
 {elapsed:.0f} s in all.
@@ -361,8 +406,11 @@ A lost update would be two saves of the same object that both succeed, a stored 
 not exactly the winning input, or a version that rose by other than the number of saves. Each
 save's version check is an `UPDATE … WHERE version = N` on the forecast or measure row, the first
 write of its transaction: the second save waits for the first one's row lock, then finds the
-version moved on and gets the conflict page. The deterministic version of this check runs in CI
-(`tests/faults/test_concurrency.py`).
+version moved on and gets the conflict page. A forecast not started yet (version 0) is guarded
+by the database's one-forecast-per-area-and-round constraint: the second insert waits for the
+first and fails into the same conflict. The deterministic version of this check runs in CI
+(`tests/faults/test_concurrency.py`), and `tests/faults/test_killed_connection.py` kills a
+save's connection half-way (nothing is stored; the page keeps the input and says to save again).
 """,
         encoding="utf-8",
     )

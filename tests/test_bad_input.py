@@ -37,6 +37,7 @@ from measures.models import Category, Measure
 from regionbudget.models import Meeting, StatusReport
 from regionbudget.services import report_create, report_publish
 from tests.forecasts.helpers import area, cells, grid_post, lines_like_budget, user
+from tests.page_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +197,33 @@ def upload(name: str, content, kind: str = "budget") -> Callable[[Client, Any], 
         preview = client.get(response["Location"])
         client.post(response["Location"] + "confirm/", {"replace": "on"})
         return preview
+
+    return send
+
+
+def plan_targets(*rows: dict, plan_name: str = PLAN) -> Callable[[Client, Any], Any]:
+    """A plan's page in the administration, saved with new deficit target rows added."""
+
+    def send(client, _):
+        plan = Plan.objects.get(name=plan_name)
+        url = reverse("admin:forecasts_plan_change", args=[plan.pk])
+        data = form_data(client, url)
+        total = int(data["targets-TOTAL_FORMS"])
+        for i, row in enumerate(rows, start=total):
+            new = {"id": "", "plan": str(plan.pk), "area": "", "basis": "", **row}
+            data.update({f"targets-{i}-{key}": value for key, value in new.items()})
+        data["targets-TOTAL_FORMS"] = str(total + len(rows))
+        return client.post(url, data)
+
+    return send
+
+
+def somatik_admin(**changes: str) -> Callable[[Client, Any], Any]:
+    """Somatik's page in the administration, saved with some fields changed."""
+
+    def send(client, _):
+        url = reverse("admin:regionbudget_area_change", args=[area("LSO-SOM").pk])
+        return client.post(url, {**form_data(client, url), **changes})
 
     return send
 
@@ -466,6 +494,37 @@ CATALOGUE = [
             },
         ),
         "Välj ett giltigt alternativ. 999999 finns inte",
+    ),
+    # The administration: a plan's deficit targets.
+    Case(
+        "admin: two plan-wide targets for one year",
+        "ekonom",
+        plan_targets({"year": "2024", "amount": "5"}),
+        "Korrigera duplikatdata för år.",
+    ),
+    Case(
+        "admin: a new year's target twice",
+        "ekonom",
+        plan_targets({"year": "2025", "amount": "5"}, {"year": "2025", "amount": "6"}),
+        "Korrigera duplikatdata för år.",
+    ),
+    Case(
+        "admin: sNaN as a target",
+        "ekonom",
+        plan_targets({"year": "2025", "amount": "sNaN"}),
+        "Fyll i ett tal.",
+    ),
+    Case(
+        "admin: an area director who is not an id",
+        "ekonom",
+        somatik_admin(**{"director_bindings-0-user": ":"}),
+        "Välj ett giltigt alternativ. Det valet finns inte",
+    ),
+    Case(
+        "admin: an area director's row sent again as new",
+        "ekonom",
+        somatik_admin(**{"director_bindings-INITIAL_FORMS": "0", "director_bindings-0-id": ""}),
+        "Korrigera duplikatdata för användare.",
     ),
     # Files of budgets and actuals.
     Case("import: empty file", "ekonom", upload("tom.csv", b""), "Den skickade filen är tom."),
@@ -747,6 +806,25 @@ ACCEPTED_FILES = [
     ("tab, UTF-16 (Excel's Unicode text)", _budget_file("\t").encode("utf-16")),
     ("Latin-1 behind a UTF-8 BOM", codecs.BOM_UTF8 + _budget_file(";").encode("latin-1")),
 ]
+
+
+def test_a_plan_wide_and_an_area_target_for_one_year_are_saved_together(finance):
+    """The duplicate check of the administration refuses only real duplicates."""
+    earlier = Plan.objects.exclude(name=PLAN).get()
+    assert list(earlier.targets.values_list("year", "area")) == [(2023, None)]
+    somatik = str(area("LSO-SOM").pk)
+    response = plan_targets(
+        {"year": "2023", "area": somatik, "amount": "5"},
+        {"year": "2022", "amount": "7"},
+        plan_name=earlier.name,
+    )(finance, None)
+    assert response.status_code == 302
+    saved = earlier.targets.order_by("year", "area").values_list("year", "area__code", "amount")
+    assert list(saved) == [
+        (2022, None, Decimal("7")),
+        (2023, "LSO-SOM", Decimal("5")),
+        (2023, None, Decimal("350000000")),
+    ]
 
 
 @pytest.mark.parametrize(

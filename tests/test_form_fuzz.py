@@ -5,6 +5,11 @@ fields replaced by random text (NUL included), numbers in odd formats, fields le
 fields added. Whatever comes in, the answer is a page with errors (200), a redirect (302), a
 refusal (403, 404) or a conflict (409), never a 5xx. Every example runs in a transaction that is
 rolled back, so the examples are independent.
+
+The forms are the app's own pages (login, forecast rounds and grid, review, imports, measures,
+shares, filters, meetings and reports), the administration's forms that finance keeps the
+organisation, plans, targets and indicators with (read from the page as a browser sends them),
+and the query parameters the other pages and exports read.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -25,10 +31,11 @@ from hypothesis import strategies as st
 
 from forecasts.models import Forecast, ForecastRound, Plan
 from forecasts.services import forecast_submit
-from measures.models import Category, Measure
-from regionbudget.models import Area, Meeting, StatusReport
+from measures.models import Category, Indicator, Measure
+from regionbudget.models import Area, ConfidenceWeight, Meeting, StatusReport
 from regionbudget.services import report_create
 from tests.forecasts.helpers import area, grid_post, lines_like_budget, user
+from tests.page_forms import form_data
 
 pytestmark = [
     pytest.mark.django_db,
@@ -62,6 +69,8 @@ ODD_NUMBERS = [
     "+-5",
     "NaN",
     "nan",
+    "sNaN",
+    "-sNaN",
     "Infinity",
     "-inf",
     "1e400",
@@ -93,6 +102,7 @@ odd_number = st.one_of(
     st.from_regex(r"\A[-\u2212+]?\d{1,3}([ \u00a0]\d{3}){0,6}([,.]\d{0,8})?\Z"),
 )
 fuzz_value = st.one_of(any_text, odd_number, st.just(""))
+number_value = st.one_of(st.sampled_from(ODD_NUMBERS), odd_number, fuzz_value)
 extra_fields = st.dictionaries(
     st.one_of(
         st.sampled_from(["status", "area", "plan", "version", "id", "pk", "approved_by"]),
@@ -114,7 +124,12 @@ def mutated(draw, base: dict) -> dict:
         if choice <= 2 and only != key:
             data[key] = valid
         elif choice <= 4:
-            value = draw(fuzz_value)
+            # A number field gets odd numbers more often than any text.
+            numeric = (
+                isinstance(valid, str)
+                and valid.strip().strip("-").replace(",", "").replace(".", "").isdigit()
+            )
+            value = draw(number_value if numeric else fuzz_value)
             data[key] = [value] if isinstance(valid, list) else value
         # else: the field is left out
     return data
@@ -496,5 +511,117 @@ def test_report_edit_and_publish_forms(demo):
                 client.post(reverse("report_publish", args=[target]), publish),
             ]
         )
+
+    run()
+
+
+# --- the administration (finance keeps the organisation, plans, targets and indicators there) ---
+
+
+def _fewest(model, related: str, having: str) -> int:
+    """Of the objects with rows of every inline (``having``), the one with the fewest
+    ``related`` rows: its page is the quickest to send and show."""
+    candidates = model.objects.filter(**{f"{having}__isnull": False}).distinct()
+    counted = candidates.annotate(rows=Count(related, distinct=True))
+    return counted.order_by("rows", "pk").first().pk
+
+
+def _admin_pages() -> list[tuple[str, object]]:
+    """(admin url name, a function giving the object to change, or None to add one)."""
+    return [
+        ("forecasts_plan_change", lambda: _fewest(Plan, "targets", "targets")),
+        ("forecasts_deficittarget_add", None),
+        ("forecasts_accountgroup_add", None),
+        ("regionbudget_area_change", lambda: _fewest(Area, "units", "director_bindings")),
+        ("regionbudget_unit_add", None),
+        ("regionbudget_confidenceweight_change", lambda: ConfidenceWeight.objects.first().pk),
+        ("measures_category_add", None),
+        ("measures_indicator_change", lambda: Indicator.objects.first().pk),
+    ]
+
+
+@pytest.mark.parametrize(("page", "obj"), _admin_pages(), ids=[page for page, _ in _admin_pages()])
+def test_admin_forms(demo, page, obj):
+    client = _client("ekonom")
+    url = reverse(f"admin:{page}", args=[obj()] if obj else [])
+    base = form_data(client, url)
+    assert base, "the page has a form"
+    if obj is None:
+        # An add form starts empty: fill it with values that could be saved.
+        filled = {
+            "plan": str(_plan().pk),
+            "year": "2025",
+            "amount": "1000",
+            "code": "9999",
+            "name": "Ny",
+            "area": str(area("LSO-SOM").pk),
+            "kind": "cost",
+            "position": "1",
+        }
+        base.update({key: value for key, value in filled.items() if key in base})
+
+    @FUZZ
+    @given(data=mutated(base))
+    def run(data):
+        _rolled_back(lambda: [client.post(url, _few_forms(data))])
+
+    run()
+
+
+def _few_forms(data: dict) -> dict:
+    """A formset's form count is kept to at most 10: Django builds and shows up to 2,000 forms
+    when told to, correct but too slow for a few hundred examples."""
+    counts = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+    for key, value in data.items():
+        if key.endswith(counts) and value.strip().isdecimal() and len(value.strip()) > 1:
+            data[key] = "10"
+    return data
+
+
+# --- the other parameters a page reads -----------------------------------------------------------
+
+
+def test_query_parameters_of_the_other_pages(demo):
+    """Home's plan, the gap figures, the exports, a correction's report and the language."""
+    client = _client("ekonom")
+    pages = [
+        reverse("home"),
+        reverse("gap_data_json"),
+        reverse("gap_data_csv"),
+        reverse("measures:measure_export", args=["csv"]),
+        reverse("measures:measure_export", args=["xlsx"]),
+        reverse("report_create"),
+        reverse("forecasts:round_detail", args=[_october().pk]),
+    ]
+    base = {
+        "plan": str(_plan().pk),
+        "year": "2025",
+        "area": str(area("LSO-SOM").pk),
+        "status": "decided",
+        "sort": "code",
+        "corrects": str(StatusReport.objects.first().pk),
+    }
+
+    @FUZZ
+    @given(data=mutated(base), page=st.sampled_from(pages), language=mutated({"language": "en"}))
+    def run(data, page, language):
+        _rolled_back(
+            lambda: [
+                client.get(page, data),
+                client.post(reverse("set_language"), {**language, "next": page}),
+            ]
+        )
+
+    run()
+
+
+def test_round_close(demo):
+    client = _client("ekonom")
+    url = reverse("forecasts:round_close", args=[_october().pk])
+
+    @FUZZ
+    @given(data=mutated({"version": "1"}))
+    def run(data):
+        _rolled_back(lambda: [client.post(url, data)])
 
     run()

@@ -11,6 +11,7 @@ from forecasts.services.figures import (
     figures_replace,
     import_upload_discard,
     import_upload_store,
+    import_upload_write,
 )
 from forecasts.services.plans import deficit_target_set, plan_upsert
 from forecasts.services.workflow import (
@@ -38,6 +39,7 @@ __all__ = [
     "forecast_submit",
     "import_upload_discard",
     "import_upload_store",
+    "import_upload_write",
     "plan_upsert",
     "round_close",
     "round_open",

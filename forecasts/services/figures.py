@@ -33,6 +33,7 @@ __all__ = [
     "figures_replace",
     "import_upload_discard",
     "import_upload_store",
+    "import_upload_write",
 ]
 
 UPLOAD_LIFETIME = dt.timedelta(days=1)
@@ -143,3 +144,13 @@ def import_upload_store(*, kind: str, filename: str, content: bytes, user) -> Im
 def import_upload_discard(*, upload: ImportUpload) -> None:
     """Forget an upload once it has been written or abandoned."""
     upload.delete()
+
+
+@transaction.atomic
+def import_upload_write(*, upload: ImportUpload, rows: Sequence[FigureRow], user) -> ReplaceResult:
+    """Write a checked upload's ``rows`` and forget the upload, in one transaction: either the
+    figures are stored and the upload is gone, or (say the connection is lost) neither, and the
+    upload can be confirmed again."""
+    result = figures_replace(kind=upload.kind, rows=rows, user=user)
+    import_upload_discard(upload=upload)
+    return result

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list, plan_targets
 from regionbudget.roles import Role, role_of
@@ -35,7 +35,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The user's start page: the plan and its targets, and the areas the user works with."""
     role = role_of(request.user)
@@ -59,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Reports whether the database answers; 200 when it does, 503 when not. No login needed."""
     try:

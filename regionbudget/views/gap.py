@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list
 from measures.selectors import category_list, default_plan, default_year
@@ -46,7 +46,7 @@ def _gap_filters(request: HttpRequest) -> tuple[GapFilters, GapFilterForm]:
 
 
 @login_required
-@require_GET
+@require_safe
 def gap_dashboard(request: HttpRequest) -> HttpResponse:
     """The gap per year, the bridge, coverage per area and category, and the measures."""
     filters, form = _gap_filters(request)
@@ -65,7 +65,7 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def gap_data_json(request: HttpRequest) -> JsonResponse:
     """The dashboard's figures for BI tools: SEK as strings with two decimals."""
     filters, _form = _gap_filters(request)
@@ -74,7 +74,7 @@ def gap_data_json(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def gap_data_csv(request: HttpRequest) -> HttpResponse:
     """The per-year figures as CSV (semicolon, UTF-8 with BOM: opens in Swedish Excel)."""
     filters, _form = _gap_filters(request)

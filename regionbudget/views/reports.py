@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forecasts.selectors import plan_list
 from measures.models import Measure
@@ -64,7 +64,7 @@ def _report_form(request: HttpRequest, *, instance=None, data=None) -> StatusRep
 
 
 @login_required
-@require_GET
+@require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     """Published reports, newest first; finance also sees drafts and can start a new one."""
     if not roles_of(request.user):
@@ -156,7 +156,7 @@ def _frozen(request: HttpRequest, report: StatusReport) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A published report from its snapshot; a draft as a live preview (finance only)."""
     report = _get_report(request, pk)
@@ -195,7 +195,7 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same document as the page, as PDF for the meeting papers (published reports only)."""
     report = _get_report(request, pk)

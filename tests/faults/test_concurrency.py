@@ -24,7 +24,7 @@ from measures.models import Measure, RealisedEffect
 from regionbudget.demo import load_demo
 from regionbudget.models import Area, AreaDirector
 from tests.faults.concurrent import Held, race
-from tests.forecasts.helpers import grid_post, lines_like_budget
+from tests.forecasts.helpers import grid_post, lines_like_budget, new_round
 from tests.measures.helpers import measure_edit_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -194,3 +194,66 @@ def test_edits_of_different_measures_at_the_same_moment_both_land(seed, monkeypa
     m03.refresh_from_db()
     m13.refresh_from_db()
     assert (m03.title, m13.title) == ("Tre", "Tretton")
+
+
+def test_two_directors_starting_the_same_forecast_one_wins_the_other_gets_the_conflict(
+    seed, monkeypatch
+):
+    """Version 0: neither forecast row exists yet; the database's one-forecast-per-area rule
+    makes the second insert wait for the first, then fail into the conflict page."""
+    somatik = Area.objects.get(code="LSO-SOM")
+    november = new_round(month=11)
+    url = reverse("forecasts:forecast_edit", args=[november.pk, somatik.pk])
+    base = lines_like_budget(somatik)
+    cell = sorted(base)[0]
+    mine = {**base, cell: LineInput(Decimal("5000000"), "Först")}
+    theirs = {**base, cell: LineInput(Decimal("6000000"), "Sist")}
+    first, second = _client("direktor.somatik"), _client("direktor.somatik2")
+    held = Held(monkeypatch, workflow, "_write_lines")
+
+    r1, r2 = race(
+        lambda: first.post(url, grid_post(mine, version=0)),
+        lambda: second.post(url, grid_post(theirs, version=0)),
+        held,
+    )
+
+    assert (r1.status_code, r2.status_code) == (302, 409)
+    assert amount_input_text(Decimal("6000000")) in r2.content.decode()
+    forecast = Forecast.objects.get(forecast_round=november, area=somatik)
+    assert forecast.version == 1
+    assert _stored_lines(forecast) == {c: (ln.amount, ln.comment) for c, ln in mine.items()}
+
+    assert second.post(url, grid_post(theirs, version=forecast.version)).status_code == 302
+    forecast.refresh_from_db()
+    assert forecast.version == 2
+    assert _stored_lines(forecast) == {c: (ln.amount, ln.comment) for c, ln in theirs.items()}
+
+
+def test_saves_of_two_areas_forecasts_at_the_same_moment_both_land(seed, monkeypatch):
+    """Different forecasts (two areas start theirs in a new round): no conflict. (The second
+    waits a moment for the row that counts changes behind the cached gap figures.)"""
+    november = new_round(month=11)
+    saves = {}
+    for username, code, amount in (
+        ("direktor.somatik", "LSO-SOM", "1234000"),
+        ("direktor.psykiatri", "LSO-PSY", "4321000"),
+    ):
+        area = Area.objects.get(code=code)
+        lines = lines_like_budget(area)
+        lines[sorted(lines)[0]] = LineInput(Decimal(amount), username)
+        url = reverse("forecasts:forecast_edit", args=[november.pk, area.pk])
+        saves[code] = (_client(username), url, lines, area)
+    held = Held(monkeypatch, workflow, "_write_lines")
+
+    def post(code):
+        client, url, lines, _area = saves[code]
+        return lambda: client.post(url, grid_post(lines, version=0))
+
+    r1, r2 = race(post("LSO-SOM"), post("LSO-PSY"), held)
+
+    assert (r1.status_code, r2.status_code) == (302, 302)
+    assert (r1["Location"], r2["Location"]) == (saves["LSO-SOM"][1], saves["LSO-PSY"][1])
+    for *_, lines, area in saves.values():
+        forecast = Forecast.objects.get(forecast_round=november, area=area)
+        assert forecast.version == 1
+        assert _stored_lines(forecast) == {c: (ln.amount, ln.comment) for c, ln in lines.items()}

@@ -12,15 +12,16 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
 from forecasts.forms import amount_input_text
-from forecasts.models import Forecast, ForecastLine, ForecastRound
-from forecasts.services import LineInput, workflow
+from forecasts.models import Budget, Forecast, ForecastLine, ForecastRound, ImportUpload
+from forecasts.services import LineInput, figures, workflow
 from measures import services as measure_services
-from measures.models import Measure, RealisedEffect
+from measures.models import Measure, PlannedEffect, RealisedEffect
 from regionbudget.demo import load_demo
 from regionbudget.models import Area
 from tests.forecasts.helpers import grid_post, lines_like_budget
@@ -166,3 +167,82 @@ def test_a_killed_measure_edit_writes_nothing_and_keeps_the_input(monkeypatch):
     assert finance.post(url, data).status_code == 302
     m03.refresh_from_db()
     assert m03.title == "Ny titel efter avbrott"
+
+
+def _budgets() -> list:
+    return list(
+        Budget.objects.order_by("pk").values_list(
+            "pk", "unit_id", "year", "account_group_id", "amount"
+        )
+    )
+
+
+def test_a_killed_budget_import_writes_nothing_and_can_be_confirmed_again(monkeypatch):
+    load_demo()
+    finance = _client("ekonom")
+    content = "Kostnadsställe;År;Kontogrupp;Belopp\n1101;2024;Personal;7 654 321\n"
+    upload = finance.post(
+        reverse("forecasts:import_start"),
+        {"kind": "budget", "file": SimpleUploadedFile("budget.csv", content.encode())},
+    )
+    assert upload.status_code == 302
+    confirm = upload["Location"] + "confirm/"
+    before = _budgets()
+    killed = _kill_after(monkeypatch, figures, "figures_replace")  # rows written, not committed
+
+    response = finance.post(confirm, {"replace": "on"})
+
+    assert killed
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert MESSAGE in page
+    assert 'id="id_replace" required checked' in page, "the confirmation tick is kept"
+    assert _budgets() == before, "no figure of the file is stored, none removed"
+    assert ImportUpload.objects.count() == 1, "the checked file is kept for the retry"
+
+    assert finance.post(confirm, {"replace": "on"}).status_code == 302  # confirm again
+    stored = Budget.objects.filter(unit__code="1101", year=2024)
+    assert list(stored.values_list("account_group__name", "amount")) == [
+        ("Personal", Decimal("7654321.00"))
+    ]
+    assert not ImportUpload.objects.exists()
+
+
+def test_a_killed_measure_import_writes_nothing_and_can_be_saved_again(monkeypatch):
+    load_demo()
+    plan = Measure.objects.get(code="M03").plan
+    finance = _client("ekonom")
+    content = (
+        "kod;åtgärd;kategori;område;status;2024 låg;2024 hög\n"
+        "M30;Ny efter avbrott;Inköp;;beslutad;1;2\n"
+        "M03;Ändrad efter avbrott;Produktivitet;LSO-SOM;pågår;15;17\n"
+    )
+    upload = finance.post(
+        reverse("measures:measure_import"),
+        {"plan": plan.pk, "file": SimpleUploadedFile("plan.csv", content.encode())},
+    )
+    assert upload.status_code == 302
+    token = upload["Location"].rstrip("/").split("/")[-1]
+    confirm = reverse("measures:measure_import_confirm", args=[token])
+    m03 = Measure.objects.get(code="M03")
+    before = (m03.title, m03.version, set(m03.planned_effects.values_list("year", "low", "high")))
+    effects = PlannedEffect.objects.count()
+    # ImportResult is built after the last write of the import, inside its transaction.
+    killed = _kill_after(monkeypatch, measure_services, "ImportResult")
+
+    response = finance.post(confirm)
+
+    assert killed
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert MESSAGE in page and "Ny efter avbrott" in page, "the staged file is shown again"
+    assert not Measure.objects.filter(code="M30").exists()
+    m03.refresh_from_db()
+    after = (m03.title, m03.version, set(m03.planned_effects.values_list("year", "low", "high")))
+    assert after == before
+    assert PlannedEffect.objects.count() == effects
+
+    assert finance.post(confirm).status_code == 302  # save again
+    assert Measure.objects.get(code="M30").title == "Ny efter avbrott"
+    m03.refresh_from_db()
+    assert (m03.title, m03.version) == ("Ändrad efter avbrott", before[1] + 1)
