@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from forecasts.models import AccountGroup, DeficitTarget, Plan
-from regionbudget.admin_forms import FINITE_DECIMALS, ConditionalUniqueInlineFormSet
+from regionbudget.core.admin_forms import FINITE_DECIMALS, ConditionalUniqueInlineFormSet
 
 
 class DeficitTargetInline(admin.TabularInline):

@@ -131,3 +131,8 @@ def deviation_by_round(
                 }
             )
     return pd.DataFrame.from_records(records, columns=DEVIATION_COLUMNS)
+
+
+def cell_key(field: str, cell: tuple[int, int]) -> str:
+    """The form field of a grid cell: ``line-<unit>-<group>`` or ``comment-<unit>-<group>``."""
+    return f"{field}-{cell[0]}-{cell[1]}"

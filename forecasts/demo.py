@@ -24,9 +24,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from forecasts.imports import FigureRow
 from forecasts.models import AccountGroup, Actual, Budget, ForecastRound, ImportUpload, Plan
 from forecasts.services import (
-    FigureRow,
     LineInput,
     account_group_upsert,
     figures_replace,
@@ -36,7 +36,7 @@ from forecasts.services import (
     round_close,
     round_open,
 )
-from regionbudget.models import Area, AreaDirector, Unit
+from regionbudget.core.models import Area, AreaDirector, Unit
 
 __all__ = ["DEMO_YEAR", "demo_figures", "load_forecasts_demo"]
 

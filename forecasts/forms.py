@@ -13,11 +13,12 @@ from django import forms
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from forecasts.calculations import cell_key
 from forecasts.models import ForecastRound, ImportUpload, Plan
 from forecasts.selectors import Entry
-from forecasts.services.workflow import LineInput, cell_key
-from regionbudget.formatting import format_number, parse_amount
-from regionbudget.validators import guard_text_fields, reject_direction_controls
+from forecasts.services.workflow import LineInput
+from regionbudget.core.formatting import MAX_TKR_PLACES, THOUSAND, amount_input_text, parse_amount
+from regionbudget.core.validators import guard_text_fields, reject_direction_controls
 
 __all__ = [
     "ApproveForm",
@@ -29,18 +30,7 @@ __all__ = [
     "amount_input_text",
 ]
 
-THOUSAND = Decimal(1000)
-MAX_TKR_PLACES = 5  # thousands of kronor to the öre
 MAX_SEK = Decimal("1e14")  # the amount fields hold 14 digits of kronor
-
-
-def amount_input_text(amount: Decimal | None) -> str:
-    """An amount in SEK as typed in the grid: tkr, Swedish digits, only the decimals it needs."""
-    if amount is None:
-        return ""
-    tkr = (amount / THOUSAND).normalize()
-    places = max(0, -tkr.as_tuple().exponent)
-    return format_number(tkr, places=min(places, MAX_TKR_PLACES), language="sv")
 
 
 def parse_tkr(text: str) -> Decimal:

@@ -1,6 +1,6 @@
 """Reading budget and actuals files from the finance system into checked rows.
 
-``parse_figures`` reads a CSV or Excel file (through ``regionbudget.tabular``) and checks every
+``parse_figures`` reads a CSV or Excel file (through ``regionbudget.core.tabular``) and checks every
 row against the known units and account groups. It never stops at the first problem: every bad
 cell becomes a ``RowError`` (row, column, value, reason), so finance can fix the whole file at
 once. It writes nothing; ``forecasts.services.figures_replace`` writes the checked rows.
@@ -13,15 +13,14 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from forecasts.models import ImportUpload
-from forecasts.services.figures import FigureRow
-from regionbudget.formatting import format_number, parse_amount
-from regionbudget.tabular import RowError, TableFileError, read_table
+from regionbudget.core.formatting import format_number, parse_amount
+from regionbudget.core.tabular import RowError, TableFileError, neutralise, read_table
 
 __all__ = [
     "COLUMNS",
@@ -66,6 +65,16 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
 def column_label(kind: str, name: str) -> str:
     """The header a column has in the template, e.g. "Kostnadsställe"."""
     return COLUMNS[kind][name][0]
+
+
+class FigureRow(NamedTuple):
+    """One checked figure: unit, year, month (None for a budget), account group, SEK."""
+
+    unit_id: int
+    year: int
+    month: int | None
+    account_group_id: int
+    amount: Decimal
 
 
 @dataclass
@@ -195,8 +204,6 @@ def errors_csv(errors: list[RowError]) -> bytes:
 
     The values come from the uploaded file: one starting a formula (``=``, ``+``, ``-``, ``@``)
     is neutralised as in every export, so the error list never runs it in Excel."""
-    from measures.exports import neutralise
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Reason")])

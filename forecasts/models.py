@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.models import Area, Unit
+from regionbudget.core.models import Area, Unit
 
 __all__ = [
     "AccountGroup",

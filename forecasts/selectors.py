@@ -1,7 +1,7 @@
 """Reads that feed the plan, forecast and import pages, scoped to what the user may see.
 
 Role scoping happens here: finance, administrators and committee members see every area, an
-area director only the areas bound to them (``regionbudget.selectors.area_list``), and a
+area director only the areas bound to them (``regionbudget.core.selectors.area_list``), and a
 committee member never sees a forecast before it is approved.
 """
 
@@ -21,10 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from forecasts.calculations import (
     GridFigures,
+    cell_key,
     comment_required,
     deviation_by_round,
     sum_figures,
 )
+from forecasts.imports import FigureRow
 from forecasts.models import (
     AccountGroup,
     Actual,
@@ -36,11 +38,10 @@ from forecasts.models import (
     ImportUpload,
     Plan,
 )
-from forecasts.services.figures import FigureRow
-from forecasts.services.workflow import cell_key
-from regionbudget.models import Area, AreaDirector, Unit
-from regionbudget.roles import Role, roles_of
-from regionbudget.selectors import area_list
+from regionbudget.core.formatting import amount_input_text
+from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core.roles import Role, roles_of
+from regionbudget.core.selectors import area_list
 
 __all__ = [
     "AreaState",
@@ -364,8 +365,6 @@ class Grid:
 
 def _amount_text(amount: Decimal | None) -> str:
     """An amount in SEK as the grid's input shows it: thousands (tkr), Swedish style."""
-    from forecasts.forms import amount_input_text
-
     return amount_input_text(amount)
 
 

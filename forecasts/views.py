@@ -26,8 +26,8 @@ from forecasts.forms import (
     RoundForm,
 )
 from forecasts.models import Forecast, ImportUpload
-from regionbudget.roles import Role, roles_of
-from regionbudget.saving import keep_input
+from regionbudget.core.roles import Role, roles_of
+from regionbudget.core.saving import keep_input
 
 FINANCE = {Role.ADMIN, Role.FINANCE}
 

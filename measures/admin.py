@@ -7,7 +7,7 @@ services (versions, planned effects, area shares).
 from django.contrib import admin
 
 from measures.models import Category, Indicator, IndicatorValue
-from regionbudget.admin_forms import (
+from regionbudget.core.admin_forms import (
     FINITE_DECIMALS,
     ConditionalUniqueInlineFormSet,
     SafeAutocompleteMixin,

@@ -26,13 +26,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from regionbudget.calculations import planned_totals
-
 __all__ = [
     "CANCELLED",
     "EFFECT_COLUMNS",
     "Totals",
     "effect_totals",
+    "planned_totals",
     "rows_for_year",
     "scope_to_areas",
     "shares_total",
@@ -68,6 +67,17 @@ class Totals:
 
 def _sum(values: Iterable) -> Decimal:
     return sum((Decimal(v) for v in values), ZERO)
+
+
+def planned_totals(rows: pd.DataFrame) -> tuple[Decimal, Decimal, Decimal]:
+    """Planned low and high (cancelled measures left out) and realised (all measures), SEK.
+
+    The one place these sums are made: the gap figures and the measure register both use it.
+    """
+    if rows.empty:
+        return ZERO, ZERO, ZERO
+    active = rows[rows["status"] != CANCELLED]
+    return _sum(active["low"]), _sum(active["high"]), _sum(rows["realised"])
 
 
 def shares_total(shares: Iterable[Decimal]) -> Decimal:
@@ -130,7 +140,7 @@ def rows_for_year(effects: pd.DataFrame, *, year: int) -> pd.DataFrame:
 
 def effect_totals(rows: pd.DataFrame) -> Totals:
     """Planned low and high (cancelled measures left out) and realised (all measures), SEK —
-    the same sums as the gap figures (``regionbudget.calculations.planned_totals``)."""
+    the same sums as the gap figures (``planned_totals``)."""
     return Totals(*planned_totals(rows))
 
 

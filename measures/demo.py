@@ -27,8 +27,8 @@ from measures.services import (
     measure_import,
     realised_effects_set,
 )
-from regionbudget.models import Area, Unit
-from regionbudget.tabular import read_table
+from regionbudget.core.models import Area, Unit
+from regionbudget.core.tabular import read_table
 
 __all__ = ["CATEGORIES", "PLAN_NAME", "load_measures_demo"]
 

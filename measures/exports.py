@@ -16,18 +16,12 @@ from django.utils.translation import gettext as _
 
 from measures.calculations import Totals
 from measures.models import Measure
+from regionbudget.core.tabular import FORMULA_PREFIXES, neutralise
 
 __all__ = ["FORMULA_PREFIXES", "export_table", "neutralise", "to_csv", "to_xlsx"]
 
+
 MSEK = Decimal("1000000")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Text that would start a formula gets a leading apostrophe; other values pass as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _msek(amount: Decimal) -> Decimal:

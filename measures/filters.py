@@ -14,8 +14,8 @@ from forecasts.models import Plan
 from forecasts.selectors import plan_list
 from measures.models import Category, Measure
 from measures.selectors import default_plan, default_year
-from regionbudget.models import Area
-from regionbudget.selectors import area_list
+from regionbudget.core.models import Area
+from regionbudget.core.selectors import area_list
 
 __all__ = ["MeasureFilterSet"]
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from forecasts.models import Plan
 from measures.models import Category, Measure
-from regionbudget.formatting import format_number, parse_amount
-from regionbudget.models import Area
-from regionbudget.validators import guard_text_fields
+from regionbudget.core.formatting import format_number, parse_amount
+from regionbudget.core.models import Area
+from regionbudget.core.validators import guard_text_fields
 
 __all__ = [
     "AreaSharesForm",

@@ -5,7 +5,7 @@ owning area (empty for a region-wide measure), status, and per year of the plan 
 effect's low and high end in MSEK (``y2024_low``, ``y2024_high`` or ``2024 låg``, ``2024 hög``).
 Description, responsible person, decision reference and start date are optional columns.
 
-Nothing here writes: ``validate_rows`` turns a ``regionbudget.tabular.Table`` into validated
+Nothing here writes: ``validate_rows`` turns a ``regionbudget.core.tabular.Table`` into validated
 ``MeasureImportRow``s and a list of ``RowError``s; ``measures.services.measure_import`` writes.
 """
 
@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from measures.models import Measure
-from measures.services import MeasureImportRow
-from regionbudget.formatting import parse_amount
-from regionbudget.tabular import RowError, Table
+from regionbudget.core.formatting import parse_amount
+from regionbudget.core.tabular import RowError, Table
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -34,6 +34,24 @@ MSEK = Decimal("1000000")
 MAX_SEK = Decimal("1e14")  # DecimalField(16, 2)
 REQUIRED_COLUMNS = {"code", "title", "category", "owner_area", "status"}
 REGION_WIDE_WORDS = {"", "region", "regiongemensam", "regiongemensamt", "region-wide", "-", "–"}
+
+Planned = dict[int, tuple[Decimal, Decimal]]  # year → (low, high), SEK
+
+
+@dataclass(frozen=True)
+class MeasureImportRow:
+    """One validated row of an action-plan import (amounts SEK)."""
+
+    code: str
+    title: str
+    category_id: int
+    owner_area_id: int | None
+    status: str
+    description: str = ""
+    responsible: str = ""
+    decision_reference: str = ""
+    start_date: dt.date | None = None
+    planned: Planned = field(default_factory=dict)
 
 
 def import_columns(years: Iterable[int]) -> dict[str, list[str]]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from forecasts.models import Plan
-from regionbudget.models import Area, Unit
+from regionbudget.core.models import Area, Unit
 
 __all__ = [
     "AreaShare",

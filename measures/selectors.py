@@ -30,9 +30,9 @@ from measures.models import (
     PlannedEffect,
     RealisedEffect,
 )
-from regionbudget.models import Area
-from regionbudget.roles import Role, roles_of
-from regionbudget.selectors import area_list
+from regionbudget.core.models import Area
+from regionbudget.core.roles import Role, roles_of
+from regionbudget.core.selectors import area_list
 
 __all__ = [
     "HistoryEntry",

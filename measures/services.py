@@ -9,7 +9,7 @@ silently.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from forecasts.models import Plan
 from measures.calculations import HUNDRED, shares_total
+from measures.imports import MeasureImportRow, Planned
 from measures.models import (
     AreaShare,
     Category,
@@ -28,7 +29,7 @@ from measures.models import (
     PlannedEffect,
     RealisedEffect,
 )
-from regionbudget.models import Area, Unit
+from regionbudget.core.models import Area, Unit
 
 __all__ = [
     "ImportResult",
@@ -46,7 +47,6 @@ __all__ = [
 ]
 
 # year -> (low, high), SEK
-Planned = dict[int, tuple[Decimal, Decimal]]
 MEASURE_FIELDS = (
     "code",
     "title",
@@ -389,22 +389,6 @@ def indicator_value_set(
     value.full_clean(validate_unique=False)
     value.save()
     return value
-
-
-@dataclass(frozen=True)
-class MeasureImportRow:
-    """One validated row of an action-plan import (amounts SEK)."""
-
-    code: str
-    title: str
-    category_id: int
-    owner_area_id: int | None
-    status: str
-    description: str = ""
-    responsible: str = ""
-    decision_reference: str = ""
-    start_date: dt.date | None = None
-    planned: Planned = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.calculations import Totals
 from measures.models import Measure
-from regionbudget.formatting import format_money
+from regionbudget.core.formatting import format_money
 
 __all__ = ["MeasureTable"]
 

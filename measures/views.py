@@ -41,9 +41,9 @@ from measures.imports import (
 )
 from measures.models import Measure
 from measures.tables import MeasureTable
-from regionbudget.models import Area
-from regionbudget.saving import keep_input
-from regionbudget.tabular import TableFileError, read_table
+from regionbudget.core.models import Area
+from regionbudget.core.saving import keep_input
+from regionbudget.core.tabular import TableFileError, read_table
 
 _SESSION_IMPORT = "measure_import:"
 

@@ -5,13 +5,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.admin_forms import (
+from regionbudget.core.admin_forms import (
     FINITE_DECIMALS,
     ConditionalUniqueInlineFormSet,
     SafeAutocompleteMixin,
 )
-from regionbudget.models import Area, AreaDirector, ConfidenceWeight, Unit
-from regionbudget.roles import Role, roles_of
+from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core.roles import Role, roles_of
+from regionbudget.gap.models import ConfidenceWeight
 
 admin.site.site_header = _("Regionbudget administration")
 admin.site.site_title = _("Regionbudget")

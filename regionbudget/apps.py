@@ -11,7 +11,7 @@ class RegionbudgetConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from regionbudget.security import connect_security_log
+        from regionbudget.core.security import connect_security_log
 
         post_migrate.connect(_sync_role_groups, sender=self)
         connect_security_log()
@@ -19,6 +19,6 @@ class RegionbudgetConfig(AppConfig):
 
 def _sync_role_groups(sender, using="default", **kwargs) -> None:
     """Keep the role groups and their permissions in step with the code after every migrate."""
-    from regionbudget.services import role_groups_sync
+    from regionbudget.core.services import role_groups_sync
 
     role_groups_sync()

@@ -17,19 +17,18 @@ from django.db import transaction
 from django.db.models import F
 
 from forecasts.services import deficit_target_set, plan_upsert
-from regionbudget.models import Area, Meeting, StatusReport
-from regionbudget.roles import Role
-from regionbudget.services import (
+from regionbudget.core.models import Area
+from regionbudget.core.roles import Role
+from regionbudget.core.services import (
     area_director_bind,
     area_upsert,
-    meeting_create,
-    report_create,
-    report_publish,
     role_groups_sync,
     unit_upsert,
     user_assign_role,
     user_upsert,
 )
+from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.reports.services import meeting_create, report_create, report_publish
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "DemoUser", "load_demo"]
 

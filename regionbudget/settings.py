@@ -15,7 +15,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.database import database_settings
+from regionbudget.core.database import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,16 +73,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: no NUL character in a header reaches code that stores it.
-    "regionbudget.nul_guard.NulHeaderMiddleware",
+    "regionbudget.core.nul_guard.NulHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "regionbudget.middleware.SecurityHeadersMiddleware",
+    "regionbudget.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "regionbudget.middleware.LanguageMiddleware",
+    "regionbudget.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "regionbudget.middleware.IdleTimeoutMiddleware",
+    "regionbudget.core.middleware.IdleTimeoutMiddleware",
     # Who made a change, attached to the trigger-written history of every tracked model.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -119,7 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "regionbudget.context_processors.navigation",
+                "regionbudget.core.context_processors.navigation",
             ],
         },
     },
@@ -189,7 +189,7 @@ LOGGING = {
         # The embedded PostgreSQL's start/stop chatter.
         "pgserver": {"level": "WARNING"},
         # Logins, failed logins and refused access (also axes' lockouts).
-        "regionbudget.security": {"level": "INFO"},
+        "regionbudget.core.security": {"level": "INFO"},
         "axes": {"level": "WARNING"},
     },
 }

@@ -28,7 +28,7 @@ def _database_url() -> str:
     if url:
         return url
     sys.path.insert(0, str(ROOT))
-    from regionbudget.database import embedded_database_url
+    from regionbudget.core.database import embedded_database_url
 
     return embedded_database_url(ROOT / ".pgdata")
 

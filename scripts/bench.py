@@ -49,7 +49,7 @@ def _server_url() -> str:
     if url:
         return url
     sys.path.insert(0, str(ROOT))
-    from regionbudget.database import embedded_database_url
+    from regionbudget.core.database import embedded_database_url
 
     return embedded_database_url(ROOT / ".pgdata")
 
@@ -265,7 +265,7 @@ def _import_vs_copy(n_rows: int) -> dict:
 
     from forecasts import imports, selectors, services
     from forecasts.models import AccountGroup
-    from regionbudget.models import Unit
+    from regionbudget.core.models import Unit
 
     units = list(Unit.objects.filter(is_active=True).values_list("code", flat=True))
     groups = list(AccountGroup.objects.values_list("name", flat=True))
@@ -372,9 +372,10 @@ def _worker(args) -> int:
     from django.test import Client
 
     from forecasts.models import Forecast, ForecastRound, Plan
+    from regionbudget.core.models import Area, AreaDirector
     from regionbudget.demo import load_demo
-    from regionbudget.models import Area, AreaDirector, Meeting
-    from regionbudget.services import meeting_create, report_create, report_publish
+    from regionbudget.reports.models import Meeting
+    from regionbudget.reports.services import meeting_create, report_create, report_publish
 
     out = sys.stdout
     sys.stdout = sys.stderr  # keep stdout for the JSON result
@@ -527,11 +528,11 @@ NOTES = """## What made the difference
   built the plotly figures and rendered the tables: about 60 ms of server time on one region,
   and 6 % of the bare view's throughput. The figures' part of the page is now rendered once per
   data version, scope, filters and language and read from the cache
-  (`regionbudget.selectors.gap_view`).
+  (`regionbudget.gap.selectors.gap_view`).
 - **The filter selects written in Python.** Django's template-based select renders each option
   through two templates; with twenty regions' 160 areas in the area filter that was most of
   what was left of a cached dashboard (14 ms at S20). The dashboard's filters now write their
-  options in Python (`regionbudget.forms.QuickSelect`): about 5 ms at S1 and 9 ms at S20.
+  options in Python (`regionbudget.core.forms.QuickSelect`): about 5 ms at S1 and 9 ms at S20.
 - **No session write per page view.** The idle timeout saved the session on every request (three
   queries and a write for every page read). `IdleTimeoutMiddleware` renews the expiry when the
   last renewal is a minute old: three queries less on every page (the measure list went from 18

@@ -42,7 +42,7 @@ def _server_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         return url
-    from regionbudget.database import embedded_database_url
+    from regionbudget.core.database import embedded_database_url
 
     return embedded_database_url(ROOT / ".pgdata")
 
@@ -109,7 +109,7 @@ def _run(args) -> int:
     from django.contrib.auth.models import Group
 
     from forecasts.models import Budget, ForecastRound
-    from regionbudget.models import Area, AreaDirector
+    from regionbudget.core.models import Area, AreaDirector
 
     users = get_user_model().objects
     somatik = Area.objects.get(code="LSO-SOM")

@@ -33,7 +33,7 @@ from django.urls import reverse
 
 from forecasts.models import Forecast, ForecastRound
 from forecasts.services import LineInput
-from regionbudget.models import AreaDirector
+from regionbudget.core.models import AreaDirector
 from tests import test_access_matrix as base
 from tests.forecasts.helpers import grid_post, lines_like_budget
 

@@ -27,8 +27,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from forecasts.models import Forecast, ForecastRound, ImportUpload, Plan
 from measures.models import Measure
-from regionbudget.models import Area, AreaDirector, Meeting, StatusReport
-from regionbudget.services import meeting_create, report_create
+from regionbudget.core.models import Area, AreaDirector
+from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.reports.services import meeting_create, report_create
 from tests.forecasts.helpers import grid_post, lines_like_budget
 from tests.measures.helpers import measure_edit_data
 

@@ -30,12 +30,12 @@ from django.test import Client
 from django.urls import reverse
 
 from forecasts import imports
+from forecasts.calculations import cell_key
 from forecasts.models import Budget, Forecast, ForecastLine, ForecastRound, ImportUpload, Plan
 from forecasts.services import forecast_approve, forecast_save, forecast_submit
-from forecasts.services.workflow import cell_key
 from measures.models import Category, Measure
-from regionbudget.models import Meeting, StatusReport
-from regionbudget.services import report_create, report_publish
+from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.reports.services import report_create, report_publish
 from tests.forecasts.helpers import area, cells, grid_post, lines_like_budget, user
 from tests.page_forms import form_data
 

@@ -32,8 +32,10 @@ from hypothesis import strategies as st
 from forecasts.models import Forecast, ForecastRound, Plan
 from forecasts.services import forecast_submit
 from measures.models import Category, Indicator, Measure
-from regionbudget.models import Area, ConfidenceWeight, Meeting, StatusReport
-from regionbudget.services import report_create
+from regionbudget.core.models import Area
+from regionbudget.gap.models import ConfidenceWeight
+from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.reports.services import report_create
 from tests.forecasts.helpers import area, grid_post, lines_like_budget, user
 from tests.page_forms import form_data
 

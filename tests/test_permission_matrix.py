@@ -34,7 +34,8 @@ from django.utils import timezone
 from forecasts import services as forecast_services
 from forecasts.models import Forecast, ForecastLine, ForecastRound, ImportUpload
 from measures.models import AreaShare, Measure, RealisedEffect
-from regionbudget.models import Area, Meeting, StatusReport, Unit
+from regionbudget.core.models import Area, Unit
+from regionbudget.reports.models import Meeting, StatusReport
 from tests import test_access_matrix as base
 from tests.forecasts.helpers import cells, grid_post, lines_like_budget
 

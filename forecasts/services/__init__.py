@@ -5,7 +5,6 @@ forecast workflow), ``figures`` (imports of budgets and actuals).
 """
 
 from forecasts.services.figures import (
-    FigureRow,
     ReplaceResult,
     account_group_upsert,
     figures_replace,
@@ -26,7 +25,6 @@ from forecasts.services.workflow import (
 )
 
 __all__ = [
-    "FigureRow",
     "ForecastConflict",
     "LineInput",
     "ReplaceResult",

@@ -15,16 +15,15 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forecasts.imports import FigureRow
 from forecasts.models import AccountGroup, Actual, Budget, ImportUpload
-from regionbudget.roles import Role, roles_of
+from regionbudget.core.roles import Role, roles_of
 
 __all__ = [
     "FigureRow",
@@ -37,16 +36,6 @@ __all__ = [
 ]
 
 UPLOAD_LIFETIME = dt.timedelta(days=1)
-
-
-class FigureRow(NamedTuple):
-    """One checked figure: unit, year, month (None for a budget), account group, SEK."""
-
-    unit_id: int
-    year: int
-    month: int | None
-    account_group_id: int
-    amount: Decimal
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from forecasts.models import DeficitTarget, Plan
-from regionbudget.models import Area
+from regionbudget.core.models import Area
 
 __all__ = ["deficit_target_set", "plan_upsert"]
 

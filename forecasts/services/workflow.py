@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forecasts.calculations import comment_required, deviation
+from forecasts.calculations import cell_key, comment_required, deviation
 from forecasts.models import (
     MONEY_DIGITS,
     MONEY_PLACES,
@@ -31,8 +31,8 @@ from forecasts.models import (
     ForecastRound,
     Plan,
 )
-from regionbudget.models import Area, AreaDirector, Unit
-from regionbudget.roles import Role, roles_of
+from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core.roles import Role, roles_of
 
 __all__ = [
     "ForecastConflict",
@@ -49,11 +49,6 @@ __all__ = [
 Cell = tuple[int, int]  # (unit id, account group id)
 MAX_AMOUNT = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES)
 _FINANCE = {Role.ADMIN, Role.FINANCE}
-
-
-def cell_key(field: str, cell: Cell) -> str:
-    """The form field of a grid cell: ``line-<unit>-<group>`` or ``comment-<unit>-<group>``."""
-    return f"{field}-{cell[0]}-{cell[1]}"
 
 
 @dataclass(frozen=True)

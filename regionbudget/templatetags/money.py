@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import get_language
 
-from regionbudget.formatting import NBSP, format_money, format_money_range, format_number
+from regionbudget.core.formatting import NBSP, format_money, format_money_range, format_number
 
 register = template.Library()
 

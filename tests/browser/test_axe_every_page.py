@@ -21,9 +21,10 @@ from django.utils import translation
 from forecasts.models import Forecast, ForecastRound
 from forecasts.services import forecast_return
 from measures.models import Measure
+from regionbudget.core.models import Area
 from regionbudget.demo import load_demo
-from regionbudget.models import Area, Meeting, StatusReport
-from regionbudget.services import report_create
+from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.reports.services import report_create
 from tests.browser.conftest import screenshot
 
 FINANCE, DIRECTOR, COMMITTEE, ADMIN, ANONYMOUS = (

@@ -3,8 +3,8 @@ director fixes and resubmits, finance approves, and the approved figures show on
 
 import pytest
 
+from regionbudget.core.formatting import NBSP
 from regionbudget.demo import load_demo
-from regionbudget.formatting import NBSP
 from tests.browser.conftest import assert_accessible, screenshot
 
 

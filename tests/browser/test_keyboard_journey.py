@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from forecasts.models import Forecast, ForecastLine
+from regionbudget.core.formatting import NBSP
+from regionbudget.core.models import Area
 from regionbudget.demo import load_demo
-from regionbudget.formatting import NBSP
-from regionbudget.models import Area
 from tests.browser.conftest import screenshot
 
 UNIT = "1101 Kirurgkliniken Sundsvall-Härnösand"

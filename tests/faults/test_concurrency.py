@@ -21,8 +21,8 @@ from forecasts.models import Forecast, ForecastLine, ForecastRound
 from forecasts.services import LineInput, workflow
 from measures import services as measure_services
 from measures.models import Measure, RealisedEffect
+from regionbudget.core.models import Area, AreaDirector
 from regionbudget.demo import load_demo
-from regionbudget.models import Area, AreaDirector
 from tests.faults.concurrent import Held, race
 from tests.forecasts.helpers import grid_post, lines_like_budget, new_round
 from tests.measures.helpers import measure_edit_data

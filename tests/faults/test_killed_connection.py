@@ -22,8 +22,8 @@ from forecasts.models import Budget, Forecast, ForecastLine, ForecastRound, Impo
 from forecasts.services import LineInput, figures, workflow
 from measures import services as measure_services
 from measures.models import Measure, PlannedEffect, RealisedEffect
+from regionbudget.core.models import Area
 from regionbudget.demo import load_demo
-from regionbudget.models import Area
 from tests.forecasts.helpers import grid_post, lines_like_budget
 from tests.measures.helpers import measure_edit_data
 

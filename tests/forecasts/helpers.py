@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from forecasts.calculations import cell_key
 from forecasts.models import AccountGroup, Plan
 from forecasts.services import LineInput, round_open
-from forecasts.services.workflow import cell_key
-from regionbudget.models import Area, Unit
+from regionbudget.core.models import Area, Unit
 
 PLAN = "Ekonomi i balans 2024–2026"
 

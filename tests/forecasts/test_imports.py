@@ -12,10 +12,11 @@ from django.urls import reverse
 from pghistory.models import Events
 
 from forecasts import imports
+from forecasts.imports import FigureRow
 from forecasts.models import AccountGroup, Actual, Budget, ImportUpload
 from forecasts.selectors import import_lookups
-from forecasts.services import FigureRow, figures_replace
-from regionbudget.models import Area, Unit
+from forecasts.services import figures_replace
+from regionbudget.core.models import Area, Unit
 from tests.forecasts.helpers import user
 
 pytestmark = pytest.mark.django_db

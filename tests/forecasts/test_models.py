@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from forecasts.models import DeficitTarget, Plan
 from forecasts.services import deficit_target_set, plan_upsert
-from regionbudget.services import area_upsert
+from regionbudget.core.services import area_upsert
 
 pytestmark = pytest.mark.django_db
 

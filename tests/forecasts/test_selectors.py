@@ -14,8 +14,8 @@ from forecasts.services import (
     forecast_submit,
     round_open,
 )
-from regionbudget.models import Area, Unit
-from regionbudget.services import area_director_bind, area_upsert, unit_upsert, user_upsert
+from regionbudget.core.models import Area, Unit
+from regionbudget.core.services import area_director_bind, area_upsert, unit_upsert, user_upsert
 from tests.forecasts.helpers import PLAN, area, user
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from pghistory.models import Events
 
+from forecasts.calculations import cell_key
 from forecasts.models import Forecast, ForecastLine, ForecastRound
-from forecasts.services.workflow import cell_key
-from regionbudget.formatting import NBSP
+from regionbudget.core.formatting import NBSP
 from tests.forecasts.helpers import area, cells, grid_post, lines_like_budget, new_round, user
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from measures.services import (
     measure_report,
     measure_update,
 )
-from regionbudget.models import Area
+from regionbudget.core.models import Area
 
 pytestmark = pytest.mark.django_db
 M = Decimal("1000000")

@@ -12,8 +12,8 @@ from django.urls import reverse
 from measures.filters import MeasureFilterSet
 from measures.models import Category, Measure, RealisedEffect
 from measures.selectors import measure_list
-from regionbudget.formatting import NBSP
-from regionbudget.models import Area
+from regionbudget.core.formatting import NBSP
+from regionbudget.core.models import Area
 
 pytestmark = pytest.mark.django_db
 M = Decimal("1000000")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from regionbudget.calculations import (
+from regionbudget.gap.calculations import (
     EFFECT_COLUMNS,
     attribute_to_areas,
     closing_probability,

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from regionbudget.calculations import EFFECT_COLUMNS, gap_bridge, gap_by_group, gap_by_year
-from regionbudget.charts import (
+from regionbudget.gap.calculations import EFFECT_COLUMNS, gap_bridge, gap_by_group, gap_by_year
+from regionbudget.gap.charts import (
     coverage_figure,
     forecast_deviation_figure,
     gap_bridge_figure,

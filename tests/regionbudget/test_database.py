@@ -9,7 +9,7 @@ import environ
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from regionbudget.database import database_settings
+from regionbudget.core.database import database_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

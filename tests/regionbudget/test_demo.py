@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from forecasts.models import DeficitTarget, Plan
-from regionbudget.models import Area, AreaDirector, Unit
-from regionbudget.roles import Role, role_of
+from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core.roles import Role, role_of
 
 MSEK = Decimal("1000000")
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from regionbudget.formatting import MINUS, NBSP, format_money
+from regionbudget.core.formatting import MINUS, NBSP, format_money
 
 SP = NBSP  # Swedish thousands separator, kept from wrapping
 

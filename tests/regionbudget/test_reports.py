@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from forecasts.models import Plan
 from measures.models import Measure, PlannedEffect
-from regionbudget.models import Meeting, StatusReport
-from regionbudget.services import (
+from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.reports.services import (
     ReportFrozen,
     meeting_create,
     report_create,

@@ -45,7 +45,7 @@ def test_a_successful_login_resets_the_count(client, demo):
 
 
 def test_logins_failures_and_denials_are_logged(client, demo, director_own, caplog):
-    caplog.set_level(logging.INFO, logger="regionbudget.security")
+    caplog.set_level(logging.INFO, logger="regionbudget.core.security")
     client.post("/accounts/login/", {"username": "ekonom", "password": "fel"})
     client.post("/accounts/login/", {"username": "ekonom", "password": "demo"})
     director_own.get("/admin/", follow=True)
@@ -73,7 +73,7 @@ def test_a_session_ends_after_the_idle_time(finance, settings):
 
 
 def test_activity_renews_the_idle_time_at_most_once_a_minute(finance, settings):
-    from regionbudget.middleware import IdleTimeoutMiddleware
+    from regionbudget.core.middleware import IdleTimeoutMiddleware
 
     finance.get("/")
     row = _session_row(finance)

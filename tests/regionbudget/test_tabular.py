@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from regionbudget.formatting import parse_amount
-from regionbudget.tabular import TableFileError, read_table
+from regionbudget.core.formatting import parse_amount
+from regionbudget.core.tabular import TableFileError, read_table
 
 COLUMNS = {
     "unit": ["enhet", "kostnadsställe"],

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from forecasts.models import Plan
 from regionbudget import views
-from regionbudget.formatting import NBSP
-from regionbudget.models import Area
+from regionbudget.core.formatting import NBSP
+from regionbudget.core.models import Area
 
 pytestmark = pytest.mark.django_db
 

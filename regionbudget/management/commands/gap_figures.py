@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from forecasts.models import Plan
-from regionbudget.dashboard import gap_export
-from regionbudget.selectors import GapFilters, gap_data
+from regionbudget.gap.dashboard import gap_export
+from regionbudget.gap.selectors import GapFilters, gap_data
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.roles import Role, role_of
+from regionbudget.core.roles import Role, role_of
 
 # (label, url name, roles that see it). Later features add their pages here.
 NAV_ITEMS = [

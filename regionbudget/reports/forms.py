@@ -1,59 +1,12 @@
-"""Forms of the region-wide pages."""
+"""Forms of meetings and status reports."""
 
 from __future__ import annotations
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.models import Meeting, StatusReport
-from regionbudget.validators import guard_text_fields
-
-__all__ = ["GapFilterForm", "MeetingForm", "StatusReportForm"]
-
-
-class QuickSelect(forms.Select):
-    """A select whose options are written in Python. Django's widget renders every option
-    through two templates: for a list of a few hundred areas that is most of a cached page's
-    time. Same markup, without optgroups."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in chosen else "", label)  # noqa: S308
-                for key, label in self.choices
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            options,
-        )
-
-
-class GapFilterForm(forms.Form):
-    """The dashboard's filters; the choices are the user's own (plans, areas in scope)."""
-
-    plan = forms.TypedChoiceField(label=_("Plan"), coerce=int)
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
-    area = forms.TypedChoiceField(label=_("Area"), coerce=int, required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
-
-    def __init__(self, data, *, plans, areas, categories, plan):
-        super().__init__(data)
-        self.fields["plan"].choices = [(p.pk, p.name) for p in plans]
-        self.fields["area"].choices = [("", _("All areas"))] + [(a.pk, a.name) for a in areas]
-        self.fields["year"].choices = [(y, y) for y in plan.years]
-        self.fields["category"].choices = [("", _("All categories"))] + [(c, c) for c in categories]
-        for field in self.fields.values():
-            field.widget = QuickSelect(attrs={"class": "form-select"}, choices=field.choices)
-            field.widget.is_required = field.required
+from regionbudget.core.validators import guard_text_fields
+from regionbudget.reports.models import Meeting, StatusReport
 
 
 class MeetingForm(forms.ModelForm):

@@ -15,26 +15,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from forecasts.selectors import plan_list
 from measures.models import Measure
-from regionbudget.forms import MeetingForm, StatusReportForm
-from regionbudget.models import StatusReport
-from regionbudget.reports import report_page
-from regionbudget.roles import Role, roles_of
-from regionbudget.selectors import report_list as select_reports
-from regionbudget.selectors import report_snapshot
-from regionbudget.services import (
-    ReportConflict,
-    ReportFrozen,
-    report_update,
-)
-from regionbudget.services import (
-    meeting_create as create_meeting,
-)
-from regionbudget.services import (
-    report_create as create_report,
-)
-from regionbudget.services import (
-    report_publish as publish_report,
-)
+from regionbudget.core.roles import Role, roles_of
+from regionbudget.reports.forms import MeetingForm, StatusReportForm
+from regionbudget.reports.models import StatusReport
+from regionbudget.reports.pages import report_page
+from regionbudget.reports.selectors import report_list as select_reports
+from regionbudget.reports.selectors import report_snapshot
+from regionbudget.reports.services import ReportConflict, ReportFrozen, report_update
+from regionbudget.reports.services import meeting_create as create_meeting
+from regionbudget.reports.services import report_create as create_report
+from regionbudget.reports.services import report_publish as publish_report
 
 _WRITERS = {Role.ADMIN, Role.FINANCE}
 

@@ -15,7 +15,7 @@ from html import escape
 import pandas as pd
 import plotly.graph_objects as go
 
-from regionbudget.calculations import BridgeStep
+from regionbudget.gap.calculations import BridgeStep
 
 __all__ = [
     "coverage_figure",

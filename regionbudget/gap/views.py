@@ -12,10 +12,11 @@ from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list
 from measures.selectors import category_list, default_plan, default_year
-from regionbudget.dashboard import gap_csv, gap_export, gap_page
-from regionbudget.forms import GapFilterForm
-from regionbudget.roles import Role, roles_of
-from regionbudget.selectors import GapFilters, area_list, gap_data, gap_view
+from regionbudget.core.roles import Role, roles_of
+from regionbudget.core.selectors import area_list
+from regionbudget.gap.dashboard import gap_csv, gap_export, gap_page
+from regionbudget.gap.forms import GapFilterForm
+from regionbudget.gap.selectors import GapFilters, gap_data, gap_view
 
 
 def _gap_filters(request: HttpRequest) -> tuple[GapFilters, GapFilterForm]:

@@ -36,6 +36,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from measures.calculations import planned_totals
+
 __all__ = [
     "CANCELLED",
     "DEFAULT_WEIGHTS",
@@ -136,17 +138,6 @@ def scope_effects(
 
 def _weight(status: str, weights: Mapping[str, Decimal]) -> Decimal:
     return Decimal(weights.get(status, ZERO))
-
-
-def planned_totals(rows: pd.DataFrame) -> tuple[Decimal, Decimal, Decimal]:
-    """Planned low and high (cancelled measures left out) and realised (all measures), SEK.
-
-    The one place these sums are made: the gap figures and the measure register both use it.
-    """
-    if rows.empty:
-        return ZERO, ZERO, ZERO
-    active = rows[rows["status"] != CANCELLED]
-    return _decimal_sum(active["low"]), _decimal_sum(active["high"]), _decimal_sum(rows["realised"])
 
 
 def _sums(rows: pd.DataFrame, weights: Mapping[str, Decimal]) -> dict[str, Decimal]:

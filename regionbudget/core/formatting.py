@@ -117,3 +117,16 @@ def parse_amount(text: str) -> Decimal:
     if len(decimals) > MAX_DECIMAL_PLACES:
         raise ValueError(_("Use at most %(places)s decimals.") % {"places": MAX_DECIMAL_PLACES})
     return Decimal(cleaned)
+
+
+THOUSAND = Decimal(1000)
+MAX_TKR_PLACES = 5  # thousands of kronor to the öre
+
+
+def amount_input_text(amount: Decimal | None) -> str:
+    """An amount in SEK as typed in the grid: tkr, Swedish digits, only the decimals it needs."""
+    if amount is None:
+        return ""
+    tkr = (amount / THOUSAND).normalize()
+    places = max(0, -tkr.as_tuple().exponent)
+    return format_number(tkr, places=min(places, MAX_TKR_PLACES), language="sv")

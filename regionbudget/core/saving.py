@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = ["LOST_CONNECTION_MESSAGE", "SaveAttempt", "keep_input"]
 
-logger = logging.getLogger("regionbudget.database")
+logger = logging.getLogger("regionbudget.core.database")
 
 LOST_CONNECTION_MESSAGE = _(
     "The connection to the database was lost while saving. Nothing was saved. "

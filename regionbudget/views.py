@@ -16,9 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list, plan_targets
-from regionbudget.roles import Role, role_of
-from regionbudget.security import log_access_denied
-from regionbudget.selectors import area_list_with_units
+from regionbudget.core.roles import Role, role_of
+from regionbudget.core.security import log_access_denied
+from regionbudget.core.selectors import area_list_with_units
 
 logger = logging.getLogger(__name__)
 

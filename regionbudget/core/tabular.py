@@ -23,7 +23,7 @@ from typing import BinaryIO
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from regionbudget.formatting import format_number
+from regionbudget.core.formatting import format_number
 
 __all__ = [
     "RowError",
@@ -352,3 +352,15 @@ def read_table(
             )
         return _read_csv(data, columns, required, max_rows)
     raise TableFileError(_("Only .csv and .xlsx files can be imported."))
+
+
+# --- Writing: what goes back out to a spreadsheet ---------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that would start a formula gets a leading apostrophe; other values pass as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

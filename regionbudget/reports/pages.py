@@ -12,9 +12,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from regionbudget import charts
-from regionbudget.dashboard import gap_sentence, probability_text
-from regionbudget.formatting import format_money, format_money_range, format_number
+from regionbudget.core.formatting import format_money, format_money_range, format_number
+from regionbudget.gap import charts
+from regionbudget.gap.dashboard import gap_sentence, probability_text
 
 __all__ = ["LIGHTS", "report_page"]
 

@@ -10,7 +10,7 @@ import time
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-logger = logging.getLogger("regionbudget.security")
+logger = logging.getLogger("regionbudget.core.security")
 
 __all__ = ["client_address", "log_access_denied", "connect_security_log"]
 
@@ -42,7 +42,7 @@ def log_access_denied(request, status: int) -> None:
 def _logged_in(sender, request, user, **kwargs) -> None:
     logger.info("login user=%s address=%s", user.get_username(), client_address(request))
     if request is not None and hasattr(request, "session"):
-        from regionbudget.middleware import IdleTimeoutMiddleware
+        from regionbudget.core.middleware import IdleTimeoutMiddleware
 
         # The login saves the session: its idle time starts now.
         request.session[IdleTimeoutMiddleware.TOUCHED] = int(time.time())

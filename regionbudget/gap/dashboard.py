@@ -15,15 +15,15 @@ import pandas as pd
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from regionbudget import charts
-from regionbudget.calculations import deviation_totals
-from regionbudget.formatting import (
+from regionbudget.core.formatting import (
     format_money,
     format_money_brief,
     format_money_range,
     format_number,
 )
-from regionbudget.selectors import GapData
+from regionbudget.gap import charts
+from regionbudget.gap.calculations import deviation_totals
+from regionbudget.gap.selectors import GapData
 
 __all__ = ["GapPage", "gap_csv", "gap_export", "gap_page", "gap_sentence", "probability_text"]
 

@@ -1,0 +1,98 @@
+"""The organisation: areas, their units, which users direct which areas, and the data version
+that invalidates cached figures."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["Area", "AreaDirector", "DataVersion", "Unit"]
+
+
+class Area(models.Model):
+    """An area (*område*) of the health-care organisation, e.g. Länssjukvårdsområde somatik.
+
+    Areas own units, forecasts and measures; an area director works only with their own areas.
+    """
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order in lists and reports.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A unit (*verksamhet/enhet*) of an area: one cost centre in the finance system."""
+
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="units", verbose_name=_("area")
+    )
+    code = models.CharField(
+        _("cost centre"), max_length=20, unique=True, help_text=_("The finance system's code.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["area__position", "code"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="unit_unique_name_per_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class AreaDirector(models.Model):
+    """Binds a user as area director (*områdesdirektör*) of one area; a user may direct several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="area_bindings",
+        verbose_name=_("user"),
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="director_bindings", verbose_name=_("area")
+    )
+
+    class Meta:
+        ordering = ["area__position", "user__username"]
+        verbose_name = _("area director")
+        verbose_name_plural = _("area directors")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "area"], name="areadirector_unique_user_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.area}"
+
+
+class DataVersion(models.Model):
+    """A counter that database triggers raise on every write to data behind the gap figures.
+
+    Cached gap figures are keyed by it, so any write — a form, an import, a bulk update, even
+    SQL by hand — invalidates them (see ``regionbudget.core.caching`` and migration 0007).
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"

@@ -1,0 +1,103 @@
+"""Every write to the organisation and the roles goes through these functions."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core.roles import ROLE_PERMISSIONS, Role
+
+__all__ = [
+    "area_director_bind",
+    "area_upsert",
+    "role_groups_sync",
+    "unit_upsert",
+    "user_assign_role",
+    "user_upsert",
+]
+
+User = get_user_model()
+
+
+@transaction.atomic
+def role_groups_sync() -> None:
+    """Create the role groups and give each exactly its permissions (run after every migrate)."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        perms = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:  # a fresh database gets them from the same post_migrate run
+                perms.append(perm)
+        group.permissions.set(perms)
+
+
+def area_upsert(*, code: str, name: str, position: int = 0) -> Area:
+    """Create the area with ``code`` or bring its name and position up to date."""
+    area, _ = Area.objects.update_or_create(
+        code=code, defaults={"name": name, "position": position}
+    )
+    return area
+
+
+def unit_upsert(*, area: Area, code: str, name: str) -> Unit:
+    """Create the unit (cost centre) ``code`` in ``area`` or bring it up to date."""
+    unit = Unit.objects.filter(code=code).first() or Unit(code=code)
+    unit.area = area
+    unit.name = name
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+def user_upsert(
+    *,
+    username: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    password: str | None = None,
+    is_superuser: bool = False,
+) -> User:
+    """Create the user or update their name; a password is only set for a new user."""
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username)
+    user.first_name, user.last_name, user.email = first_name, last_name, email
+    user.is_superuser = is_superuser
+    user.is_staff = is_superuser
+    if created:
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_assign_role(*, user: User, role: Role) -> None:
+    """Give ``user`` the role (an administrator is a superuser, the others are groups)."""
+    if role == Role.ADMIN:
+        if not (user.is_superuser and user.is_staff):
+            user.is_superuser = user.is_staff = True
+            user.save(update_fields=["is_superuser", "is_staff"])
+        return
+    group, created = Group.objects.get_or_create(name=role.value)
+    if created:  # normally made by migrate; give a new group its permissions
+        role_groups_sync()
+    user.groups.add(group)
+
+
+@transaction.atomic
+def area_director_bind(*, user: User, area: Area) -> AreaDirector:
+    """Make ``user`` an area director of ``area`` (idempotent)."""
+    user_assign_role(user=user, role=Role.AREA_DIRECTOR)
+    binding, _ = AreaDirector.objects.get_or_create(user=user, area=area)
+    return binding

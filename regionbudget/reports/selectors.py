@@ -1,0 +1,156 @@
+"""Reads of status reports: the list a user may read and the snapshot published with a report."""
+
+from __future__ import annotations
+
+from regionbudget.core.roles import Role, roles_of
+from regionbudget.gap import calculations as calc
+from regionbudget.gap.selectors import GapFilters, gap_data
+
+
+def _text(value) -> str | None:
+    """A Decimal as an exact string for a snapshot; None stays None."""
+    return None if value is None else str(value)
+
+
+def _months_elapsed(year: int, meeting_date) -> int:
+    """Whole months of ``year`` that had passed at the meeting."""
+    if meeting_date.year > year:
+        return 12
+    if meeting_date.year < year:
+        return 0
+    return meeting_date.month - 1
+
+
+def report_snapshot(*, report, user) -> dict:
+    """Everything a status report shows, as plain JSON data (amounts as decimal strings, SEK).
+
+    Read at publishing and stored with the report; the page is drawn from it alone. ``user`` is
+    the publisher (finance): the figures are the region's.
+    """
+    from regionbudget.reports.models import StatusReport
+
+    plan, year, meeting = report.plan, report.year, report.meeting
+    data = gap_data(user=user, filters=GapFilters(plan=plan, year=year))
+    months = _months_elapsed(year, meeting.date)
+    highlighted = set(report.highlighted.values_list("code", flat=True))
+    measures = []
+    for row in data.measures.to_dict("records"):
+        measures.append(
+            {
+                "code": row["code"],
+                "title": row["title"],
+                "category": row["category"],
+                "area": data.area_names.get(row["area_code"]) if row["area_code"] else None,
+                "area_code": row["area_code"],
+                "status": row["status"],
+                "low": _text(row["low"]),
+                "high": _text(row["high"]),
+                "realised": _text(row["realised"]),
+                "light": calc.traffic_light(
+                    status=row["status"],
+                    planned_low=row["low"],
+                    realised=row["realised"],
+                    months_elapsed=months,
+                ),
+                "highlighted": row["code"] in highlighted,
+            }
+        )
+    lights_by_area: dict[str, dict[str, int]] = {}
+    for measure in measures:
+        if measure["area_code"]:
+            counts = lights_by_area.setdefault(measure["area_code"], {})
+            counts[measure["light"]] = counts.get(measure["light"], 0) + 1
+    previous = (
+        StatusReport.objects.filter(
+            plan=plan, status=StatusReport.Status.PUBLISHED, meeting__date__lte=meeting.date
+        )
+        .exclude(pk=report.pk)
+        .order_by("-meeting__date", "-published_at")
+        .first()
+    )
+    snapshot = {
+        "schema": 1,
+        "title": report.title,
+        "summary": report.summary,
+        "plan": plan.name,
+        "organisation": plan.organisation,
+        "year": year,
+        "meeting": {
+            "committee": meeting.committee,
+            "date": meeting.date.isoformat(),
+            "title": meeting.title,
+        },
+        "months_elapsed": months,
+        "corrects": {"id": report.corrects_id, "title": report.corrects.title}
+        if report.corrects_id
+        else None,
+        "correction_note": report.correction_note,
+        "by_year": [
+            {
+                "year": row["year"],
+                **{
+                    name: _text(row[name])
+                    for name in (
+                        "required",
+                        "planned_low",
+                        "planned_high",
+                        "realised",
+                        "expected",
+                        "uncovered_low",
+                        "uncovered_high",
+                    )
+                },
+                "probability": _text(data.probability.get(row["year"])),
+            }
+            for row in data.by_year.to_dict("records")
+        ],
+        "bridge": [
+            {
+                "label": step.label,
+                "kind": step.kind,
+                "amount": _text(step.amount),
+                "running": _text(step.running),
+            }
+            for step in data.bridge
+        ],
+        "areas": [
+            {
+                "code": row["area_code"],
+                "name": data.area_names.get(row["area_code"], row["area_code"]),
+                "required": _text(row["required"]),
+                "planned_low": _text(row["planned_low"]),
+                "planned_high": _text(row["planned_high"]),
+                "realised": _text(row["realised"]),
+                "coverage_low": _text(row["coverage_low"]),
+                "coverage_high": _text(row["coverage_high"]),
+                "lights": lights_by_area.get(row["area_code"], {}),
+            }
+            for row in data.by_area.to_dict("records")
+            if row["area_code"]
+        ],
+        "measures": measures,
+        "previous": {
+            "id": previous.pk,
+            "title": previous.title,
+            "date": previous.meeting.date.isoformat(),
+        }
+        if previous
+        else None,
+    }
+    snapshot["changes"] = calc.report_changes(previous.snapshot if previous else None, snapshot)
+    return snapshot
+
+
+def report_list(*, user):
+    """Reports the user may read: committee members see published ones only, newest first."""
+    from regionbudget.reports.models import StatusReport
+
+    roles = roles_of(user)
+    reports = StatusReport.objects.select_related("meeting", "plan").order_by(
+        "-meeting__date", "-published_at", "-pk"
+    )
+    if roles & {Role.ADMIN, Role.FINANCE}:
+        return reports
+    if roles & {Role.COMMITTEE, Role.AREA_DIRECTOR}:
+        return reports.filter(status=StatusReport.Status.PUBLISHED)
+    return reports.none()
