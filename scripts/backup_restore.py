@@ -18,24 +18,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from support import server_url, with_database
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return url
-    sys.path.insert(0, str(ROOT))
-    from regionbudget.core.database import embedded_database_url
-
-    return embedded_database_url(ROOT / ".pgdata")
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
 
 
 def _tool(name: str) -> str:
@@ -74,11 +61,11 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="also keep the backup in this file")
     args = parser.parse_args()
 
-    source = _database_url()
+    source = server_url()
     name = urlsplit(source).path.lstrip("/")
     check_name = f"{name}_restore_check"
-    check_url = _with_database(source, check_name)
-    admin_url = _with_database(source, "postgres")
+    check_url = with_database(source, check_name)
+    admin_url = with_database(source, "postgres")
 
     with tempfile.TemporaryDirectory() as folder:
         backup = Path(folder) / "regionbudget.dump"

@@ -36,33 +36,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from support import admin_sql, gunicorn_command, server_url, with_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "scripts"
 
 # --- orchestration ----------------------------------------------------------------------------
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return url
-    sys.path.insert(0, str(ROOT))
-    from regionbudget.core.database import embedded_database_url
-
-    return embedded_database_url(ROOT / ".pgdata")
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def _admin_sql(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _env(database_url: str) -> dict:
@@ -95,12 +75,12 @@ def main() -> int:
         sys.exit("wrk is not installed (Debian: apt-get install wrk).")
     scales = ["S1"] if args.quick else (["S1", "S20"] if args.scale == "both" else [args.scale])
     requests = 5 if args.quick else args.requests
-    server = _server_url()
+    server = server_url()
     results = {}
     for scale in scales:
         name = f"bench_{scale.lower()}"
-        _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        _admin_sql(server, f'CREATE DATABASE "{name}"')
+        admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(server, f'CREATE DATABASE "{name}"')
         try:
             command = [sys.executable, __file__, "--worker", scale, "--requests", str(requests)]
             if args.quick:
@@ -109,7 +89,7 @@ def main() -> int:
             done = subprocess.run(
                 command,
                 cwd=ROOT,
-                env=_env(_with_database(server, name)),
+                env=_env(with_database(server, name)),
                 capture_output=True,
                 text=True,
                 check=False,
@@ -120,7 +100,7 @@ def main() -> int:
             results[scale] = json.loads(done.stdout.strip().splitlines()[-1])
         finally:
             if not args.keep:
-                _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     text = _markdown(results, requests)
     print(text)
     if not args.quick:
@@ -179,16 +159,7 @@ def _wrk(url: str, cookie: str, seconds: int) -> float:
 def _throughput(session_cookie: str, seconds: int) -> dict:
     port = _free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "regionbudget.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
+        gunicorn_command(sys.executable, port, "--workers", "2"),
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=subprocess.DEVNULL,

@@ -32,30 +32,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from support import admin_sql, server_url, with_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return url
-    from regionbudget.core.database import embedded_database_url
-
-    return embedded_database_url(ROOT / ".pgdata")
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def _admin_sql(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def main() -> int:
@@ -65,12 +46,12 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "concurrency.md")
     args = parser.parse_args()
 
-    server = _server_url()
+    server = server_url()
     name = f"regionbudget_concurrency_{os.getpid()}"
-    _admin_sql(server, f'CREATE DATABASE "{name}"')
+    admin_sql(server, f'CREATE DATABASE "{name}"')
     os.environ.update(
         {
-            "DATABASE_URL": _with_database(server, name),
+            "DATABASE_URL": with_database(server, name),
             "DJANGO_SETTINGS_MODULE": "regionbudget.settings",
             "DJANGO_READ_DOT_ENV": "false",
             "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "concurrency-" + "k" * 40,
@@ -85,7 +66,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _run(args) -> int:

@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from support import gunicorn_command
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PAGES = {
@@ -139,20 +141,9 @@ def _start_server(workers: int) -> tuple[subprocess.Popen, int, dict]:
         )
     port = _free_port()
     server = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "regionbudget.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--timeout",
-            "60",
-        ],
+        gunicorn_command(
+            python, port, "--workers", str(workers), "--threads", "4", "--timeout", "60"
+        ),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
