@@ -54,6 +54,18 @@ MONEY_DIGITS = 16  # up to 99 999 999 999 999,99 SEK: room for twenty regions
 MONEY_PLACES = 2
 
 
+def _person_field(verbose_name) -> models.ForeignKey:
+    """Who did a step of the workflow (kept when the user is deactivated, never deleted)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 @_tracked()
 class Plan(models.Model):
     """A savings programme over years, e.g. *Ekonomi i balans 2024–2026*.
@@ -405,32 +417,11 @@ class Forecast(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     return_comment = models.TextField(_("reason for return"), blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("last changed by"),
-    )
+    updated_by = _person_field(_("last changed by"))
     updated_at = models.DateTimeField(_("last changed at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
+    submitted_by = _person_field(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
+    approved_by = _person_field(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:

@@ -45,43 +45,49 @@ def msek_text(amount: Decimal | None, language: str = "sv") -> str:
     return "" if amount is None else decimal_text(amount / MSEK, language)
 
 
-class MsekField(forms.CharField):
-    """An amount typed in MSEK (``1 234,5``, ``−5``); cleans to SEK as ``Decimal``."""
+class _SwedishNumberField(forms.CharField):
+    """A number typed the Swedish way (``1 234,5``, ``−5``); ``number`` turns the parsed
+    ``Decimal`` into the cleaned value or raises ``ValidationError``. Empty is None."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "class": "form-control num-input"})
 
+    def prepare(self, text: str) -> str:
+        return text
+
+    def number(self, value: Decimal) -> Decimal:
+        raise NotImplementedError
+
     def to_python(self, value):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
         try:
-            amount = (parse_amount(text) * MSEK).quantize(Decimal("0.01"))
+            parsed = parse_amount(self.prepare(text))
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
+        return self.number(parsed)
+
+
+class MsekField(_SwedishNumberField):
+    """An amount typed in MSEK; cleans to SEK as ``Decimal``."""
+
+    def number(self, value: Decimal) -> Decimal:
+        amount = (value * MSEK).quantize(Decimal("0.01"))
         if abs(amount) >= MAX_SEK:
             raise forms.ValidationError(_("The number is too large."))
         return amount
 
 
-class PercentField(forms.CharField):
-    """A percentage typed the Swedish way (``12,5``); cleans to ``Decimal``."""
+class PercentField(_SwedishNumberField):
+    """A percentage (``12,5`` or ``12,5 %``); cleans to ``Decimal``."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "class": "form-control num-input"})
+    def prepare(self, text: str) -> str:
+        return text.rstrip("%").strip()
 
-    def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        try:
-            share = parse_amount(text.rstrip("%").strip())
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+    def number(self, share: Decimal) -> Decimal:
         if share.as_tuple().exponent < -2:
             raise forms.ValidationError(_("Use at most two decimals."))
         if not Decimal("0") < share <= Decimal("100"):
