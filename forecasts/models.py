@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.core.models import Area, Unit
+from regionbudget.core.models import Area, GapVersionTrigger, Unit
 
 __all__ = [
     "AccountGroup",
@@ -84,6 +84,7 @@ class Plan(models.Model):
     )
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["status", "-start_year", "name"]
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
@@ -145,6 +146,7 @@ class DeficitTarget(models.Model):
     basis = models.CharField(_("basis"), max_length=300, blank=True)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["plan", "year", "area__position"]
         verbose_name = _("deficit target")
         verbose_name_plural = _("deficit targets")
@@ -237,6 +239,7 @@ class Budget(models.Model):
     amount = _money(_("budget (SEK)"))
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["year", "unit__code", "account_group__position"]
         verbose_name = _("budget")
         verbose_name_plural = _("budgets")
@@ -266,6 +269,7 @@ class Actual(models.Model):
     amount = _money(_("actual (SEK)"))
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["year", "month", "unit__code", "account_group__position"]
         verbose_name = _("actual")
         verbose_name_plural = _("actuals")
@@ -332,6 +336,7 @@ class ForecastRound(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["-year", "-month"]
         verbose_name = _("forecast round")
         verbose_name_plural = _("forecast rounds")
@@ -435,6 +440,7 @@ class Forecast(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["forecast_round", "area__position"]
         verbose_name = _("forecast")
         verbose_name_plural = _("forecasts")
@@ -477,6 +483,7 @@ class ForecastLine(models.Model):
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["forecast", "unit__code", "account_group__position"]
         verbose_name = _("forecast line")
         verbose_name_plural = _("forecast lines")
