@@ -153,7 +153,13 @@ class ReturnForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("What the file holds"), choices=ImportUpload.Kind.choices, widget=forms.RadioSelect
+        label=_("What the file holds"),
+        # An action plan is imported on the measures' pages.
+        choices=[
+            (kind.value, kind.label)
+            for kind in (ImportUpload.Kind.BUDGET, ImportUpload.Kind.ACTUAL)
+        ],
+        widget=forms.RadioSelect,
     )
     file = forms.FileField(
         label=_("File (.xlsx or .csv)"),

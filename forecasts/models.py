@@ -9,6 +9,7 @@ deviation is a deficit (DESIGN.md). Every change to these tables is recorded by 
 (django-pghistory), bulk writes and deletions included, with the user who made it.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 import pghistory
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.core.models import Area, Unit
+from regionbudget.core.models import Area, GapVersionTrigger, Unit
 
 __all__ = [
     "AccountGroup",
@@ -95,6 +96,7 @@ class Plan(models.Model):
     )
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["status", "-start_year", "name"]
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
@@ -156,6 +158,7 @@ class DeficitTarget(models.Model):
     basis = models.CharField(_("basis"), max_length=300, blank=True)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["plan", "year", "area__position"]
         verbose_name = _("deficit target")
         verbose_name_plural = _("deficit targets")
@@ -248,6 +251,7 @@ class Budget(models.Model):
     amount = _money(_("budget (SEK)"))
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["year", "unit__code", "account_group__position"]
         verbose_name = _("budget")
         verbose_name_plural = _("budgets")
@@ -277,6 +281,7 @@ class Actual(models.Model):
     amount = _money(_("actual (SEK)"))
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["year", "month", "unit__code", "account_group__position"]
         verbose_name = _("actual")
         verbose_name_plural = _("actuals")
@@ -343,6 +348,7 @@ class ForecastRound(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["-year", "-month"]
         verbose_name = _("forecast round")
         verbose_name_plural = _("forecast rounds")
@@ -425,6 +431,7 @@ class Forecast(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["forecast_round", "area__position"]
         verbose_name = _("forecast")
         verbose_name_plural = _("forecasts")
@@ -467,6 +474,7 @@ class ForecastLine(models.Model):
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["forecast", "unit__code", "account_group__position"]
         verbose_name = _("forecast line")
         verbose_name_plural = _("forecast lines")
@@ -482,20 +490,41 @@ class ForecastLine(models.Model):
 
 
 class ImportUpload(models.Model):
-    """An uploaded budget or actuals file waiting for its preview to be confirmed.
+    """An uploaded import waiting for its preview to be confirmed: a budget or actuals file, or
+    an action plan (for ``plan``; the measures app stages its imports here too).
 
-    The file is kept in the database (not on one server's disk) and read again on confirmation,
-    so the figures written are exactly those checked against the database at that moment.
+    The file is read and checked once, at upload: ``rows`` holds the checked rows as JSON
+    (amounts as decimal strings, never floats), ``errors`` every row error (row, column, value,
+    reason) and ``file_error`` why the file as a whole could not be read. The preview and the
+    confirmation read this result instead of the file. A budget or actuals file is kept in
+    ``content`` too, so that confirming can check it again should a unit or account group it
+    names have been removed meanwhile. Uploads older than ``LIFETIME`` count as expired.
     """
+
+    LIFETIME = dt.timedelta(days=1)
 
     class Kind(models.TextChoices):
         BUDGET = "budget", _("Budget")
         ACTUAL = "actual", _("Actuals")
+        ACTION_PLAN = "actionplan", _("Action plan")
 
     token = models.UUIDField(_("token"), unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("plan"),
+        help_text=_("The plan an action plan is imported into."),
+    )
     filename = models.CharField(_("file name"), max_length=255)
-    content = models.BinaryField(_("content"))
+    content = models.BinaryField(_("content"), blank=True)
+    row_count = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows = models.JSONField(_("checked rows"), default=list, blank=True)
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    file_error = models.TextField(_("file error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -505,6 +534,18 @@ class ImportUpload(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("import upload")
         verbose_name_plural = _("import uploads")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="actionplan", plan__isnull=False)
+                | (~Q(kind="actionplan") & Q(plan__isnull=True)),
+                name="importupload_plan_only_for_action_plans",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def ok(self) -> bool:
+        """Whether the checked file can be written: it was read and no row has an error."""
+        return not self.file_error and not self.errors

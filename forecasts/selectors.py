@@ -7,6 +7,7 @@ committee member never sees a forecast before it is approved.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from forecasts.calculations import (
     deviation_by_round,
     sum_figures,
 )
-from forecasts.imports import FigureRow
+from forecasts.imports import COLUMNS, FigureRow
 from forecasts.models import (
     AccountGroup,
     Actual,
@@ -59,6 +60,8 @@ __all__ = [
     "forecast_grid",
     "import_lookups",
     "import_preview",
+    "import_rows_stale",
+    "import_upload_find",
     "import_upload_get",
     "plan_list",
     "plan_targets",
@@ -605,14 +608,44 @@ def import_lookups() -> tuple[dict[str, int], dict[str, int]]:
     return units, groups
 
 
+def import_upload_find(*, user, token, kinds) -> ImportUpload | None:
+    """The user's own staged upload of one of ``kinds``, if it has not expired; None for a token
+    that is unknown, expired, someone else's, or no token at all. The caller checks the role."""
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    return (
+        ImportUpload.objects.filter(
+            token=token,
+            created_by=user,
+            kind__in=list(kinds),
+            created_at__gte=timezone.now() - ImportUpload.LIFETIME,
+        )
+        .select_related("plan")
+        .first()
+    )
+
+
 def import_upload_get(*, user, token) -> ImportUpload:
-    """The user's own pending upload; 404 for anyone else's or a forgotten one."""
+    """The user's own pending budget or actuals upload; 404 for anyone else's or an expired or
+    forgotten one."""
     if not roles_of(user) & _FINANCE:
         raise PermissionDenied
-    upload = ImportUpload.objects.filter(token=token, created_by=user).first()
+    upload = import_upload_find(user=user, token=token, kinds=COLUMNS)
     if upload is None:
         raise Http404
     return upload
+
+
+def import_rows_stale(*, rows: list[FigureRow]) -> bool:
+    """Whether a unit or account group that checked ``rows`` name has been removed since they
+    were checked (two small queries)."""
+    unit_ids = {row.unit_id for row in rows}
+    group_ids = {row.account_group_id for row in rows}
+    return Unit.objects.filter(pk__in=unit_ids).count() < len(unit_ids) or (
+        AccountGroup.objects.filter(pk__in=group_ids).count() < len(group_ids)
+    )
 
 
 @dataclass

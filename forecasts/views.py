@@ -6,8 +6,6 @@ that may only read), writes by the services; state changes are POST-only and red
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +26,7 @@ from forecasts.forms import (
 from forecasts.models import Forecast, ImportUpload
 from regionbudget.core.roles import Role, roles_of
 from regionbudget.core.saving import keep_input
+from regionbudget.core.tabular import RowError
 
 FINANCE = {Role.ADMIN, Role.FINANCE}
 
@@ -264,19 +263,12 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Imports ----------------------------------------------------------------------------------
+# The file is read and checked once, at upload (services.import_upload_store); the preview, the
+# list of errors and the confirmation read the stored result.
 
 
-def _parse(upload: ImportUpload):
-    units, groups = selectors.import_lookups()
-    return imports.parse_figures(
-        io.BytesIO(bytes(upload.content)),
-        filename=upload.filename,
-        kind=upload.kind,
-        units=units,
-        groups=groups,
-        max_bytes=imports.MAX_BYTES,
-        max_rows=imports.MAX_ROWS,
-    )
+def _rows(upload: ImportUpload) -> list[imports.FigureRow]:
+    return [imports.row_from_json(row) for row in upload.rows]
 
 
 @login_required
@@ -312,17 +304,15 @@ def import_preview(request: HttpRequest, token) -> HttpResponse:
         "confirm_form": ImportConfirmForm(),
         "columns": imports.COLUMNS[upload.kind],
     }
-    try:
-        parsed = _parse(upload)
-    except imports.TableFileError as exc:
-        ctx["file_error"] = exc.message
+    if upload.file_error:
+        ctx["file_error"] = upload.file_error
         return render(request, "forecasts/import_preview.html", ctx, status=400)
-    ctx["errors"] = parsed.errors[: imports.ERRORS_SHOWN]
-    ctx["error_count"] = len(parsed.errors)
+    ctx["errors"] = upload.errors[: imports.ERRORS_SHOWN]
+    ctx["error_count"] = len(upload.errors)
     ctx["preview"] = (
-        selectors.import_preview(kind=upload.kind, rows=parsed.rows) if parsed.ok else None
+        selectors.import_preview(kind=upload.kind, rows=_rows(upload)) if upload.ok else None
     )
-    return render(request, "forecasts/import_preview.html", ctx, status=200 if parsed.ok else 400)
+    return render(request, "forecasts/import_preview.html", ctx, status=200 if upload.ok else 400)
 
 
 @login_required
@@ -330,13 +320,10 @@ def import_preview(request: HttpRequest, token) -> HttpResponse:
 def import_errors(request: HttpRequest, token) -> HttpResponse:
     """Every error of an upload as a CSV file, for a file with too many to read on the page."""
     upload = selectors.import_upload_get(user=request.user, token=token)
-    try:
-        parsed = _parse(upload)
-    except imports.TableFileError as exc:
-        raise Http404 from exc
-    response = HttpResponse(
-        imports.errors_csv(parsed.errors), content_type="text/csv; charset=utf-8"
-    )
+    if upload.file_error:
+        raise Http404
+    errors = [RowError.from_json(error) for error in upload.errors]
+    response = HttpResponse(imports.errors_csv(errors), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="importfel.csv"'
     return response
 
@@ -348,26 +335,29 @@ def import_confirm(request: HttpRequest, token) -> HttpResponse:
     try:
         upload = selectors.import_upload_get(user=request.user, token=token)
     except Http404:
-        if ImportUpload.objects.filter(token=token).exists():
+        if ImportUpload.objects.filter(token=token).exclude(created_by=request.user).exists():
             raise  # someone else's upload
-        # A second click on "import" (the upload is gone once written): nothing to do; say so.
+        # A second click on "import" (the upload is gone once written), or an upload that has
+        # expired: nothing to do; say so.
         messages.info(
             request, _("This import has expired or was already saved. Upload the file again.")
         )
         return redirect("forecasts:import_start")
     form = ImportConfirmForm(request.POST)
-    try:
-        parsed = _parse(upload)
-    except imports.TableFileError:
+    if not upload.ok or not form.is_valid():
         return redirect("forecasts:import_preview", upload.token)
-    if not parsed.ok or not form.is_valid():
+    rows = _rows(upload)
+    if selectors.import_rows_stale(rows=rows):
+        # A unit or account group of the file was removed since the upload: check the file
+        # again, and let the preview show the rows that now fail.
+        services.import_upload_recheck(upload=upload, user=request.user)
         return redirect("forecasts:import_preview", upload.token)
-    preview = selectors.import_preview(kind=upload.kind, rows=parsed.rows)
+    preview = selectors.import_preview(kind=upload.kind, rows=rows)
     if preview.replaces and not form.cleaned_data["replace"]:
         messages.error(request, _("Tick the box to confirm that existing figures are replaced."))
         return redirect("forecasts:import_preview", upload.token)
     with keep_input(form) as save:
-        result = services.import_upload_write(upload=upload, rows=parsed.rows, user=request.user)
+        result = services.import_upload_write(upload=upload, rows=rows, user=request.user)
     if save.interrupted:  # nothing was written and the upload is still there: confirm again
         ctx = {
             "upload": upload,
@@ -396,7 +386,7 @@ def import_confirm(request: HttpRequest, token) -> HttpResponse:
 def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """A template file to fill in: the column names and two example rows."""
     _require_finance(request)
-    if kind not in ImportUpload.Kind.values or fmt not in ("csv", "xlsx"):
+    if kind not in imports.COLUMNS or fmt not in ("csv", "xlsx"):
         raise Http404
     name = {"budget": "budgetmall", "actual": "utfallsmall"}[kind]
     if fmt == "csv":

@@ -207,7 +207,8 @@ def validate_rows(
 
 
 def row_to_json(row: MeasureImportRow) -> dict:
-    """A validated row as plain JSON (kept in the session between preview and confirm)."""
+    """A validated row as plain JSON, kept with the staged upload until it is confirmed
+    (``forecasts.services.import_upload_stage``); amounts as decimal strings."""
     return {
         "code": row.code,
         "title": row.title,

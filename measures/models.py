@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from forecasts.models import Plan
-from regionbudget.core.models import Area, Unit
+from regionbudget.core.models import Area, GapVersionTrigger, Unit
 
 __all__ = [
     "AreaShare",
@@ -54,6 +54,7 @@ class Category(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["position", "name"]
         verbose_name = _("category")
         verbose_name_plural = _("categories")
@@ -111,6 +112,7 @@ class Measure(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["plan", "code"]
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
@@ -141,6 +143,7 @@ class PlannedEffect(models.Model):
     high = _money_field(_("planned effect, high (SEK)"))
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["measure", "year"]
         verbose_name = _("planned effect")
         verbose_name_plural = _("planned effects")
@@ -201,6 +204,7 @@ class RealisedEffect(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["measure", "year", "month"]
         verbose_name = _("realised effect")
         verbose_name_plural = _("realised effects")
@@ -233,6 +237,7 @@ class AreaShare(models.Model):
     share = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
 
     class Meta:
+        triggers = [GapVersionTrigger()]
         ordering = ["measure", "area__position"]
         verbose_name = _("area share")
         verbose_name_plural = _("area shares")

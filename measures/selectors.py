@@ -19,7 +19,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from pghistory.models import Events
 
-from forecasts.models import Plan
+from forecasts.models import ImportUpload, Plan
+from forecasts.selectors import import_upload_find
 from measures.calculations import EFFECT_COLUMNS
 from measures.models import (
     AreaShare,
@@ -40,6 +41,7 @@ __all__ = [
     "category_lookup",
     "category_names",
     "measure_codes",
+    "measure_import_find",
     "can_manage_measures",
     "can_report_on",
     "category_list",
@@ -138,6 +140,12 @@ def area_lookup() -> dict[str, int]:
         lookup[name.casefold()] = pk
         lookup[code.casefold()] = pk
     return lookup
+
+
+def measure_import_find(*, user, token) -> ImportUpload | None:
+    """The user's own staged action plan (with its plan), if it has not expired; None for a
+    token that is unknown, expired or someone else's. The caller checks the role."""
+    return import_upload_find(user=user, token=token, kinds=[ImportUpload.Kind.ACTION_PLAN])
 
 
 def measure_codes(*, plan: Plan) -> set[str]:

@@ -11,15 +11,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import BinaryIO
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from forecasts.models import Plan
+from forecasts.models import ImportUpload, Plan
+from forecasts.services import import_upload_discard, import_upload_stage
 from measures.calculations import HUNDRED, shares_total
-from measures.imports import MeasureImportRow, Planned
+from measures.imports import (
+    REQUIRED_COLUMNS,
+    MeasureImportRow,
+    Planned,
+    import_columns,
+    row_from_json,
+    row_to_json,
+    validate_rows,
+)
 from measures.models import (
     AreaShare,
     Category,
@@ -29,7 +39,9 @@ from measures.models import (
     PlannedEffect,
     RealisedEffect,
 )
+from measures.selectors import area_lookup, can_manage_measures, category_lookup
 from regionbudget.core.models import Area, Unit
+from regionbudget.core.tabular import read_table
 
 __all__ = [
     "ImportResult",
@@ -41,6 +53,8 @@ __all__ = [
     "indicator_value_set",
     "measure_create",
     "measure_import",
+    "measure_import_stage",
+    "measure_import_write",
     "measure_report",
     "measure_update",
     "realised_effects_set",
@@ -447,3 +461,45 @@ def measure_import(*, plan: Plan, rows: list[MeasureImportRow]) -> ImportResult:
         ]
     )
     return ImportResult(created=len(new_measures), updated=len(changed), unchanged=unchanged)
+
+
+def measure_import_stage(*, plan: Plan, file: BinaryIO, filename: str, user) -> ImportUpload:
+    """Read and check an action plan for ``plan`` once, and keep the checked rows and every row
+    error until the preview is confirmed (``measure_import_write``) or the upload expires.
+
+    Raises ``TableFileError`` for a file that cannot be read at all: nothing is kept then.
+    """
+    if not can_manage_measures(user):
+        raise PermissionDenied
+    columns = import_columns(plan.years)
+    table = read_table(file, filename=filename, columns=columns, required=REQUIRED_COLUMNS)
+    rows, errors = validate_rows(
+        table,
+        years=plan.years,
+        categories=category_lookup(),
+        areas=area_lookup(),
+        columns=columns,
+    )
+    return import_upload_stage(
+        kind=ImportUpload.Kind.ACTION_PLAN,
+        plan=plan,
+        filename=filename,
+        rows=[row_to_json(row) for row in rows],
+        errors=errors,
+        row_count=len(table.rows),
+        user=user,
+    )
+
+
+@transaction.atomic
+def measure_import_write(*, upload: ImportUpload, user) -> ImportResult:
+    """Write a staged action plan without errors into its plan and forget the upload, in one
+    transaction: either the measures are stored and the upload is gone, or (say the connection
+    is lost) neither, and the import can be saved again."""
+    if not can_manage_measures(user):
+        raise PermissionDenied
+    if upload.kind != ImportUpload.Kind.ACTION_PLAN or not upload.ok:
+        raise ValueError("only a staged action plan without errors can be written")
+    result = measure_import(plan=upload.plan, rows=[row_from_json(row) for row in upload.rows])
+    import_upload_discard(upload=upload)
+    return result

@@ -7,20 +7,19 @@ not make), selectors, calculations, then an explicit context.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
 
-from forecasts.models import Plan
+from forecasts.models import ImportUpload, Plan
 from forecasts.selectors import plan_list
 from measures import calculations, charts, exports, selectors, services
 from measures.filters import MeasureFilterSet
@@ -32,20 +31,12 @@ from measures.forms import (
     decimal_text,
     msek_text,
 )
-from measures.imports import (
-    REQUIRED_COLUMNS,
-    import_columns,
-    row_from_json,
-    row_to_json,
-    validate_rows,
-)
+from measures.imports import row_from_json
 from measures.models import Measure
 from measures.tables import MeasureTable
 from regionbudget.core.models import Area
 from regionbudget.core.saving import keep_input
-from regionbudget.core.tabular import TableFileError, read_table
-
-_SESSION_IMPORT = "measure_import:"
+from regionbudget.core.tabular import TableFileError
 
 
 def _region_label() -> str:
@@ -330,43 +321,24 @@ def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_import(request: HttpRequest) -> HttpResponse:
-    """Finance uploads an action plan; every row is checked, then shown for confirmation."""
+    """Finance uploads an action plan; every row is checked once, then shown for confirmation."""
     _require_manager(request)
     form = MeasureImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        plan, upload = form.cleaned_data["plan"], form.cleaned_data["file"]
-        columns = import_columns(plan.years)
+        file = form.cleaned_data["file"]
         try:
-            table = read_table(
-                upload, filename=upload.name, columns=columns, required=REQUIRED_COLUMNS
+            upload = services.measure_import_stage(
+                plan=form.cleaned_data["plan"], file=file, filename=file.name, user=request.user
             )
         except TableFileError as exc:
             form.add_error("file", exc.message)
         else:
-            rows, errors = validate_rows(
-                table,
-                years=plan.years,
-                categories=selectors.category_lookup(),
-                areas=selectors.area_lookup(),
-                columns=columns,
-            )
-            token = secrets.token_urlsafe(16)
-            request.session[_SESSION_IMPORT + token] = {
-                "plan": plan.pk,
-                "filename": upload.name,
-                "count": len(table.rows),
-                "rows": [row_to_json(r) for r in rows],
-                "errors": [e.__dict__ for e in errors],
-            }
-            return redirect("measures:measure_import_preview", token=token)
+            return redirect("measures:measure_import_preview", token=str(upload.token))
     return render(request, "measures/measure_import.html", {"form": form})
 
 
-def _staged(request: HttpRequest, token: str) -> dict:
-    staged = request.session.get(_SESSION_IMPORT + token)
-    if staged is None:
-        raise Http404(_("This import has expired or was already saved. Upload the file again."))
-    return staged
+def _expired() -> str:
+    return _("This import has expired or was already saved. Upload the file again.")
 
 
 @login_required
@@ -374,13 +346,15 @@ def _staged(request: HttpRequest, token: str) -> dict:
 def measure_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     """What the import would do: counts, the first rows, and every error."""
     _require_manager(request)
-    ctx = _import_preview_ctx(_staged(request, token), token)
-    return render(request, "measures/measure_import_preview.html", ctx)
+    upload = selectors.measure_import_find(user=request.user, token=token)
+    if upload is None:
+        raise Http404(_expired())
+    return render(request, "measures/measure_import_preview.html", _import_preview_ctx(upload))
 
 
-def _import_preview_ctx(staged: dict, token: str) -> dict:
-    plan = get_object_or_404(Plan, pk=staged["plan"])
-    rows = [row_from_json(r) for r in staged["rows"]]
+def _import_preview_ctx(upload: ImportUpload) -> dict:
+    plan = upload.plan
+    rows = [row_from_json(r) for r in upload.rows]
     existing = selectors.measure_codes(plan=plan)
     categories = selectors.category_names()
     areas = dict(Area.objects.values_list("pk", "code"))
@@ -397,13 +371,13 @@ def _import_preview_ctx(staged: dict, token: str) -> dict:
     ]
     return {
         "plan": plan,
-        "token": token,
-        "staged": staged,
+        "token": str(upload.token),
+        "upload": upload,
         "rows": preview,
         "years": list(plan.years),
         "new_count": sum(r.code not in existing for r in rows),
         "update_count": sum(r.code in existing for r in rows),
-        "errors": staged["errors"],
+        "errors": upload.errors,
     }
 
 
@@ -412,22 +386,19 @@ def _import_preview_ctx(staged: dict, token: str) -> dict:
 def measure_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Write the checked file, all or nothing; a file with errors writes nothing."""
     _require_manager(request)
-    if request.session.get(_SESSION_IMPORT + token) is None:
+    upload = selectors.measure_import_find(user=request.user, token=token)
+    if upload is None:
         # A second click on "save", or an import gone stale: nothing to write, and say so.
-        messages.info(
-            request, _("This import has expired or was already saved. Upload the file again.")
-        )
+        messages.info(request, _expired())
         return redirect("measures:measure_import")
-    staged = _staged(request, token)
-    if staged["errors"]:
+    if not upload.ok:
         return redirect("measures:measure_import_preview", token=token)
-    plan = get_object_or_404(Plan, pk=staged["plan"])
+    plan = upload.plan
     with keep_input() as save:
-        result = services.measure_import(plan=plan, rows=[row_from_json(r) for r in staged["rows"]])
+        result = services.measure_import_write(upload=upload, user=request.user)
     if save.interrupted:  # nothing was written; the checked file is still staged: save again
-        ctx = {**_import_preview_ctx(staged, token), "save_error": save.message}
+        ctx = {**_import_preview_ctx(upload), "save_error": save.message}
         return render(request, "measures/measure_import_preview.html", ctx, status=save.status)
-    del request.session[_SESSION_IMPORT + token]
     messages.success(
         request,
         _("Import saved: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -75,7 +76,9 @@ MIDDLEWARE = [
     # First: no NUL character in a header reaches code that stores it.
     "regionbudget.core.nul_guard.NulHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "regionbudget.core.middleware.SecurityHeadersMiddleware",
+    # The Content Security Policy (django-csp; below), and the Permissions-Policy.
+    "regionbudget.core.middleware.ContentSecurityPolicyMiddleware",
+    "regionbudget.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "regionbudget.core.middleware.LanguageMiddleware",
@@ -174,6 +177,22 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+# Everything the pages need comes from this origin; no inline script or style is allowed
+# (django-csp; regionbudget.core.middleware allows inline styles in the administration only).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
 # The age above is an idle timeout: IdleTimeoutMiddleware renews it at most once a minute.

@@ -15,6 +15,7 @@ session is still around: the app must treat them as logged out).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -194,18 +195,17 @@ def _measure_import_file() -> dict:
 
 
 def _stage_measure_import(client: Client, w: World) -> str:
-    """Stage a checked action-plan file in this client's session, as the upload page does."""
-    token = "staged-in-matrix"
-    session = client.session
-    session["measure_import:" + token] = {
-        "plan": w.plan.pk,
-        "filename": "plan.csv",
-        "count": 0,
-        "rows": [],
-        "errors": [],
-    }
-    session.save()
-    return token
+    """Stage a checked action-plan file for this client's user, as the upload page does."""
+    users = get_user_model().objects
+    user_id = client.session.get("_auth_user_id")
+    upload = ImportUpload.objects.create(
+        token=uuid.uuid4(),
+        kind=ImportUpload.Kind.ACTION_PLAN,
+        plan=w.plan,
+        filename="plan.csv",
+        created_by=users.get(pk=user_id) if user_id else users.get(username="ekonom"),
+    )
+    return str(upload.token)
 
 
 # --- the matrix ---------------------------------------------------------------------------------

@@ -1,18 +1,20 @@
 """Every write to plans, targets, budgets, actuals and forecasts goes through these functions.
 
 Split by concern: ``plans`` (plans and deficit targets), ``workflow`` (forecast rounds and the
-forecast workflow), ``figures`` (imports of budgets and actuals).
+forecast workflow), ``figures`` (imports of budgets and actuals), ``uploads`` (imports staged
+until their preview is confirmed, budgets, actuals and action plans alike).
 """
 
 from forecasts.services.figures import (
     ReplaceResult,
     account_group_upsert,
     figures_replace,
-    import_upload_discard,
+    import_upload_recheck,
     import_upload_store,
     import_upload_write,
 )
 from forecasts.services.plans import deficit_target_set, plan_upsert
+from forecasts.services.uploads import import_upload_discard, import_upload_stage
 from forecasts.services.workflow import (
     ForecastConflict,
     LineInput,
@@ -36,6 +38,8 @@ __all__ = [
     "forecast_save",
     "forecast_submit",
     "import_upload_discard",
+    "import_upload_recheck",
+    "import_upload_stage",
     "import_upload_store",
     "import_upload_write",
     "plan_upsert",

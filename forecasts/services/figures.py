@@ -1,4 +1,4 @@
-"""Writes of budgets and actuals imported from the finance system, and of pending uploads.
+"""Writes of budgets and actuals imported from the finance system, and of their staged uploads.
 
 An import replaces the figures of the periods it covers, per unit: for every unit and year
 (budget) or unit and month (actuals) in the file, the file's rows become the figures and rows of
@@ -11,18 +11,18 @@ never a save per row: 100 000 rows take a few seconds, triggers included.
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forecasts import imports, selectors
 from forecasts.imports import FigureRow
 from forecasts.models import AccountGroup, Actual, Budget, ImportUpload
+from forecasts.services.uploads import import_upload_discard, import_upload_stage
 from regionbudget.core.roles import Role, roles_of
 
 __all__ = [
@@ -30,12 +30,10 @@ __all__ = [
     "account_group_upsert",
     "ReplaceResult",
     "figures_replace",
-    "import_upload_discard",
+    "import_upload_recheck",
     "import_upload_store",
     "import_upload_write",
 ]
-
-UPLOAD_LIFETIME = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ def figures_replace(*, kind: str, rows: Sequence[FigureRow], user) -> ReplaceRes
     ``kind`` is ``ImportUpload.Kind.BUDGET`` (rows without a month) or ``ACTUAL``.
     """
     _require_finance(user)
-    if kind not in ImportUpload.Kind.values:
+    if kind not in imports.COLUMNS:
         raise ValueError(f"unknown kind {kind!r}")
     is_actual = kind == ImportUpload.Kind.ACTUAL
     table = (Actual if is_actual else Budget)._meta.db_table
@@ -117,29 +115,66 @@ def figures_replace(*, kind: str, rows: Sequence[FigureRow], user) -> ReplaceRes
     return ReplaceResult(created=created, updated=len(inserted_flags) - created, deleted=deleted)
 
 
-@transaction.atomic
+def _parse(*, kind: str, filename: str, content: bytes) -> tuple[imports.ParsedFigures, str]:
+    """The checked rows of a file, and why it cannot be read at all ("" when it can)."""
+    units, groups = selectors.import_lookups()
+    try:
+        parsed = imports.parse_figures(
+            io.BytesIO(content),
+            filename=filename,
+            kind=kind,
+            units=units,
+            groups=groups,
+            max_bytes=imports.MAX_BYTES,
+            max_rows=imports.MAX_ROWS,
+        )
+    except imports.TableFileError as exc:
+        return imports.ParsedFigures(kind=kind), exc.message
+    return parsed, ""
+
+
 def import_upload_store(*, kind: str, filename: str, content: bytes, user) -> ImportUpload:
-    """Keep an uploaded file until its preview is confirmed; forget uploads older than a day."""
+    """Read and check a budget or actuals file once, and keep the result (and the file) until
+    its preview is confirmed; forget uploads older than a day.
+
+    A file that cannot be read at all is kept too, with the reason in ``file_error``: the
+    preview tells it.
+    """
     _require_finance(user)
-    ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME).delete()
-    upload = ImportUpload(
-        token=uuid.uuid4(), kind=kind, filename=filename[:255], content=content, created_by=user
+    if kind not in imports.COLUMNS:
+        raise ValueError(f"unknown kind {kind!r}")
+    parsed, file_error = _parse(kind=kind, filename=filename, content=content)
+    return import_upload_stage(
+        kind=kind,
+        filename=filename,
+        content=content,
+        rows=[imports.row_to_json(row) for row in parsed.rows],
+        errors=parsed.errors,
+        file_error=file_error,
+        row_count=parsed.row_count,
+        user=user,
     )
-    upload.full_clean(exclude=["content"])
-    upload.save()
+
+
+def import_upload_recheck(*, upload: ImportUpload, user) -> ImportUpload:
+    """Check a staged file again against the units and account groups as they are now (one of
+    them was removed since the upload), and keep the new result in the upload."""
+    _require_finance(user)
+    parsed, file_error = _parse(
+        kind=upload.kind, filename=upload.filename, content=bytes(upload.content)
+    )
+    upload.rows = [imports.row_to_json(row) for row in parsed.rows]
+    upload.errors = [error.to_json() for error in parsed.errors]
+    upload.file_error, upload.row_count = file_error, parsed.row_count
+    upload.save(update_fields=["rows", "errors", "file_error", "row_count"])
     return upload
-
-
-def import_upload_discard(*, upload: ImportUpload) -> None:
-    """Forget an upload once it has been written or abandoned."""
-    upload.delete()
 
 
 @transaction.atomic
 def import_upload_write(*, upload: ImportUpload, rows: Sequence[FigureRow], user) -> ReplaceResult:
-    """Write a checked upload's ``rows`` and forget the upload, in one transaction: either the
-    figures are stored and the upload is gone, or (say the connection is lost) neither, and the
-    upload can be confirmed again."""
+    """Write a checked upload's ``rows`` (its stored rows, ``imports.row_from_json``) and forget
+    the upload, in one transaction: either the figures are stored and the upload is gone, or (say
+    the connection is lost) neither, and the upload can be confirmed again."""
     result = figures_replace(kind=upload.kind, rows=rows, user=user)
     import_upload_discard(upload=upload)
     return result

@@ -1,8 +1,9 @@
 """Caching of the gap figures, invalidated by the database itself.
 
-Statement-level triggers (migration ``regionbudget/0007_gap_triggers``) raise the ``gap`` counter
-in ``DataVersion`` after any insert, update, delete or truncate on a table behind the gap
-figures. Pages key their cache by that counter, so no write path can forget to invalidate — bulk
+Statement-level triggers (``regionbudget.core.models.GapVersionTrigger``, declared with
+django-pgtrigger in the ``Meta.triggers`` of every model behind the gap figures) raise the
+``gap`` counter in ``DataVersion`` once per insert, update, delete or truncate statement on those
+tables. Pages key their cache by that counter, so no write path can forget to invalidate — bulk
 writes and imports included.
 """
 

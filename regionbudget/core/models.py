@@ -1,11 +1,34 @@
 """The organisation: areas, their units, which users direct which areas, and the data version
-that invalidates cached figures."""
+that invalidates cached figures (with the trigger that raises it)."""
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Area", "AreaDirector", "DataVersion", "Unit"]
+__all__ = ["Area", "AreaDirector", "DataVersion", "GapVersionTrigger", "Unit"]
+
+
+class GapVersionTrigger(pgtrigger.Trigger):
+    """Raises the ``gap`` counter of ``DataVersion`` once per statement, after any insert, update,
+    delete or truncate on the table of a model behind the gap figures.
+
+    Every such model lists it in ``Meta.triggers`` (``triggers = [GapVersionTrigger()]``), so a
+    write by any path (forms, imports, bulk updates, SQL by hand) invalidates the cached figures
+    (``regionbudget.core.caching``). The upsert brings the counter row back even after a flush.
+    """
+
+    name = "gap_version"
+    level = pgtrigger.Statement
+    when = pgtrigger.After
+    operation = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete | pgtrigger.Truncate
+    func = (
+        "INSERT INTO regionbudget_dataversion (name, version, changed_at) "
+        "VALUES ('gap', 1, now()) "
+        "ON CONFLICT (name) DO UPDATE "
+        "SET version = regionbudget_dataversion.version + 1, changed_at = now(); "
+        "RETURN NULL;"
+    )
 
 
 class Area(models.Model):
@@ -25,6 +48,7 @@ class Area(models.Model):
         ordering = ["position", "name"]
         verbose_name = _("area")
         verbose_name_plural = _("areas")
+        triggers = [GapVersionTrigger()]
 
     def __str__(self) -> str:
         return self.name
@@ -49,6 +73,8 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["area", "name"], name="unit_unique_name_per_area"),
         ]
+        # A unit moved to another area moves its figures between areas.
+        triggers = [GapVersionTrigger()]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -83,7 +109,7 @@ class DataVersion(models.Model):
     """A counter that database triggers raise on every write to data behind the gap figures.
 
     Cached gap figures are keyed by it, so any write — a form, an import, a bulk update, even
-    SQL by hand — invalidates them (see ``regionbudget.core.caching`` and migration 0007).
+    SQL by hand — invalidates them (see ``regionbudget.core.caching`` and ``GapVersionTrigger``).
     """
 
     name = models.CharField(max_length=40, unique=True)

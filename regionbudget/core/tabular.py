@@ -66,6 +66,21 @@ class RowError:
     value: str
     message: str
 
+    def to_json(self) -> dict:
+        """The error as plain JSON, to be stored with a staged import."""
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> RowError:
+        return cls(
+            row=data["row"], column=data["column"], value=data["value"], message=data["message"]
+        )
+
 
 @dataclass
 class Table:

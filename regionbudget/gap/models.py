@@ -4,6 +4,8 @@ import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from regionbudget.core.models import GapVersionTrigger
+
 __all__ = ["ConfidenceWeight"]
 
 
@@ -33,6 +35,7 @@ class ConfidenceWeight(models.Model):
                 name="confidenceweight_between_0_and_1",
             ),
         ]
+        triggers = [GapVersionTrigger()]
 
     def __str__(self) -> str:
         return f"{self.status}: {self.weight}"

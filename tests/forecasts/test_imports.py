@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from pghistory.models import Events
 
 from forecasts import imports
@@ -324,3 +325,87 @@ def test_a_hundred_thousand_rows_are_written_with_a_handful_of_queries(
     assert Actual.objects.filter(year=2025).count() == len(rows)
     again = figures_replace(kind=ImportUpload.Kind.ACTUAL, rows=rows, user=user("ekonom"))
     assert (again.created, again.updated, again.deleted) == (0, 0, 0)
+
+
+# --- staging: the file is read once, at upload ------------------------------------------------
+
+
+def _not_again(*args, **kwargs):
+    raise AssertionError("the file was read again after the upload")
+
+
+def test_the_file_is_read_once_and_the_preview_and_confirmation_use_the_stored_result(
+    finance, monkeypatch
+):
+    content = BUDGET_HEADER + "1101;2025;Personal;1 234 567,50\n1101;2025;Intäkter;−500\n"
+    response = finance.post(
+        reverse("forecasts:import_start"),
+        {"kind": "budget", "file": SimpleUploadedFile("budget.csv", content.encode())},
+    )
+    upload = ImportUpload.objects.get()
+    assert upload.rows == [
+        [Unit.objects.get(code="1101").pk, 2025, None, AccountGroup.objects.get(code=code).pk, a]
+        for code, a in (("PERS", "1234567.50"), ("INT", "-500"))
+    ], "amounts are stored as decimal strings"
+    assert (upload.errors, upload.file_error, upload.row_count) == ([], "", 2)
+    monkeypatch.setattr(imports, "parse_figures", _not_again)
+    monkeypatch.setattr(imports, "read_table", _not_again)
+
+    preview = finance.get(response["Location"])
+    assert preview.status_code == 200
+    assert "Nya rader" in preview.content.decode()
+    assert finance.post(response["Location"] + "confirm/").status_code == 302
+    amounts = dict(Budget.objects.filter(year=2025).values_list("account_group__code", "amount"))
+    assert amounts == {"PERS": Decimal("1234567.50"), "INT": Decimal("-500.00")}
+    assert not ImportUpload.objects.exists()
+
+
+def test_the_errors_of_a_file_are_stored_with_it_and_listed_without_reading_it_again(
+    finance, monkeypatch
+):
+    content = BUDGET_HEADER + "9999;2025;Personal;100\n1101;2025;Resor;1\n"
+    response = finance.post(
+        reverse("forecasts:import_start"),
+        {"kind": "budget", "file": SimpleUploadedFile("budget.csv", content.encode())},
+    )
+    assert [(e["row"], e["column"]) for e in ImportUpload.objects.get().errors] == [
+        (2, "Kostnadsställe"),
+        (3, "Kontogrupp"),
+    ]
+    monkeypatch.setattr(imports, "parse_figures", _not_again)
+    preview = finance.get(response["Location"])
+    assert preview.status_code == 400 and "Okänt kostnadsställe" in preview.content.decode()
+    errors = finance.get(response["Location"] + "errors.csv").content.decode("utf-8-sig")
+    assert "9999" in errors and "Resor" in errors
+
+
+def test_an_expired_upload_is_refused_like_an_unknown_one(finance):
+    _, url = _upload(finance, (BUDGET_HEADER + "1101;2025;Personal;1\n").encode())
+    ImportUpload.objects.update(created_at=timezone.now() - ImportUpload.LIFETIME)
+    assert finance.get(url).status_code == 404
+    response = finance.post(url + "confirm/", {"replace": "on"}, follow=True)
+    assert response.redirect_chain == [(reverse("forecasts:import_start"), 302)]
+    assert "Importen har gått ut eller är redan sparad" in response.content.decode()
+    assert not Budget.objects.filter(year=2025).exists()
+
+
+def test_storing_an_upload_forgets_the_expired_ones(finance):
+    content = (BUDGET_HEADER + "1101;2025;Personal;1\n").encode()
+    _upload(finance, content)
+    old = ImportUpload.objects.get()
+    ImportUpload.objects.update(created_at=timezone.now() - ImportUpload.LIFETIME * 2)
+    _upload(finance, content)
+    assert not ImportUpload.objects.filter(pk=old.pk).exists()
+    assert ImportUpload.objects.count() == 1
+
+
+def test_a_unit_removed_after_the_upload_is_reported_when_confirming(finance):
+    unit = Unit.objects.create(area=Area.objects.first(), code="9901", name="Tillfällig enhet")
+    _, url = _upload(finance, (BUDGET_HEADER + "9901;2025;Personal;1\n").encode())
+    unit.delete()
+    response = finance.post(url + "confirm/", {"replace": "on"})
+    assert response.status_code == 302 and response["Location"] == url
+    preview = finance.get(url)
+    assert preview.status_code == 400
+    assert "Okänt kostnadsställe" in preview.content.decode()
+    assert not Budget.objects.filter(year=2025).exists()

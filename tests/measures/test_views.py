@@ -8,7 +8,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from forecasts.models import ImportUpload
+from measures import services as measure_services
 from measures.filters import MeasureFilterSet
 from measures.models import Category, Measure, RealisedEffect
 from measures.selectors import measure_list
@@ -421,6 +424,62 @@ def test_a_clean_import_is_previewed_then_saved_all_at_once(finance, plan):
     assert m30.owner_area is None
     assert m30.planned_effects.get(year=2025).low == Decimal("3500000.00")
     assert Measure.objects.get(plan=plan, code="M03").title == "Produktionsplanering"
+
+
+def _token(response) -> str:
+    return response.request["PATH_INFO"].rstrip("/").split("/")[-1]
+
+
+def test_the_import_is_staged_in_the_database_not_in_the_session(finance, plan):
+    preview = _upload(finance, plan, HEADER + "M30;Ny från Excel;Inköp;;beslutad;1;2,5;;\n")
+    session_keys = list(finance.session.keys())
+    assert not [key for key in session_keys if key.startswith("measure_import")], session_keys
+    upload = ImportUpload.objects.get(token=_token(preview))
+    assert (upload.kind, upload.plan, upload.row_count, upload.errors) == (
+        ImportUpload.Kind.ACTION_PLAN,
+        plan,
+        1,
+        [],
+    )
+    assert upload.rows[0]["planned"] == {"2024": ["1000000.00", "2500000.00"]}
+    finance.post(reverse("measures:measure_import_confirm", args=[_token(preview)]))
+    assert Measure.objects.filter(plan=plan, code="M30").exists()
+    assert not ImportUpload.objects.exists(), "a saved import is forgotten"
+
+
+def test_the_preview_and_the_save_do_not_read_the_file_again(finance, plan, monkeypatch):
+    preview = _upload(finance, plan, HEADER + "M30;Ny från Excel;Inköp;;beslutad;1;2;;\n")
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the file was read again after the upload")
+
+    monkeypatch.setattr(measure_services, "read_table", not_again)
+    monkeypatch.setattr(measure_services, "validate_rows", not_again)
+    url = reverse("measures:measure_import_preview", args=[_token(preview)])
+    assert "1 ny åtgärd" in _text(finance.get(url))
+    finance.post(reverse("measures:measure_import_confirm", args=[_token(preview)]))
+    assert Measure.objects.filter(plan=plan, code="M30").exists()
+
+
+def test_an_expired_import_is_refused_with_the_message(finance, plan):
+    preview = _upload(finance, plan, HEADER + "M30;Ny från Excel;Inköp;;beslutad;1;2;;\n")
+    ImportUpload.objects.update(created_at=timezone.now() - ImportUpload.LIFETIME)
+    url = reverse("measures:measure_import_preview", args=[_token(preview)])
+    assert finance.get(url).status_code == 404
+    response = finance.post(
+        reverse("measures:measure_import_confirm", args=[_token(preview)]), follow=True
+    )
+    assert response.redirect_chain == [(reverse("measures:measure_import"), 302)]
+    assert "Importen har gått ut eller är redan sparad" in _text(response)
+    assert not Measure.objects.filter(code="M30").exists()
+
+
+def test_another_users_staged_import_is_not_found(finance, administrator, plan):
+    preview = _upload(finance, plan, HEADER + "M30;Ny från Excel;Inköp;;beslutad;1;2;;\n")
+    url = reverse("measures:measure_import_preview", args=[_token(preview)])
+    assert administrator.get(url).status_code == 404
+    administrator.post(reverse("measures:measure_import_confirm", args=[_token(preview)]))
+    assert not Measure.objects.filter(code="M30").exists()
 
 
 def test_an_xlsx_import_is_read_too(finance, plan):

@@ -6,12 +6,17 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 
 from forecasts.models import Plan
 from measures.models import Measure
+from regionbudget.core.caching import gap_version
 from regionbudget.core.formatting import NBSP
-from regionbudget.core.models import Area
+from regionbudget.core.models import Area, Unit
+from regionbudget.gap.selectors import GapFilters, gap_data
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +74,34 @@ def test_a_cancelled_measure_leaves_the_dashboard_at_once(finance):
     y2024 = _year(_json(finance, year=2024), 2024)
     # 175 − 60 = 115 and 192 − 62 = 130: the cache was invalidated by the write
     assert (y2024["planned_low"], y2024["planned_high"]) == ("115000000.00", "130000000.00")
+
+
+def _area_budgets(user) -> dict[str, Decimal]:
+    """The budget per area behind the dashboard's outlook in 2024 (as cached for the page)."""
+    data = gap_data(user=user, filters=GapFilters(plan=_plan(), year=2024))
+    return dict(zip(data.deviations["area_code"], data.deviations["budget"], strict=True))
+
+
+def test_moving_a_unit_to_another_area_moves_its_budget_on_the_dashboard_at_once(finance):
+    user = get_user_model().objects.get(username="ekonom")
+    before = _area_budgets(user)
+    unit = Unit.objects.filter(area__code="LSO-SOM", budgets__year=2024).distinct().first()
+    moved = sum(unit.budgets.filter(year=2024).values_list("amount", flat=True))
+    version = gap_version()
+    Unit.objects.filter(pk=unit.pk).update(area=Area.objects.get(code="LSO-PSY"))
+    assert gap_version() == version + 1, "the unit table's trigger raised the counter once"
+    after = _area_budgets(user)
+    assert moved
+    assert after["LSO-SOM"] == before["LSO-SOM"] - moved
+    assert after["LSO-PSY"] == before["LSO-PSY"] + moved
+
+
+def test_the_counter_rises_once_per_statement_however_many_rows_it_writes(finance):
+    version = gap_version()
+    assert Unit.objects.update(name=Concat("name", Value(" "))) > 1
+    assert gap_version() == version + 1
+    Measure.objects.filter(code="M02").update(status="cancelled")
+    assert gap_version() == version + 2
 
 
 def test_a_director_sees_their_own_areas_slice(director_own):

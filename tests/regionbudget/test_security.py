@@ -21,6 +21,42 @@ def test_pages_carry_a_content_security_policy_without_unsafe_inline(client):
     assert "camera=()" in response["Permissions-Policy"]
 
 
+# The policy as the project's own middleware wrote it before django-csp: the same must be sent.
+POLICY_BEFORE_DJANGO_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Django's administration uses a few inline style attributes.
+ADMIN_POLICY_BEFORE_DJANGO_CSP = POLICY_BEFORE_DJANGO_CSP.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    """A policy as directive -> sources (browsers read the directives in any order)."""
+    parts = [part.split() for part in policy.split(";") if part.strip()]
+    directives = {name: sources for name, *sources in parts}
+    assert len(directives) == len(parts), f"a directive appears twice: {policy}"
+    return directives
+
+
+@pytest.mark.parametrize(
+    ("path", "before"),
+    [
+        ("/accounts/login/", POLICY_BEFORE_DJANGO_CSP),
+        ("/", POLICY_BEFORE_DJANGO_CSP),  # a redirect to the login page
+        ("/no-such-page/", POLICY_BEFORE_DJANGO_CSP),  # the 404 page
+        ("/admin/login/", ADMIN_POLICY_BEFORE_DJANGO_CSP),
+    ],
+)
+def test_the_content_security_policy_is_the_same_as_before_django_csp(client, path, before):
+    response = client.get(path)
+    assert _directives(response["Content-Security-Policy"]) == _directives(before)
+    assert "Content-Security-Policy-Report-Only" not in response
+    assert response["Permissions-Policy"] == "camera=(), microphone=(), geolocation=(), payment=()"
+
+
 def test_logins_are_throttled_per_user_name(client, demo):
     for _ in range(4):
         response = client.post("/accounts/login/", {"username": "ekonom", "password": "fel"})
