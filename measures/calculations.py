@@ -30,6 +30,7 @@ __all__ = [
     "CANCELLED",
     "EFFECT_COLUMNS",
     "Totals",
+    "attribute_to_areas",
     "effect_totals",
     "planned_totals",
     "rows_for_year",
@@ -85,38 +86,61 @@ def shares_total(shares: Iterable[Decimal]) -> Decimal:
     return _sum(shares)
 
 
+def attribute_to_areas(effects: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Attribute each measure's effects to areas: one row per measure (and year) and area.
+
+    Owned measures go to their area in full; a region-wide measure gets one row per area in its
+    shares, with ``low``, ``high`` and ``realised`` multiplied by the share (SEK × share / 100);
+    a region-wide measure without shares keeps ``area_code`` None and its full effect. Adds
+    ``share`` (Decimal percent: 100 for owned and unsplit measures).
+
+    The one place where region-wide measures are split: summing the result over all areas gives
+    each region-wide measure exactly once. Rows: owned measures, unsplit ones, then the split
+    ones (the gap's simulation draws in this order).
+    """
+    if effects.empty:
+        return effects.assign(share=pd.Series(dtype=object))
+    owned = effects[effects["area_code"].notna()].assign(share=HUNDRED)
+    regional = effects[effects["area_code"].isna()]
+    if shares.empty or regional.empty:
+        return pd.concat([owned, regional.assign(share=HUNDRED)], ignore_index=True)
+    split_codes = set(shares["code"])
+    unsplit = regional[~regional["code"].isin(split_codes)].assign(share=HUNDRED)
+    split = regional[regional["code"].isin(split_codes)].drop(columns=["area_code"])
+    split = split.merge(shares[["code", "area_code", "share"]], on="code", how="inner")
+    split["share"] = [Decimal(share) for share in split["share"]]
+    for column in ("low", "high", "realised"):
+        split[column] = [
+            amount * (share / HUNDRED)
+            for amount, share in zip(split[column], split["share"], strict=True)
+        ]
+    return pd.concat([owned, unsplit, split], ignore_index=True)
+
+
 def scope_to_areas(
     effects: pd.DataFrame, shares: pd.DataFrame, *, area_codes: Iterable[str] | None
 ) -> pd.DataFrame:
-    """The effects as seen from ``area_codes``: owned measures of those areas in full, and
-    region-wide measures by the summed share of those areas. Adds ``share`` (Decimal percent:
-    100 for owned measures). ``area_codes`` None is the region: every row in full, unchanged.
+    """The effects as the measure register lists them for ``area_codes``: one row per row of
+    ``effects`` (in its order), owned measures of those areas in full and region-wide measures
+    with the parts of those areas added up (``attribute_to_areas``). Adds ``share`` (Decimal
+    percent: 100 for owned measures, the summed shares for a region-wide one); ``area_code``
+    stays None for a region-wide measure. ``area_codes`` None is the region: every row in full.
     """
     if area_codes is None:
         return effects.assign(share=[HUNDRED] * len(effects)).reset_index(drop=True)
     wanted = set(area_codes)
-    share_of: dict[str, Decimal] = {}
-    for code, area_code, share in zip(
-        shares.get("code", []), shares.get("area_code", []), shares.get("share", []), strict=True
-    ):
-        if area_code in wanted:
-            share_of[code] = share_of.get(code, ZERO) + Decimal(share)
-    records = []
-    for record in effects.to_dict("records"):
-        if not _missing(record["area_code"]):
-            if record["area_code"] in wanted:
-                records.append({**record, "share": HUNDRED})
-        elif record["code"] in share_of:
-            share = share_of[record["code"]]
-            records.append(
-                {
-                    **record,
-                    "low": record["low"] * share / HUNDRED,
-                    "high": record["high"] * share / HUNDRED,
-                    "realised": record["realised"] * share / HUNDRED,
-                    "share": share,
-                }
-            )
+    original = effects.reset_index(drop=True)
+    attributed = attribute_to_areas(original.assign(_row=range(len(original))), shares)
+    attributed = attributed[attributed["area_code"].isin(wanted)]
+    merged: dict[int, dict] = {}
+    for record in attributed.to_dict("records"):
+        row = record.pop("_row")
+        if row not in merged:
+            merged[row] = {**record, "area_code": original["area_code"][row]}
+            continue
+        for column in ("low", "high", "realised", "share"):
+            merged[row][column] += record[column]
+    records = [merged[row] for row in sorted(merged)]
     columns = [*effects.columns, "share"]
     return pd.DataFrame(
         {
@@ -124,11 +148,6 @@ def scope_to_areas(
             for c in columns
         }
     )
-
-
-def _missing(value) -> bool:
-    """None or NaN: a region-wide measure has no area code."""
-    return value is None or (isinstance(value, float) and value != value)
 
 
 def rows_for_year(effects: pd.DataFrame, *, year: int) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from measures.calculations import planned_totals
+from measures.calculations import attribute_to_areas, planned_totals
 
 __all__ = [
     "CANCELLED",
@@ -90,31 +90,6 @@ def _decimal_sum(values: Iterable) -> Decimal:
     return sum((Decimal(v) for v in values), ZERO)
 
 
-def attribute_to_areas(effects: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
-    """Attribute each measure's effects to areas: owned measures to their area in full,
-    region-wide measures to each area by its share. A region-wide measure without shares keeps
-    ``area_code`` None. Adds a ``share`` column (Decimal fraction, 1 for owned measures).
-
-    Summing the result over all areas gives each region-wide measure exactly once.
-    """
-    if effects.empty:
-        return effects.assign(share=pd.Series(dtype=object))
-    owned = effects[effects["area_code"].notna()].assign(share=Decimal("1"))
-    regional = effects[effects["area_code"].isna()]
-    if shares.empty or regional.empty:
-        return pd.concat([owned, regional.assign(share=Decimal("1"))], ignore_index=True)
-    split_codes = set(shares["code"])
-    unsplit = regional[~regional["code"].isin(split_codes)].assign(share=Decimal("1"))
-    fractions = shares.assign(share=[Decimal(s) / HUNDRED for s in shares["share"]])
-    split = regional[regional["code"].isin(split_codes)].drop(columns=["area_code"])
-    split = split.merge(fractions[["code", "area_code", "share"]], on="code", how="inner")
-    for column in ("low", "high", "realised"):
-        split[column] = [
-            amount * share for amount, share in zip(split[column], split["share"], strict=True)
-        ]
-    return pd.concat([owned, unsplit, split], ignore_index=True)
-
-
 def scope_effects(
     effects: pd.DataFrame,
     shares: pd.DataFrame,
@@ -123,7 +98,8 @@ def scope_effects(
     categories: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Effects within a scope. No area filter: the region, each measure counted once. With
-    ``area_codes``: those areas' owned measures plus their shares of region-wide measures."""
+    ``area_codes``: those areas' owned measures plus their shares of region-wide measures, one
+    row per area in scope (``measures.calculations.attribute_to_areas``)."""
     if effects.empty:
         return _empty_effects()
     scoped = effects
