@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from regionbudget.core.money import ZERO
+
 __all__ = [
     "DEVIATION_COLUMNS",
     "GridFigures",
@@ -21,8 +23,6 @@ __all__ = [
     "deviation_by_round",
     "sum_figures",
 ]
-
-ZERO = Decimal("0")
 
 
 def deviation(budget: Decimal | None, forecast: Decimal | None) -> Decimal | None:

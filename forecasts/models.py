@@ -22,6 +22,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from regionbudget.core.models import Area, Unit
+from regionbudget.core.money import MONEY_DIGITS, MONEY_PLACES
 
 __all__ = [
     "AccountGroup",
@@ -48,10 +49,6 @@ def _tracked():
         pghistory.DeleteEvent(),
         level=pgtrigger.Statement,
     )
-
-
-MONEY_DIGITS = 16  # up to 99 999 999 999 999,99 SEK: room for twenty regions
-MONEY_PLACES = 2
 
 
 @_tracked()

@@ -26,6 +26,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from regionbudget.core.money import HUNDRED, ZERO
+
 __all__ = [
     "CANCELLED",
     "EFFECT_COLUMNS",
@@ -40,8 +42,6 @@ __all__ = [
     "totals_by_year",
 ]
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 CANCELLED = "cancelled"
 EFFECT_COLUMNS = [
     "measure_id",

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from measures.calculations import attribute_to_areas, planned_totals
+from regionbudget.core.money import HUNDRED, ZERO
 
 __all__ = [
     "CANCELLED",
@@ -55,8 +56,6 @@ __all__ = [
     "traffic_light",
 ]
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 CANCELLED = "cancelled"
 EFFECT_COLUMNS = [
     "code",
