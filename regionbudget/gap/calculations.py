@@ -38,6 +38,12 @@ import pandas as pd
 
 from measures.calculations import attribute_to_areas, planned_totals
 from regionbudget.core.money import HUNDRED, ZERO
+from regionbudget.gap.figures import (
+    COVERAGE_FIGURES,
+    GROUP_FIGURES,
+    REPORT_FIGURES,
+    YEAR_FIGURES,
+)
 
 __all__ = [
     "CANCELLED",
@@ -165,18 +171,7 @@ def gap_by_year(
         )
     return pd.DataFrame.from_records(
         records,
-        columns=[
-            "year",
-            "required",
-            "planned_low",
-            "planned_high",
-            "realised",
-            "expected",
-            "uncovered_low",
-            "uncovered_high",
-            "coverage_low",
-            "coverage_high",
-        ],
+        columns=["year", *YEAR_FIGURES],
     )
 
 
@@ -191,16 +186,7 @@ def gap_by_group(
     """Planned range, realised and expected per group (``category`` or ``area_code``) in a year,
     with coverage against ``required`` per group where one is given. Groups sorted by the high
     end of their planned effect, largest first."""
-    columns = [
-        by,
-        "planned_low",
-        "planned_high",
-        "realised",
-        "expected",
-        "required",
-        "coverage_low",
-        "coverage_high",
-    ]
+    columns = [by, *GROUP_FIGURES, *COVERAGE_FIGURES]
     rows = effects[effects["year"] == year] if not effects.empty else effects
     records = []
     groups = sorted(
@@ -354,18 +340,6 @@ def traffic_light(
         if realised < due * PACE_THRESHOLD:
             return AT_RISK
     return ON_TRACK
-
-
-REPORT_FIGURES = [
-    "required",
-    "planned_low",
-    "planned_high",
-    "realised",
-    "expected",
-    "uncovered_low",
-    "uncovered_high",
-    "probability",
-]
 
 
 def report_changes(previous: Mapping | None, current: Mapping) -> dict:

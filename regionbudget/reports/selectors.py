@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from regionbudget.core.roles import Role, roles_of
 from regionbudget.gap import calculations as calc
+from regionbudget.gap.figures import AMOUNT_FIGURES, AREA_FIGURES
 from regionbudget.gap.selectors import GapFilters, gap_data
 
 
@@ -88,18 +89,7 @@ def report_snapshot(*, report, user) -> dict:
         "by_year": [
             {
                 "year": row["year"],
-                **{
-                    name: _text(row[name])
-                    for name in (
-                        "required",
-                        "planned_low",
-                        "planned_high",
-                        "realised",
-                        "expected",
-                        "uncovered_low",
-                        "uncovered_high",
-                    )
-                },
+                **{name: _text(row[name]) for name in AMOUNT_FIGURES},
                 "probability": _text(data.probability.get(row["year"])),
             }
             for row in data.by_year.to_dict("records")
@@ -117,12 +107,7 @@ def report_snapshot(*, report, user) -> dict:
             {
                 "code": row["area_code"],
                 "name": data.area_names.get(row["area_code"], row["area_code"]),
-                "required": _text(row["required"]),
-                "planned_low": _text(row["planned_low"]),
-                "planned_high": _text(row["planned_high"]),
-                "realised": _text(row["realised"]),
-                "coverage_low": _text(row["coverage_low"]),
-                "coverage_high": _text(row["coverage_high"]),
+                **{name: _text(row[name]) for name in AREA_FIGURES},
                 "lights": lights_by_area.get(row["area_code"], {}),
             }
             for row in data.by_area.to_dict("records")
