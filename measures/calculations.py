@@ -40,6 +40,7 @@ __all__ = [
     "shares_total",
     "split_by_area",
     "totals_by_year",
+    "year_total",
 ]
 
 CANCELLED = "cancelled"
@@ -79,6 +80,12 @@ def planned_totals(rows: pd.DataFrame) -> tuple[Decimal, Decimal, Decimal]:
         return ZERO, ZERO, ZERO
     active = rows[rows["status"] != CANCELLED]
     return _sum(active["low"]), _sum(active["high"]), _sum(rows["realised"])
+
+
+def year_total(months: Iterable[Decimal | None]) -> Decimal:
+    """A year's realised effect (SEK): its months added up; a month without an amount adds
+    nothing."""
+    return _sum(m for m in months if m is not None)
 
 
 def shares_total(shares: Iterable[Decimal]) -> Decimal:

@@ -29,7 +29,8 @@ Definitions (DESIGN.md)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -57,8 +58,11 @@ __all__ = [
     "gap_by_group",
     "gap_by_year",
     "planned_totals",
+    "light_counts",
+    "months_elapsed",
     "report_changes",
     "scope_effects",
+    "scope_required",
     "traffic_light",
 ]
 
@@ -115,6 +119,25 @@ def scope_effects(
     if categories is not None:
         scoped = scoped[scoped["category"].isin(set(categories))]
     return scoped.reset_index(drop=True)
+
+
+def scope_required(
+    plan_wide: Mapping[int, Decimal],
+    by_area: Mapping[int, Mapping[str, Decimal]],
+    area_codes: Sequence[str] | None,
+    years: Iterable[int],
+) -> Mapping[int, Decimal]:
+    """The requirement of a scope per year (SEK): the plan's own targets for the region
+    (``area_codes`` None), else the sum of the areas' targets; a year where one of the areas has
+    no target has none. ``by_area``: year -> area code -> target."""
+    if area_codes is None:
+        return plan_wide
+    required = {}
+    for year in years:
+        targets = by_area.get(year, {})
+        if area_codes and all(code in targets for code in area_codes):
+            required[year] = sum((targets[code] for code in area_codes), ZERO)
+    return required
 
 
 def _weight(status: str, weights: Mapping[str, Decimal]) -> Decimal:
@@ -340,6 +363,26 @@ def traffic_light(
         if realised < due * PACE_THRESHOLD:
             return AT_RISK
     return ON_TRACK
+
+
+def months_elapsed(year: int, meeting_date: dt.date) -> int:
+    """Whole months of ``year`` that had passed at a meeting on ``meeting_date`` (0–12)."""
+    if meeting_date.year > year:
+        return 12
+    if meeting_date.year < year:
+        return 0
+    return meeting_date.month - 1
+
+
+def light_counts(measures: Iterable[Mapping]) -> dict[str, dict[str, int]]:
+    """How many of the measures have each traffic light, per owning area (``area_code``; a
+    measure without an area counts for none): area code -> light -> count."""
+    counts: dict[str, dict[str, int]] = {}
+    for measure in measures:
+        if measure["area_code"]:
+            lights = counts.setdefault(measure["area_code"], {})
+            lights[measure["light"]] = lights.get(measure["light"], 0) + 1
+    return counts
 
 
 def report_changes(previous: Mapping | None, current: Mapping) -> dict:

@@ -13,15 +13,6 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _months_elapsed(year: int, meeting_date) -> int:
-    """Whole months of ``year`` that had passed at the meeting."""
-    if meeting_date.year > year:
-        return 12
-    if meeting_date.year < year:
-        return 0
-    return meeting_date.month - 1
-
-
 def report_snapshot(*, report, user) -> dict:
     """Everything a status report shows, as plain JSON data (amounts as decimal strings, SEK).
 
@@ -32,7 +23,7 @@ def report_snapshot(*, report, user) -> dict:
 
     plan, year, meeting = report.plan, report.year, report.meeting
     data = gap_data(user=user, filters=GapFilters(plan=plan, year=year))
-    months = _months_elapsed(year, meeting.date)
+    months = calc.months_elapsed(year, meeting.date)
     highlighted = set(report.highlighted.values_list("code", flat=True))
     measures = []
     for row in data.measures.to_dict("records"):
@@ -56,11 +47,7 @@ def report_snapshot(*, report, user) -> dict:
                 "highlighted": row["code"] in highlighted,
             }
         )
-    lights_by_area: dict[str, dict[str, int]] = {}
-    for measure in measures:
-        if measure["area_code"]:
-            counts = lights_by_area.setdefault(measure["area_code"], {})
-            counts[measure["light"]] = counts.get(measure["light"], 0) + 1
+    lights_by_area = calc.light_counts(measures)
     previous = (
         StatusReport.objects.filter(
             plan=plan, status=StatusReport.Status.PUBLISHED, meeting__date__lte=meeting.date

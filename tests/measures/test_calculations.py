@@ -14,6 +14,7 @@ from measures.calculations import (
     shares_total,
     split_by_area,
     totals_by_year,
+    year_total,
 )
 
 M = Decimal("1000000")
@@ -192,3 +193,9 @@ def test_empty_effects_give_zero_totals():
     totals = totals_by_year(empty, years=[2024])
     assert list(totals["low"]) == [D(0)]
     assert effect_totals(rows_for_year(empty, year=2024)).realised == D(0)
+
+
+def test_a_year_total_adds_the_months_with_an_amount():
+    months = [D("1.5") * M, None, D("-0.25") * M] + [None] * 9
+    assert year_total(months) == D("1.25") * M
+    assert year_total([None] * 12) == D(0)

@@ -1,6 +1,7 @@
 """The gap arithmetic, against figures computed by hand. No database."""
 
 import csv
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from regionbudget.gap.calculations import (
     gap_bridge,
     gap_by_group,
     gap_by_year,
+    light_counts,
+    months_elapsed,
     scope_effects,
+    scope_required,
 )
 
 M = Decimal("1000000")  # one MSEK in SEK
@@ -286,4 +290,34 @@ def test_closing_probability_edge_cases():
     assert closing_probability(_effects([]), {2024: 1 * M}, years=[2024, 2025]) == {
         2024: Decimal("0.000"),
         2025: None,
+    }
+
+
+def test_the_requirement_of_a_scope():
+    plan_wide = {2024: 324 * M, 2025: 550 * M}
+    by_area = {2024: {"LSO-SOM": 120 * M, "FTV": 5 * M}, 2025: {"LSO-SOM": 200 * M}}
+    assert scope_required(plan_wide, by_area, None, YEARS) == plan_wide
+    assert scope_required(plan_wide, by_area, ["LSO-SOM", "FTV"], YEARS) == {2024: 125 * M}
+    assert scope_required(plan_wide, by_area, ["LSO-SOM"], YEARS) == {2024: 120 * M, 2025: 200 * M}
+    assert scope_required(plan_wide, by_area, [], YEARS) == {}, "no areas, no requirement"
+
+
+def test_months_elapsed_at_a_meeting():
+    assert months_elapsed(2024, dt.date(2024, 9, 17)) == 8
+    assert months_elapsed(2024, dt.date(2024, 1, 31)) == 0
+    assert months_elapsed(2024, dt.date(2025, 2, 1)) == 12
+    assert months_elapsed(2025, dt.date(2024, 12, 31)) == 0
+
+
+def test_lights_are_counted_per_owning_area():
+    measures = [
+        {"area_code": "LSO-SOM", "light": "on_track"},
+        {"area_code": "LSO-SOM", "light": "at_risk"},
+        {"area_code": "LSO-SOM", "light": "on_track"},
+        {"area_code": None, "light": "late"},
+        {"area_code": "FTV", "light": "cancelled"},
+    ]
+    assert light_counts(measures) == {
+        "LSO-SOM": {"on_track": 2, "at_risk": 1},
+        "FTV": {"cancelled": 1},
     }
