@@ -182,28 +182,24 @@ def totals_by_year(effects: pd.DataFrame, *, years: Iterable[int]) -> pd.DataFra
 
 
 def split_by_area(by_year: pd.DataFrame, shares: pd.DataFrame) -> list[dict]:
-    """A region-wide measure's effects per area: for each share (``area_code``, ``share`` in
-    percent) the area's part of each year's low, high and realised (SEK), in ``years``."""
+    """A region-wide measure's effects per area: for each of its shares (``code``,
+    ``area_code``, ``share`` in percent) the area's part of each year's low, high and realised
+    (SEK), in ``years`` — the rows ``attribute_to_areas`` gives the area."""
+    if shares.empty:
+        return []
+    effects = by_year.assign(code=shares["code"].iloc[0], area_code=None)
+    parts = attribute_to_areas(effects, shares)
     records = []
-    for area_code, share in zip(shares.get("area_code", []), shares.get("share", []), strict=True):
-        fraction = Decimal(share) / HUNDRED
+    for area_code, share in zip(shares["area_code"], shares["share"], strict=True):
+        rows = parts[parts["area_code"] == area_code]
         records.append(
             {
                 "area_code": area_code,
                 "share": Decimal(share),
                 "years": [
-                    {
-                        "year": year,
-                        "low": low * fraction,
-                        "high": high * fraction,
-                        "realised": realised * fraction,
-                    }
+                    {"year": year, "low": low, "high": high, "realised": realised}
                     for year, low, high, realised in zip(
-                        by_year["year"],
-                        by_year["low"],
-                        by_year["high"],
-                        by_year["realised"],
-                        strict=True,
+                        rows["year"], rows["low"], rows["high"], rows["realised"], strict=True
                     )
                 ],
             }
