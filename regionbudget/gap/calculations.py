@@ -2,7 +2,9 @@
 
 Every page, export and report that shows a gap figure calls these functions; nothing else
 computes them. Amounts are SEK as ``Decimal`` (annual cost reductions in a year against the plan's
-baseline). No Django, no ORM, no request.
+baseline). No ORM, no request; the figures' keys (the columns below) come from ``figures``.
+The attribution of region-wide measures to areas is the register's
+(``measures.calculations.attribute_to_areas``), re-exported here.
 
 Inputs
 ------
@@ -57,9 +59,9 @@ __all__ = [
     "gap_bridge",
     "gap_by_group",
     "gap_by_year",
-    "planned_totals",
     "light_counts",
     "months_elapsed",
+    "planned_totals",
     "report_changes",
     "scope_effects",
     "scope_required",
