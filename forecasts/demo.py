@@ -37,13 +37,12 @@ from forecasts.services import (
     round_open,
 )
 from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core.money import MSEK, THOUSAND
 
 __all__ = ["DEMO_YEAR", "demo_figures", "load_forecasts_demo"]
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 SEED_DIR = Path(__file__).resolve().parents[1] / "regionbudget" / "demo_data"
-MSEK = Decimal("1000000")
-TKR = Decimal("1000")
 DEMO_YEAR = 2024
 PLAN_NAME = "Ekonomi i balans 2024–2026"
 ACTUAL_MONTHS = range(1, 11)
@@ -63,7 +62,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _split(total: Decimal, weights: list[Decimal], quantum: Decimal = TKR) -> list[Decimal]:
+def _split(total: Decimal, weights: list[Decimal], quantum: Decimal = THOUSAND) -> list[Decimal]:
     """``total`` split by ``weights`` in whole ``quantum``s; the last part takes the rounding."""
     weight_sum = sum(weights, Decimal(0))
     parts = [
@@ -108,7 +107,7 @@ def demo_figures() -> dict:
         net = Decimal(seed["budget_net_2024_msek"]) * MSEK
         revenue_weights = [w for w in weights if w < 0]
         revenue = [
-            (net * w / sum(weights, Decimal(0)) / TKR).quantize(Decimal(1)) * TKR
+            (net * w / sum(weights, Decimal(0)) / THOUSAND).quantize(Decimal(1)) * THOUSAND
             for w in revenue_weights
         ]
         costs = _split(net - sum(revenue, Decimal(0)), [w for w in weights if w > 0])

@@ -17,7 +17,8 @@ from forecasts.calculations import cell_key
 from forecasts.models import ForecastRound, ImportUpload, Plan
 from forecasts.selectors import Entry
 from forecasts.services.workflow import LineInput
-from regionbudget.core.formatting import MAX_TKR_PLACES, THOUSAND, amount_input_text, parse_amount
+from regionbudget.core.formatting import amount_input_text, parse_amount
+from regionbudget.core.money import MAX_SEK, MAX_TKR_PLACES, THOUSAND
 from regionbudget.core.validators import guard_text_fields, reject_direction_controls
 
 __all__ = [
@@ -29,8 +30,6 @@ __all__ = [
     "RoundForm",
     "amount_input_text",
 ]
-
-MAX_SEK = Decimal("1e14")  # the amount fields hold 14 digits of kronor
 
 
 def parse_tkr(text: str) -> Decimal:

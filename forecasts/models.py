@@ -23,6 +23,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from regionbudget.core.models import Area, GapVersionTrigger, Unit
+from regionbudget.core.money import MONEY_DIGITS, MONEY_PLACES
 
 __all__ = [
     "AccountGroup",
@@ -49,10 +50,6 @@ def _tracked():
         pghistory.DeleteEvent(),
         level=pgtrigger.Statement,
     )
-
-
-MONEY_DIGITS = 16  # up to 99 999 999 999 999,99 SEK: room for twenty regions
-MONEY_PLACES = 2
 
 
 def _person_field(verbose_name) -> models.ForeignKey:

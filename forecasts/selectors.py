@@ -24,7 +24,9 @@ from forecasts.calculations import (
     GridFigures,
     cell_key,
     comment_required,
+    deviation,
     deviation_by_round,
+    import_counts,
     sum_figures,
 )
 from forecasts.imports import COLUMNS, FigureRow
@@ -277,7 +279,7 @@ def round_overview(*, forecast_round: ForecastRound, user) -> list[AreaState]:
                 late=_is_late(forecast_round, state),
                 budget=budget,
                 total=total,
-                deviation=None if total is None else (budget or Decimal(0)) - total,
+                deviation=deviation(budget, total),
             )
         )
     return states
@@ -695,16 +697,9 @@ def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
             month = None
         if (unit_id, year, month) in covered:
             stored[(unit_id, year, month, group_id)] = amount
-    new = changed = 0
-    keys = set()
-    for r in rows:
-        key = (r.unit_id, r.year, r.month, r.account_group_id)
-        keys.add(key)
-        if key not in stored:
-            new += 1
-        elif stored[key] != r.amount:
-            changed += 1
-    removed = sum(1 for key in stored if key not in keys)
+    counts = import_counts(
+        stored, [((r.unit_id, r.year, r.month, r.account_group_id), r.amount) for r in rows]
+    )
     unit_names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "code"))
     group_names = dict(AccountGroup.objects.values_list("pk", "name"))
     periods = sorted({f"{r.year}-{r.month:02d}" if is_actual else str(r.year) for r in rows})
@@ -719,12 +714,12 @@ def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
         for r in rows[:10]
     ]
     return ImportPreview(
-        rows=len(rows),
-        new=new,
-        changed=changed,
-        removed=removed,
-        unchanged=len(rows) - new - changed,
-        total=sum((r.amount for r in rows), Decimal(0)),
+        rows=counts.rows,
+        new=counts.new,
+        changed=counts.changed,
+        removed=counts.removed,
+        unchanged=counts.unchanged,
+        total=counts.total,
         periods=periods,
         unit_count=len(unit_ids),
         sample=sample,

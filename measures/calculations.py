@@ -26,10 +26,13 @@ from decimal import Decimal
 
 import pandas as pd
 
+from regionbudget.core.money import HUNDRED, ZERO
+
 __all__ = [
     "CANCELLED",
     "EFFECT_COLUMNS",
     "Totals",
+    "attribute_to_areas",
     "effect_totals",
     "planned_totals",
     "rows_for_year",
@@ -37,10 +40,9 @@ __all__ = [
     "shares_total",
     "split_by_area",
     "totals_by_year",
+    "year_total",
 ]
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 CANCELLED = "cancelled"
 EFFECT_COLUMNS = [
     "measure_id",
@@ -80,43 +82,72 @@ def planned_totals(rows: pd.DataFrame) -> tuple[Decimal, Decimal, Decimal]:
     return _sum(active["low"]), _sum(active["high"]), _sum(rows["realised"])
 
 
+def year_total(months: Iterable[Decimal | None]) -> Decimal:
+    """A year's realised effect (SEK): its months added up; a month without an amount adds
+    nothing."""
+    return _sum(m for m in months if m is not None)
+
+
 def shares_total(shares: Iterable[Decimal]) -> Decimal:
     """The sum of a measure's area shares in percent (must be exactly 100 to be accepted)."""
     return _sum(shares)
 
 
+def attribute_to_areas(effects: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Attribute each measure's effects to areas: one row per measure (and year) and area.
+
+    Owned measures go to their area in full; a region-wide measure gets one row per area in its
+    shares, with ``low``, ``high`` and ``realised`` multiplied by the share (SEK × share / 100);
+    a region-wide measure without shares keeps ``area_code`` None and its full effect. Adds
+    ``share`` (Decimal percent: 100 for owned and unsplit measures).
+
+    The one place where region-wide measures are split: summing the result over all areas gives
+    each region-wide measure exactly once. Rows: owned measures, unsplit ones, then the split
+    ones (the gap's simulation draws in this order).
+    """
+    if effects.empty:
+        return effects.assign(share=pd.Series(dtype=object))
+    owned = effects[effects["area_code"].notna()].assign(share=HUNDRED)
+    regional = effects[effects["area_code"].isna()]
+    if shares.empty or regional.empty:
+        return pd.concat([owned, regional.assign(share=HUNDRED)], ignore_index=True)
+    split_codes = set(shares["code"])
+    unsplit = regional[~regional["code"].isin(split_codes)].assign(share=HUNDRED)
+    split = regional[regional["code"].isin(split_codes)].drop(columns=["area_code"])
+    split = split.merge(shares[["code", "area_code", "share"]], on="code", how="inner")
+    split["share"] = [Decimal(share) for share in split["share"]]
+    for column in ("low", "high", "realised"):
+        split[column] = [
+            amount * (share / HUNDRED)
+            for amount, share in zip(split[column], split["share"], strict=True)
+        ]
+    return pd.concat([owned, unsplit, split], ignore_index=True)
+
+
 def scope_to_areas(
     effects: pd.DataFrame, shares: pd.DataFrame, *, area_codes: Iterable[str] | None
 ) -> pd.DataFrame:
-    """The effects as seen from ``area_codes``: owned measures of those areas in full, and
-    region-wide measures by the summed share of those areas. Adds ``share`` (Decimal percent:
-    100 for owned measures). ``area_codes`` None is the region: every row in full, unchanged.
+    """The effects as the measure register lists them for ``area_codes``: one row per row of
+    ``effects`` (in its order), owned measures of those areas in full and region-wide measures
+    with the parts of those areas added up (``attribute_to_areas``). Adds ``share`` (Decimal
+    percent: 100 for owned measures, the summed shares for a region-wide one); ``area_code``
+    stays None for a region-wide measure. ``area_codes`` None is the region: every row in full.
     """
     if area_codes is None:
         return effects.assign(share=[HUNDRED] * len(effects)).reset_index(drop=True)
     wanted = set(area_codes)
-    share_of: dict[str, Decimal] = {}
-    for code, area_code, share in zip(
-        shares.get("code", []), shares.get("area_code", []), shares.get("share", []), strict=True
-    ):
-        if area_code in wanted:
-            share_of[code] = share_of.get(code, ZERO) + Decimal(share)
-    records = []
-    for record in effects.to_dict("records"):
-        if not _missing(record["area_code"]):
-            if record["area_code"] in wanted:
-                records.append({**record, "share": HUNDRED})
-        elif record["code"] in share_of:
-            share = share_of[record["code"]]
-            records.append(
-                {
-                    **record,
-                    "low": record["low"] * share / HUNDRED,
-                    "high": record["high"] * share / HUNDRED,
-                    "realised": record["realised"] * share / HUNDRED,
-                    "share": share,
-                }
-            )
+    original = effects.reset_index(drop=True)
+    attributed = attribute_to_areas(original.assign(_row=range(len(original))), shares)
+    attributed = attributed[attributed["area_code"].isin(wanted)]
+    merged: dict[int, dict] = {}
+    for record in attributed.to_dict("records"):
+        row = record.pop("_row")
+        if row not in merged:
+            merged[row] = {**record, "area_code": original["area_code"][row]}
+            continue
+        for column in ("low", "high", "realised", "share"):
+            merged[row][column] += record[column]
+    records = [merged[row] for row in sorted(merged)]
     columns = [*effects.columns, "share"]
     return pd.DataFrame(
         {
@@ -124,11 +155,6 @@ def scope_to_areas(
             for c in columns
         }
     )
-
-
-def _missing(value) -> bool:
-    """None or NaN: a region-wide measure has no area code."""
-    return value is None or (isinstance(value, float) and value != value)
 
 
 def rows_for_year(effects: pd.DataFrame, *, year: int) -> pd.DataFrame:
@@ -156,28 +182,24 @@ def totals_by_year(effects: pd.DataFrame, *, years: Iterable[int]) -> pd.DataFra
 
 
 def split_by_area(by_year: pd.DataFrame, shares: pd.DataFrame) -> list[dict]:
-    """A region-wide measure's effects per area: for each share (``area_code``, ``share`` in
-    percent) the area's part of each year's low, high and realised (SEK), in ``years``."""
+    """A region-wide measure's effects per area: for each of its shares (``code``,
+    ``area_code``, ``share`` in percent) the area's part of each year's low, high and realised
+    (SEK), in ``years`` — the rows ``attribute_to_areas`` gives the area."""
+    if shares.empty:
+        return []
+    effects = by_year.assign(code=shares["code"].iloc[0], area_code=None)
+    parts = attribute_to_areas(effects, shares)
     records = []
-    for area_code, share in zip(shares.get("area_code", []), shares.get("share", []), strict=True):
-        fraction = Decimal(share) / HUNDRED
+    for area_code, share in zip(shares["area_code"], shares["share"], strict=True):
+        rows = parts[parts["area_code"] == area_code]
         records.append(
             {
                 "area_code": area_code,
                 "share": Decimal(share),
                 "years": [
-                    {
-                        "year": year,
-                        "low": low * fraction,
-                        "high": high * fraction,
-                        "realised": realised * fraction,
-                    }
+                    {"year": year, "low": low, "high": high, "realised": realised}
                     for year, low, high, realised in zip(
-                        by_year["year"],
-                        by_year["low"],
-                        by_year["high"],
-                        by_year["realised"],
-                        strict=True,
+                        rows["year"], rows["low"], rows["high"], rows["realised"], strict=True
                     )
                 ],
             }

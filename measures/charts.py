@@ -7,9 +7,9 @@ from decimal import Decimal
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["measure_effect_figure"]
+from regionbudget.core.money import MSEK
 
-MSEK = Decimal("1000000")
+__all__ = ["measure_effect_figure"]
 
 
 def _msek(values) -> list[float]:

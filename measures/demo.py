@@ -28,12 +28,12 @@ from measures.services import (
     realised_effects_set,
 )
 from regionbudget.core.models import Area, Unit
+from regionbudget.core.money import MSEK
 from regionbudget.core.tabular import read_table
 
 __all__ = ["CATEGORIES", "PLAN_NAME", "load_measures_demo"]
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
-MSEK = Decimal("1000000")
 PLAN_NAME = "Ekonomi i balans 2024–2026"
 CATEGORIES = [
     "Inköp",

@@ -16,12 +16,10 @@ from django.utils.translation import gettext as _
 
 from measures.calculations import Totals
 from measures.models import Measure
+from regionbudget.core.money import MSEK
 from regionbudget.core.tabular import FORMULA_PREFIXES, neutralise
 
 __all__ = ["FORMULA_PREFIXES", "export_table", "neutralise", "to_csv", "to_xlsx"]
-
-
-MSEK = Decimal("1000000")
 
 
 def _msek(amount: Decimal) -> Decimal:

@@ -16,6 +16,7 @@ from forecasts.models import Plan
 from measures.models import Category, Measure
 from regionbudget.core.formatting import format_number, parse_amount
 from regionbudget.core.models import Area
+from regionbudget.core.money import MAX_SEK, MSEK
 from regionbudget.core.validators import guard_text_fields
 
 __all__ = [
@@ -26,9 +27,6 @@ __all__ = [
     "decimal_text",
     "msek_text",
 ]
-
-MSEK = Decimal("1000000")
-MAX_SEK = Decimal("1e14")
 
 
 def decimal_text(value: Decimal | None, language: str = "sv") -> str:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from measures.models import Measure
 from regionbudget.core.formatting import parse_amount
+from regionbudget.core.money import MAX_SEK, MSEK
 from regionbudget.core.tabular import RowError, Table
 
 __all__ = [
@@ -30,8 +31,6 @@ __all__ = [
     "validate_rows",
 ]
 
-MSEK = Decimal("1000000")
-MAX_SEK = Decimal("1e14")  # DecimalField(16, 2)
 REQUIRED_COLUMNS = {"code", "title", "category", "owner_area", "status"}
 REGION_WIDE_WORDS = {"", "region", "regiongemensam", "regiongemensamt", "region-wide", "-", "–"}
 

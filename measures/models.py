@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from forecasts.models import Plan
 from regionbudget.core.models import Area, GapVersionTrigger, Unit
+from regionbudget.core.money import MONEY_DIGITS, MONEY_PLACES
 
 __all__ = [
     "AreaShare",
@@ -29,9 +30,6 @@ __all__ = [
     "PlannedEffect",
     "RealisedEffect",
 ]
-
-MONEY_DIGITS = 16
-MONEY_PLACES = 2
 
 
 def _trackers() -> tuple:

@@ -21,7 +21,7 @@ from pghistory.models import Events
 
 from forecasts.models import ImportUpload, Plan
 from forecasts.selectors import import_upload_find
-from measures.calculations import EFFECT_COLUMNS
+from measures.calculations import EFFECT_COLUMNS, year_total
 from measures.models import (
     AreaShare,
     Category,
@@ -264,7 +264,7 @@ def measure_realised_grid(*, measure: Measure) -> tuple[list[RealisedYear], list
     for effect in effects:
         by_year.setdefault(effect.year, [None] * 12)[effect.month - 1] = effect.amount
     grid = [
-        RealisedYear(year, months, sum((m for m in months if m is not None), Decimal("0")))
+        RealisedYear(year, months, year_total(months))
         for year, months in sorted(by_year.items(), reverse=True)
     ]
     return grid, [e for e in effects if e.comment]

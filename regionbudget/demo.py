@@ -18,6 +18,7 @@ from django.db.models import F
 
 from forecasts.services import deficit_target_set, plan_upsert
 from regionbudget.core.models import Area
+from regionbudget.core.money import MSEK
 from regionbudget.core.roles import Role
 from regionbudget.core.services import (
     area_director_bind,
@@ -33,7 +34,6 @@ from regionbudget.reports.services import meeting_create, report_create, report_
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "DemoUser", "load_demo"]
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
-MSEK = Decimal("1000000")
 DEMO_PASSWORD = "demo"
 
 

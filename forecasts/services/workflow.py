@@ -22,8 +22,6 @@ from django.utils.translation import gettext as _
 
 from forecasts.calculations import cell_key, comment_required, deviation
 from forecasts.models import (
-    MONEY_DIGITS,
-    MONEY_PLACES,
     AccountGroup,
     Budget,
     Forecast,
@@ -32,6 +30,7 @@ from forecasts.models import (
     Plan,
 )
 from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core.money import MAX_SEK
 from regionbudget.core.roles import Role, roles_of
 
 __all__ = [
@@ -47,7 +46,6 @@ __all__ = [
 ]
 
 Cell = tuple[int, int]  # (unit id, account group id)
-MAX_AMOUNT = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES)
 _FINANCE = {Role.ADMIN, Role.FINANCE}
 
 
@@ -150,7 +148,7 @@ def _check_lines(area: Area, lines: Mapping[Cell, LineInput]) -> None:
             raise PermissionDenied(_("The forecast holds a unit outside the area."))
         if not isinstance(line.amount, Decimal):
             raise TypeError("amounts must be Decimal (SEK)")
-        if not line.amount.is_finite() or abs(line.amount) >= MAX_AMOUNT:
+        if not line.amount.is_finite() or abs(line.amount) >= MAX_SEK:
             errors[cell_key("line", cell)] = _("The number is too large.")
         elif line.amount != line.amount.quantize(Decimal("0.01")):
             errors[cell_key("line", cell)] = _("Use at most two decimals in kronor.")

@@ -6,10 +6,9 @@ from django import template
 from django.utils.translation import get_language
 
 from regionbudget.core.formatting import format_number
+from regionbudget.core.money import MSEK
 
 register = template.Library()
-
-MSEK = Decimal("1000000")
 
 
 @register.filter

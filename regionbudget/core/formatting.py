@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from regionbudget.core.money import MAX_TKR_PLACES, MSEK, THOUSAND
+
 __all__ = [
     "MINUS",
     "NBSP",
@@ -25,7 +27,7 @@ __all__ = [
 NBSP = "\u00a0"
 MINUS = "\u2212"
 
-_SCALES = {"mnkr": Decimal("1000000"), "tkr": Decimal("1000"), "kr": Decimal("1")}
+_SCALES = {"mnkr": MSEK, "tkr": THOUSAND, "kr": Decimal("1")}
 _DEFAULT_PLACES = {"mnkr": 1, "tkr": 0, "kr": 0}
 _ENGLISH_UNITS = {"mnkr": "MSEK", "tkr": "kSEK", "kr": "SEK"}
 
@@ -117,10 +119,6 @@ def parse_amount(text: str) -> Decimal:
     if len(decimals) > MAX_DECIMAL_PLACES:
         raise ValueError(_("Use at most %(places)s decimals.") % {"places": MAX_DECIMAL_PLACES})
     return Decimal(cleaned)
-
-
-THOUSAND = Decimal(1000)
-MAX_TKR_PLACES = 5  # thousands of kronor to the öre
 
 
 def amount_input_text(amount: Decimal | None) -> str:

@@ -2,7 +2,9 @@
 
 Every page, export and report that shows a gap figure calls these functions; nothing else
 computes them. Amounts are SEK as ``Decimal`` (annual cost reductions in a year against the plan's
-baseline). No Django, no ORM, no request.
+baseline). No ORM, no request; the figures' keys (the columns below) come from ``figures``.
+The attribution of region-wide measures to areas is the register's
+(``measures.calculations.attribute_to_areas``), re-exported here.
 
 Inputs
 ------
@@ -29,14 +31,22 @@ Definitions (DESIGN.md)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-from measures.calculations import planned_totals
+from measures.calculations import attribute_to_areas, planned_totals
+from regionbudget.core.money import HUNDRED, ZERO
+from regionbudget.gap.figures import (
+    COVERAGE_FIGURES,
+    GROUP_FIGURES,
+    REPORT_FIGURES,
+    YEAR_FIGURES,
+)
 
 __all__ = [
     "CANCELLED",
@@ -49,14 +59,15 @@ __all__ = [
     "gap_bridge",
     "gap_by_group",
     "gap_by_year",
+    "light_counts",
+    "months_elapsed",
     "planned_totals",
     "report_changes",
     "scope_effects",
+    "scope_required",
     "traffic_light",
 ]
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 CANCELLED = "cancelled"
 EFFECT_COLUMNS = [
     "code",
@@ -90,31 +101,6 @@ def _decimal_sum(values: Iterable) -> Decimal:
     return sum((Decimal(v) for v in values), ZERO)
 
 
-def attribute_to_areas(effects: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
-    """Attribute each measure's effects to areas: owned measures to their area in full,
-    region-wide measures to each area by its share. A region-wide measure without shares keeps
-    ``area_code`` None. Adds a ``share`` column (Decimal fraction, 1 for owned measures).
-
-    Summing the result over all areas gives each region-wide measure exactly once.
-    """
-    if effects.empty:
-        return effects.assign(share=pd.Series(dtype=object))
-    owned = effects[effects["area_code"].notna()].assign(share=Decimal("1"))
-    regional = effects[effects["area_code"].isna()]
-    if shares.empty or regional.empty:
-        return pd.concat([owned, regional.assign(share=Decimal("1"))], ignore_index=True)
-    split_codes = set(shares["code"])
-    unsplit = regional[~regional["code"].isin(split_codes)].assign(share=Decimal("1"))
-    fractions = shares.assign(share=[Decimal(s) / HUNDRED for s in shares["share"]])
-    split = regional[regional["code"].isin(split_codes)].drop(columns=["area_code"])
-    split = split.merge(fractions[["code", "area_code", "share"]], on="code", how="inner")
-    for column in ("low", "high", "realised"):
-        split[column] = [
-            amount * share for amount, share in zip(split[column], split["share"], strict=True)
-        ]
-    return pd.concat([owned, unsplit, split], ignore_index=True)
-
-
 def scope_effects(
     effects: pd.DataFrame,
     shares: pd.DataFrame,
@@ -123,7 +109,8 @@ def scope_effects(
     categories: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Effects within a scope. No area filter: the region, each measure counted once. With
-    ``area_codes``: those areas' owned measures plus their shares of region-wide measures."""
+    ``area_codes``: those areas' owned measures plus their shares of region-wide measures, one
+    row per area in scope (``measures.calculations.attribute_to_areas``)."""
     if effects.empty:
         return _empty_effects()
     scoped = effects
@@ -134,6 +121,25 @@ def scope_effects(
     if categories is not None:
         scoped = scoped[scoped["category"].isin(set(categories))]
     return scoped.reset_index(drop=True)
+
+
+def scope_required(
+    plan_wide: Mapping[int, Decimal],
+    by_area: Mapping[int, Mapping[str, Decimal]],
+    area_codes: Sequence[str] | None,
+    years: Iterable[int],
+) -> Mapping[int, Decimal]:
+    """The requirement of a scope per year (SEK): the plan's own targets for the region
+    (``area_codes`` None), else the sum of the areas' targets; a year where one of the areas has
+    no target has none. ``by_area``: year -> area code -> target."""
+    if area_codes is None:
+        return plan_wide
+    required = {}
+    for year in years:
+        targets = by_area.get(year, {})
+        if area_codes and all(code in targets for code in area_codes):
+            required[year] = sum((targets[code] for code in area_codes), ZERO)
+    return required
 
 
 def _weight(status: str, weights: Mapping[str, Decimal]) -> Decimal:
@@ -190,18 +196,7 @@ def gap_by_year(
         )
     return pd.DataFrame.from_records(
         records,
-        columns=[
-            "year",
-            "required",
-            "planned_low",
-            "planned_high",
-            "realised",
-            "expected",
-            "uncovered_low",
-            "uncovered_high",
-            "coverage_low",
-            "coverage_high",
-        ],
+        columns=["year", *YEAR_FIGURES],
     )
 
 
@@ -216,16 +211,7 @@ def gap_by_group(
     """Planned range, realised and expected per group (``category`` or ``area_code``) in a year,
     with coverage against ``required`` per group where one is given. Groups sorted by the high
     end of their planned effect, largest first."""
-    columns = [
-        by,
-        "planned_low",
-        "planned_high",
-        "realised",
-        "expected",
-        "required",
-        "coverage_low",
-        "coverage_high",
-    ]
+    columns = [by, *GROUP_FIGURES, *COVERAGE_FIGURES]
     rows = effects[effects["year"] == year] if not effects.empty else effects
     records = []
     groups = sorted(
@@ -381,16 +367,24 @@ def traffic_light(
     return ON_TRACK
 
 
-REPORT_FIGURES = [
-    "required",
-    "planned_low",
-    "planned_high",
-    "realised",
-    "expected",
-    "uncovered_low",
-    "uncovered_high",
-    "probability",
-]
+def months_elapsed(year: int, meeting_date: dt.date) -> int:
+    """Whole months of ``year`` that had passed at a meeting on ``meeting_date`` (0–12)."""
+    if meeting_date.year > year:
+        return 12
+    if meeting_date.year < year:
+        return 0
+    return meeting_date.month - 1
+
+
+def light_counts(measures: Iterable[Mapping]) -> dict[str, dict[str, int]]:
+    """How many of the measures have each traffic light, per owning area (``area_code``; a
+    measure without an area counts for none): area code -> light -> count."""
+    counts: dict[str, dict[str, int]] = {}
+    for measure in measures:
+        if measure["area_code"]:
+            lights = counts.setdefault(measure["area_code"], {})
+            lights[measure["light"]] = lights.get(measure["light"], 0) + 1
+    return counts
 
 
 def report_changes(previous: Mapping | None, current: Mapping) -> dict:

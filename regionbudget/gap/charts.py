@@ -15,6 +15,7 @@ from html import escape
 import pandas as pd
 import plotly.graph_objects as go
 
+from regionbudget.core.money import MSEK
 from regionbudget.gap.calculations import BridgeStep
 
 __all__ = [
@@ -26,7 +27,6 @@ __all__ = [
     "gap_years_svg",
 ]
 
-MSEK = Decimal("1000000")
 # Colours that differ in lightness as well as hue (legible in grey).
 DARK = "#1f3b57"
 MID = "#3d7ab8"

@@ -23,6 +23,7 @@ from regionbudget.core.formatting import (
 )
 from regionbudget.gap import charts
 from regionbudget.gap.calculations import deviation_totals
+from regionbudget.gap.figures import GROUP_FIGURES, YEAR_FIGURES, figure_label
 from regionbudget.gap.selectors import GapData
 
 __all__ = ["GapPage", "gap_csv", "gap_export", "gap_page", "gap_sentence", "probability_text"]
@@ -136,11 +137,9 @@ def gap_page(data: GapData, *, year: int, language: str) -> GapPage:
     year_chart = charts.gap_years_figure(
         data.by_year,
         labels={
-            "required": _("Required reduction"),
-            "planned_low": _("Planned, low end"),
+            **{key: figure_label(key) for key in ("required", "planned_low", "realised")},
             "planned_range": _("Planned, range to high end"),
-            "realised": _("Realised to date"),
-            "expected": _("Expected (weighted)"),
+            "expected": figure_label("expected"),
             "axis": axis,
         },
     )
@@ -214,19 +213,8 @@ def gap_page(data: GapData, *, year: int, language: str) -> GapPage:
     )
 
 
-_YEAR_FIELDS = [
-    "year",
-    "required",
-    "planned_low",
-    "planned_high",
-    "realised",
-    "expected",
-    "uncovered_low",
-    "uncovered_high",
-    "coverage_low",
-    "coverage_high",
-]
-_GROUP_FIELDS = ["planned_low", "planned_high", "realised", "expected", "required"]
+_YEAR_FIELDS = ["year", *YEAR_FIGURES]
+_GROUP_FIELDS = GROUP_FIGURES
 
 
 def _plain(value, places: int = 2):

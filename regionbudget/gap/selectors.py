@@ -79,24 +79,6 @@ def _targets(plan: Plan) -> tuple[dict[int, Decimal], dict[int, dict[str, Decima
     return plan_wide, by_area
 
 
-def _scope_required(
-    plan_wide: dict[int, Decimal],
-    by_area: dict[int, dict[str, Decimal]],
-    area_codes: list[str] | None,
-    years: list[int],
-) -> dict[int, Decimal]:
-    """The requirement of the scope: the plan's, or the sum of the areas' targets (a year where
-    one of the areas has no target has none)."""
-    if area_codes is None:
-        return plan_wide
-    required = {}
-    for year in years:
-        targets = by_area.get(year, {})
-        if area_codes and all(code in targets for code in area_codes):
-            required[year] = sum((targets[code] for code in area_codes), Decimal(0))
-    return required
-
-
 def gap_data(*, user, filters: GapFilters) -> GapData:
     """The gap figures of ``filters`` as the user may see them (cached per data version)."""
     area_codes = gap_scope_area_codes(user=user, area=filters.area)
@@ -129,7 +111,9 @@ def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -
     weights = confidence_weights()
     plan_wide, by_area = _targets(plan)
     # The requirement is not divided by category: with a category chosen, no gap is computed.
-    required = {} if filters.category else _scope_required(plan_wide, by_area, area_codes, years)
+    required = (
+        {} if filters.category else calc.scope_required(plan_wide, by_area, area_codes, years)
+    )
 
     attributed = calc.attribute_to_areas(
         calc.scope_effects(effects, shares, categories=categories), shares

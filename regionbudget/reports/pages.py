@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from regionbudget.core.formatting import format_money, format_money_range, format_number
 from regionbudget.gap import charts
 from regionbudget.gap.dashboard import gap_sentence, probability_text
+from regionbudget.gap.figures import FIGURE_NAMES, figure_label
 
 __all__ = ["LIGHTS", "report_page"]
 
@@ -23,16 +24,6 @@ LIGHTS = {
     "at_risk": gettext_lazy("At risk"),
     "late": gettext_lazy("Late"),
     "cancelled": gettext_lazy("Cancelled"),
-}
-FIGURE_NAMES = {
-    "required": gettext_lazy("required reduction"),
-    "planned_low": gettext_lazy("planned, low end"),
-    "planned_high": gettext_lazy("planned, high end"),
-    "realised": gettext_lazy("realised to date"),
-    "expected": gettext_lazy("expected (weighted)"),
-    "uncovered_low": gettext_lazy("uncovered, low end"),
-    "uncovered_high": gettext_lazy("uncovered, high end"),
-    "probability": gettext_lazy("probability of closing the gap"),
 }
 
 
@@ -111,10 +102,8 @@ def report_page(snapshot: dict, *, language: str) -> dict:
     )
     year_labels = {
         "title": _("Required reduction against planned measures, per year (mnkr)"),
-        "required": _("Required reduction"),
-        "planned_low": _("Planned, low end"),
+        **{key: figure_label(key) for key in ("required", "planned_low", "realised")},
         "planned_range": _("range to high end"),
-        "realised": _("Realised to date"),
     }
     by_year = [
         {**row, "probability_text": probability_text(_d(row["probability"]), language=language)}

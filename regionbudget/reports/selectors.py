@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from regionbudget.core.roles import Role, roles_of
 from regionbudget.gap import calculations as calc
+from regionbudget.gap.figures import AMOUNT_FIGURES, AREA_FIGURES
 from regionbudget.gap.selectors import GapFilters, gap_data
 
 
 def _text(value) -> str | None:
     """A Decimal as an exact string for a snapshot; None stays None."""
     return None if value is None else str(value)
-
-
-def _months_elapsed(year: int, meeting_date) -> int:
-    """Whole months of ``year`` that had passed at the meeting."""
-    if meeting_date.year > year:
-        return 12
-    if meeting_date.year < year:
-        return 0
-    return meeting_date.month - 1
 
 
 def report_snapshot(*, report, user) -> dict:
@@ -31,7 +23,7 @@ def report_snapshot(*, report, user) -> dict:
 
     plan, year, meeting = report.plan, report.year, report.meeting
     data = gap_data(user=user, filters=GapFilters(plan=plan, year=year))
-    months = _months_elapsed(year, meeting.date)
+    months = calc.months_elapsed(year, meeting.date)
     highlighted = set(report.highlighted.values_list("code", flat=True))
     measures = []
     for row in data.measures.to_dict("records"):
@@ -55,11 +47,7 @@ def report_snapshot(*, report, user) -> dict:
                 "highlighted": row["code"] in highlighted,
             }
         )
-    lights_by_area: dict[str, dict[str, int]] = {}
-    for measure in measures:
-        if measure["area_code"]:
-            counts = lights_by_area.setdefault(measure["area_code"], {})
-            counts[measure["light"]] = counts.get(measure["light"], 0) + 1
+    lights_by_area = calc.light_counts(measures)
     previous = (
         StatusReport.objects.filter(
             plan=plan, status=StatusReport.Status.PUBLISHED, meeting__date__lte=meeting.date
@@ -88,18 +76,7 @@ def report_snapshot(*, report, user) -> dict:
         "by_year": [
             {
                 "year": row["year"],
-                **{
-                    name: _text(row[name])
-                    for name in (
-                        "required",
-                        "planned_low",
-                        "planned_high",
-                        "realised",
-                        "expected",
-                        "uncovered_low",
-                        "uncovered_high",
-                    )
-                },
+                **{name: _text(row[name]) for name in AMOUNT_FIGURES},
                 "probability": _text(data.probability.get(row["year"])),
             }
             for row in data.by_year.to_dict("records")
@@ -117,12 +94,7 @@ def report_snapshot(*, report, user) -> dict:
             {
                 "code": row["area_code"],
                 "name": data.area_names.get(row["area_code"], row["area_code"]),
-                "required": _text(row["required"]),
-                "planned_low": _text(row["planned_low"]),
-                "planned_high": _text(row["planned_high"]),
-                "realised": _text(row["realised"]),
-                "coverage_low": _text(row["coverage_low"]),
-                "coverage_high": _text(row["coverage_high"]),
+                **{name: _text(row[name]) for name in AREA_FIGURES},
                 "lights": lights_by_area.get(row["area_code"], {}),
             }
             for row in data.by_area.to_dict("records")

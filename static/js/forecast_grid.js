@@ -12,70 +12,100 @@
   var unitLabel = table.dataset.unitLabel || "tkr";
   var format = new Intl.NumberFormat(lang, { maximumFractionDigits: 0, minimumFractionDigits: 0 });
 
-  // Typed text -> number of tkr, or null when it is not a number the server would accept.
+  // Amounts are counted exactly, as the server does with Decimal: in öre (hundredths of a
+  // krona, five decimals of a tkr) as BigInt, so that sums never drift and halves round the
+  // same way as the server's (half away from zero).
+  var ORE_PER_TKR = 100000n;
+  var MAX_TKR_PLACES = 5;
+  var MAX_INTEGER_DIGITS = 14;
+
+  // "-1234,5" or "1234.50" -> öre, or null when it is not a number the server would accept.
+  function toOre(text, places) {
+    var match = /^([+-]?)(\d+)(?:[.,](\d+))?$/.exec(text);
+    if (!match) {
+      return null;
+    }
+    var decimals = match[3] || "";
+    if (decimals.length > places || match[2].replace(/^0+/, "").length > MAX_INTEGER_DIGITS) {
+      return null;
+    }
+    var ore = BigInt(match[2] + decimals.padEnd(places, "0"));
+    return match[1] === "-" ? -ore : ore;
+  }
+
+  // Typed text (tkr) -> öre, or null when the server would refuse it.
   function parse(text) {
     var cleaned = String(text)
       .trim()
       .replace(/\u2212|\u2013/g, "-")
       .replace(/(\d)[ \u00a0\u202f](?=\d{3}(\D|$))/g, "$1");
-    if (!/^[+-]?\d+([.,]\d+)?$/.test(cleaned)) {
-      return null;
-    }
-    return parseFloat(cleaned.replace(",", "."));
+    return toOre(cleaned, MAX_TKR_PLACES);
   }
 
-  function show(cell, tkr) {
+  // Whole tkr, half away from zero (the server's ROUND_HALF_UP).
+  function roundTkr(ore) {
+    var size = ore < 0n ? -ore : ore;
+    var whole = size / ORE_PER_TKR;
+    if ((size % ORE_PER_TKR) * 2n >= ORE_PER_TKR) {
+      whole += 1n;
+    }
+    return ore < 0n ? -whole : whole;
+  }
+
+  function show(cell, ore) {
     if (!cell) {
       return;
     }
-    if (tkr === null) {
+    if (ore === null) {
       cell.textContent = "–";
       cell.classList.remove("text-danger");
       return;
     }
-    var rounded = Math.round(tkr);
-    cell.textContent = format.format(rounded === 0 ? 0 : rounded) + "\u00a0" + unitLabel;
-    cell.classList.toggle("text-danger", rounded < 0);
+    var rounded = roundTkr(ore);
+    // A true minus sign (U+2212) in every language, as the server's formatting writes it.
+    var sign = rounded < 0n ? "\u2212" : "";
+    cell.textContent = sign + format.format(rounded < 0n ? -rounded : rounded) + "\u00a0" + unitLabel;
+    cell.classList.toggle("text-danger", rounded < 0n);
   }
 
-  // Budget is in SEK in data-budget; the grid shows tkr.
+  // Budget is in SEK in data-budget ("1234567.00"); a krona is 100 öre.
   function budgetOf(row) {
-    return parseFloat(row.dataset.budget || "0") / 1000;
+    return toOre(row.dataset.budget || "0", 2) || 0n;
   }
 
+  // The server's rule (forecasts.calculations.sum_figures): a total adds the amounts that are
+  // there; an empty or refused cell adds nothing, and a total with no amount at all is "–".
   function recalculate() {
-    var areaForecast = 0;
-    var areaComplete = true;
-    var areaBudget = 0;
+    var areaForecast = null;
+    var areaBudget = 0n;
     table.querySelectorAll("tbody[data-unit]").forEach(function (body) {
-      var forecast = 0;
-      var budget = 0;
-      var complete = true;
+      var forecast = null;
+      var budget = 0n;
       body.querySelectorAll("tr.grid-row").forEach(function (row) {
-        var input = row.querySelector("input.grid-amount");
-        var value = parse(input.value);
+        var value = parse(row.querySelector("input.grid-amount").value);
         var rowBudget = budgetOf(row);
         budget += rowBudget;
-        if (value === null) {
-          complete = false;
-          show(row.querySelector('[data-role="deviation"]'), null);
-        } else {
-          forecast += value;
-          show(row.querySelector('[data-role="deviation"]'), rowBudget - value);
+        if (value !== null) {
+          forecast = (forecast === null ? 0n : forecast) + value;
         }
+        show(row.querySelector('[data-role="deviation"]'), value === null ? null : rowBudget - value);
       });
       var total = body.querySelector("tr.unit-total");
-      show(total.querySelector('[data-role="forecast-total"]'), complete ? forecast : null);
-      show(total.querySelector('[data-role="deviation-total"]'), complete ? budget - forecast : null);
-      areaForecast += forecast;
+      show(total.querySelector('[data-role="forecast-total"]'), forecast);
+      show(
+        total.querySelector('[data-role="deviation-total"]'),
+        forecast === null ? null : budget - forecast
+      );
+      if (forecast !== null) {
+        areaForecast = (areaForecast === null ? 0n : areaForecast) + forecast;
+      }
       areaBudget += budget;
-      areaComplete = areaComplete && complete;
     });
     var foot = document.getElementById("area-total");
-    show(foot.querySelector('[data-role="forecast-total"]'), areaComplete ? areaForecast : null);
+    show(foot.querySelector('[data-role="forecast-total"]'), areaForecast);
     show(
       foot.querySelector('[data-role="deviation-total"]'),
-      areaComplete ? areaBudget - areaForecast : null
+      areaForecast === null ? null : areaBudget - areaForecast
     );
   }
 

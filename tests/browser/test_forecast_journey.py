@@ -1,5 +1,8 @@
 """The forecast journey in Chromium: the director fills in and submits, finance returns it, the
-director fixes and resubmits, finance approves, and the approved figures show on the area page."""
+director fixes and resubmits, finance approves, and the approved figures show on the area page.
+And the grid's live totals agree with the totals the server draws."""
+
+import re
 
 import pytest
 
@@ -116,6 +119,32 @@ def test_director_submits_finance_returns_director_fixes_finance_approves(page, 
     assert f"−15{NBSP}537{NBSP}tkr" in page.locator("#unit-figures").inner_text()
     assert_accessible(axe, page, "the area page")
     screenshot(page, "forecast-area-approved")
+
+
+_TOTALS = '[data-role="forecast-total"], [data-role="deviation-total"]'
+_SERVED_TOTAL = re.compile(r'data-role="(?:forecast|deviation)-total">([^<]*)<')
+
+
+def test_the_live_totals_are_the_totals_the_server_draws_with_an_empty_cell(page, seed):
+    _log_in(page, "direktor.somatik")
+    page.get_by_role("link", name="Prognoser").click()
+    page.get_by_role("link", name="Länssjukvårdsområde somatik").first.click()
+    page.wait_for_url("**/edit/")
+    assert _cell(page, "Läkemedel").input_value() == f"80{NBSP}889"
+
+    # An emptied cell adds nothing: the unit's total is the rest, 1 026 148 − 80 889 tkr.
+    _cell(page, "Läkemedel").fill("")
+    assert _unit_total(page) == f"945{NBSP}259{NBSP}tkr"
+    live = page.locator(_TOTALS).all_inner_texts()
+
+    # Saving is refused (the cell needs an amount); the server draws the same totals.
+    with page.expect_response(lambda r: r.request.method == "POST") as response:
+        page.get_by_role("button", name="Spara utkast").click()
+    served = _SERVED_TOTAL.findall(response.value.text())
+    page.wait_for_load_state()
+    assert "Ange ett belopp." in page.locator("main").inner_text()
+    assert served == live
+    assert page.locator(_TOTALS).all_inner_texts() == served, "the script keeps them"
 
 
 def test_the_import_page_passes_axe(page, axe, seed):

@@ -6,12 +6,15 @@ import pandas as pd
 
 from measures.calculations import (
     EFFECT_COLUMNS,
+    Totals,
+    attribute_to_areas,
     effect_totals,
     rows_for_year,
     scope_to_areas,
     shares_total,
     split_by_area,
     totals_by_year,
+    year_total,
 )
 
 M = Decimal("1000000")
@@ -118,6 +121,62 @@ def test_a_director_of_two_areas_gets_the_sum_of_both_shares():
     assert m01["low"] == D("6.6") * M  # 11 % of 60
 
 
+def test_attribution_gives_each_area_its_part_and_keeps_an_unsplit_measure_whole():
+    # M01 is region-wide with shares 60/40, M15 is region-wide without shares, M02 is owned.
+    seed = [
+        ("M01", None, "in_progress", (25, 28), (0, 0), (0, 0)),
+        ("M02", "LSO-SOM", "in_progress", (60, 62), (0, 0), (0, 0)),
+        ("M15", None, "decided", (2, 3), (0, 0), (0, 0)),
+    ]
+    shares = pd.DataFrame(
+        {"code": ["M01", "M01"], "area_code": ["LSO-SOM", "LSO-PSY"], "share": [D(60), D(40)]},
+        dtype=object,
+    )
+    effects = rows_for_year(_effects(seed, realised={("M01", 2024): D(10) * M}), year=2024)
+    rows = attribute_to_areas(effects, shares)
+    by = {(r["code"], r["area_code"]): r for r in rows.to_dict("records")}
+    assert list(by) == [
+        ("M02", "LSO-SOM"),
+        ("M15", None),
+        ("M01", "LSO-SOM"),
+        ("M01", "LSO-PSY"),
+    ], "owned, unsplit, then split"
+    # 60 % of 25–28 = 15–16.8 and of realised 10 = 6; 40 % = 10–11.2 and 4
+    assert (by["M01", "LSO-SOM"]["low"], by["M01", "LSO-SOM"]["high"]) == (15 * M, D("16.8") * M)
+    assert by["M01", "LSO-SOM"]["realised"] == 6 * M
+    assert (by["M01", "LSO-PSY"]["low"], by["M01", "LSO-PSY"]["realised"]) == (10 * M, 4 * M)
+    assert by["M01", "LSO-PSY"]["share"] == D(40)
+    # Unsplit and owned measures keep their whole effect, share 100.
+    assert (by["M15", None]["low"], by["M15", None]["share"]) == (2 * M, D(100))
+    assert (by["M02", "LSO-SOM"]["high"], by["M02", "LSO-SOM"]["share"]) == (62 * M, D(100))
+    # Over all areas each measure counts once: 25 + 60 + 2 = 87 … 28 + 62 + 3 = 93.
+    assert effect_totals(rows) == effect_totals(effects)
+    assert effect_totals(rows).low == 87 * M
+
+
+def test_an_area_sees_nothing_of_a_region_wide_measure_without_shares():
+    seed = [("M15", None, "decided", (2, 3), (0, 0), (0, 0))]
+    effects = _effects(seed)
+    assert scope_to_areas(effects, SHARES, area_codes=["LSO-SOM"]).empty
+    region = scope_to_areas(effects, SHARES, area_codes=None)
+    assert effect_totals(rows_for_year(region, year=2024)).high == 3 * M
+
+
+def test_a_director_of_two_areas_gets_one_row_with_both_parts_of_the_realised_effect():
+    effects = _effects(realised={("M01", 2024): D(2) * M})
+    rows = rows_for_year(scope_to_areas(effects, SHARES, area_codes=["NSO-S", "FTV"]), year=2024)
+    m01 = rows[rows["code"] == "M01"]
+    assert len(m01) == 1, "one row per measure in the register"
+    m01 = m01.iloc[0]
+    # 12 % + 4 % = 16 % of 25–28 = 4–4.48, of realised 2 = 0.32
+    assert (m01["share"], m01["low"], m01["high"]) == (D(16), 4 * M, D("4.48") * M)
+    assert m01["realised"] == D("0.32") * M
+    assert m01["area_code"] is None, "still shown as region-wide"
+    # NSO-S owns M10 (5–6), FTV owns M14 (1–1): 4 + 5 + 1 = 10 … 4.48 + 6 + 1 = 11.48
+    assert effect_totals(rows) == Totals(10 * M, D("11.48") * M, D("0.32") * M)
+    assert list(rows["code"]) == ["M01", "M10", "M14"], "in the register's order"
+
+
 def test_shares_total_and_split_by_area():
     assert shares_total(SHARES["share"]) == D(100)
     by_year = pd.DataFrame(
@@ -134,3 +193,9 @@ def test_empty_effects_give_zero_totals():
     totals = totals_by_year(empty, years=[2024])
     assert list(totals["low"]) == [D(0)]
     assert effect_totals(rows_for_year(empty, year=2024)).realised == D(0)
+
+
+def test_a_year_total_adds_the_months_with_an_amount():
+    months = [D("1.5") * M, None, D("-0.25") * M] + [None] * 9
+    assert year_total(months) == D("1.25") * M
+    assert year_total([None] * 12) == D(0)

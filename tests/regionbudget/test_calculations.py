@@ -1,20 +1,24 @@
 """The gap arithmetic, against figures computed by hand. No database."""
 
 import csv
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from measures.calculations import attribute_to_areas
 from regionbudget.gap.calculations import (
     EFFECT_COLUMNS,
-    attribute_to_areas,
     closing_probability,
     gap_bridge,
     gap_by_group,
     gap_by_year,
+    light_counts,
+    months_elapsed,
     scope_effects,
+    scope_required,
 )
 
 M = Decimal("1000000")  # one MSEK in SEK
@@ -176,6 +180,46 @@ def test_a_region_wide_measure_split_across_areas_is_counted_once():
     assert (region["planned_low"][0], region["planned_high"][0]) == (85 * M, 90 * M)
 
 
+def test_a_scope_of_several_areas_adds_their_shares_and_leaves_out_unsplit_measures():
+    effects = _effects(
+        [
+            _row("M01", 2024, 25, 28, area=None, realised=10, status="decided"),
+            _row("M02", 2024, 60, 62, area="LSO-SOM"),
+            _row("M15", 2024, 2, 3, area=None),  # region-wide, no shares
+            _row("M16", 2024, 4, 4, area="NSO-N"),
+        ]
+    )
+    shares = pd.DataFrame(
+        {
+            "code": ["M01", "M01", "M01"],
+            "area_code": ["LSO-SOM", "LSO-PSY", "NSO-N"],
+            "share": [Decimal(50), Decimal(30), Decimal(20)],
+        }
+    )
+    both = scope_effects(effects, shares, area_codes=["LSO-PSY", "NSO-N"])
+    # One row per area in scope: M16 in full, M01 30 % and 20 %; neither M02 nor M15.
+    assert sorted(zip(both["code"], both["area_code"], strict=True)) == [
+        ("M01", "LSO-PSY"),
+        ("M01", "NSO-N"),
+        ("M16", "NSO-N"),
+    ]
+    gap = gap_by_year(both, {2024: 20 * M}, years=[2024])
+    # 50 % of 25–28 = 12.5–14, plus M16 4–4 → 16.5–18; realised 50 % of 10 = 5
+    assert (gap["planned_low"][0], gap["planned_high"][0]) == (Decimal("16.5") * M, 18 * M)
+    assert gap["realised"][0] == 5 * M
+    # expected: decided 0.6 × 13.25 + in progress 0.8 × 4 = 7.95 + 3.2 = 11.15
+    assert gap["expected"][0] == Decimal("11.15") * M
+    assert (gap["uncovered_low"][0], gap["uncovered_high"][0]) == (2 * M, Decimal("3.5") * M)
+    # The region counts M15 whole and M01 once: 25 + 60 + 2 + 4 = 91 … 28 + 62 + 3 + 4 = 97
+    region = gap_by_year(scope_effects(effects, shares), {}, years=[2024])
+    assert (region["planned_low"][0], region["planned_high"][0]) == (91 * M, 97 * M)
+    by_area = gap_by_group(attribute_to_areas(effects, shares), by="area_code", year=2024)
+    by_area = by_area.set_index("area_code")
+    assert by_area.loc["NSO-N", "planned_low"] == 9 * M  # 20 % of 25 + 4
+    assert by_area.loc["LSO-SOM", "realised"] == 5 * M  # 50 % of 10
+    assert sorted(by_area.index) == ["LSO-PSY", "LSO-SOM", "NSO-N"], "unsplit M15 has no area"
+
+
 def test_gap_per_category_in_the_seed_case(seed):
     by_category = gap_by_group(seed, by="category", year=2024).set_index("category")
     # Bemanning: M02 60–62 + M10 5–6 = 65–68; Vårdstruktur: M04 8–10 + M08 10–11 = 18–21
@@ -246,4 +290,34 @@ def test_closing_probability_edge_cases():
     assert closing_probability(_effects([]), {2024: 1 * M}, years=[2024, 2025]) == {
         2024: Decimal("0.000"),
         2025: None,
+    }
+
+
+def test_the_requirement_of_a_scope():
+    plan_wide = {2024: 324 * M, 2025: 550 * M}
+    by_area = {2024: {"LSO-SOM": 120 * M, "FTV": 5 * M}, 2025: {"LSO-SOM": 200 * M}}
+    assert scope_required(plan_wide, by_area, None, YEARS) == plan_wide
+    assert scope_required(plan_wide, by_area, ["LSO-SOM", "FTV"], YEARS) == {2024: 125 * M}
+    assert scope_required(plan_wide, by_area, ["LSO-SOM"], YEARS) == {2024: 120 * M, 2025: 200 * M}
+    assert scope_required(plan_wide, by_area, [], YEARS) == {}, "no areas, no requirement"
+
+
+def test_months_elapsed_at_a_meeting():
+    assert months_elapsed(2024, dt.date(2024, 9, 17)) == 8
+    assert months_elapsed(2024, dt.date(2024, 1, 31)) == 0
+    assert months_elapsed(2024, dt.date(2025, 2, 1)) == 12
+    assert months_elapsed(2025, dt.date(2024, 12, 31)) == 0
+
+
+def test_lights_are_counted_per_owning_area():
+    measures = [
+        {"area_code": "LSO-SOM", "light": "on_track"},
+        {"area_code": "LSO-SOM", "light": "at_risk"},
+        {"area_code": "LSO-SOM", "light": "on_track"},
+        {"area_code": None, "light": "late"},
+        {"area_code": "FTV", "light": "cancelled"},
+    ]
+    assert light_counts(measures) == {
+        "LSO-SOM": {"on_track": 2, "at_risk": 1},
+        "FTV": {"cancelled": 1},
     }
