@@ -10,7 +10,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,15 +26,8 @@ from forecasts.forms import (
     RoundForm,
 )
 from forecasts.models import Forecast, ImportUpload
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core import access
 from regionbudget.core.saving import keep_input
-
-FINANCE = {Role.ADMIN, Role.FINANCE}
-
-
-def _require_finance(request: HttpRequest) -> None:
-    if not roles_of(request.user) & FINANCE:
-        raise PermissionDenied
 
 
 def _error_text(error: ValidationError) -> str:
@@ -47,7 +40,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     """Every forecast round with how far it has come; a director sees their areas' states."""
     ctx = {
         "items": selectors.round_list(user=request.user),
-        "is_finance": bool(roles_of(request.user) & FINANCE),
+        "is_finance": access.is_finance(request.user),
     }
     return render(request, "forecasts/round_list.html", ctx)
 
@@ -56,7 +49,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
     """Finance opens a round: "prognos efter oktober 2024", its deadline and threshold."""
-    _require_finance(request)
+    access.require_finance(request.user)
     form = RoundForm(
         request.POST or None, initial={"plan": selectors.plan_list(user=request.user).first()}
     )
@@ -80,7 +73,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "round": forecast_round,
         "states": selectors.round_overview(forecast_round=forecast_round, user=request.user),
-        "is_finance": bool(roles_of(request.user) & FINANCE),
+        "is_finance": access.is_finance(request.user),
     }
     return render(request, "forecasts/round_detail.html", ctx)
 
@@ -88,7 +81,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_finance(request)
+    access.require_finance(request.user)
     forecast_round = selectors.round_get(user=request.user, pk=pk)
     try:
         services.round_close(forecast_round=forecast_round, user=request.user)
@@ -181,7 +174,6 @@ def forecast_detail(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRe
     forecast_round, area, forecast = selectors.forecast_access(
         user=request.user, round_pk=round_pk, area_pk=area_pk
     )
-    roles = roles_of(request.user)
     ctx = {
         "round": forecast_round,
         "area": area,
@@ -189,11 +181,11 @@ def forecast_detail(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRe
         "grid": selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
         if forecast
         else None,
-        "can_review": bool(roles & FINANCE)
+        "can_review": access.is_finance(request.user)
         and forecast is not None
         and forecast.status == Forecast.Status.SUBMITTED
         and forecast_round.is_open,
-        "can_edit": Role.AREA_DIRECTOR in roles
+        "can_edit": access.is_director(request.user)
         and forecast_round.is_open
         and (forecast is None or forecast.is_editable),
         "return_form": ReturnForm(initial={"version": forecast.version if forecast else 1}),
@@ -283,7 +275,7 @@ def _parse(upload: ImportUpload):
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     """Upload a budget or actuals file; it is checked and previewed before anything is written."""
-    _require_finance(request)
+    access.require_finance(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
@@ -395,7 +387,7 @@ def import_confirm(request: HttpRequest, token) -> HttpResponse:
 @require_safe
 def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """A template file to fill in: the column names and two example rows."""
-    _require_finance(request)
+    access.require_finance(request.user)
     if kind not in ImportUpload.Kind.values or fmt not in ("csv", "xlsx"):
         raise Http404
     name = {"budget": "budgetmall", "actual": "utfallsmall"}[kind]

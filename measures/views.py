@@ -11,7 +11,7 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,6 +41,7 @@ from measures.imports import (
 )
 from measures.models import Measure
 from measures.tables import MeasureTable
+from regionbudget.core import access
 from regionbudget.core.models import Area
 from regionbudget.core.saving import keep_input
 from regionbudget.core.tabular import TableFileError, read_table
@@ -50,11 +51,6 @@ _SESSION_IMPORT = "measure_import:"
 
 def _region_label() -> str:
     return _("Region-wide")
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not selectors.can_manage_measures(request.user):
-        raise PermissionDenied
 
 
 def _listed(request: HttpRequest):
@@ -198,7 +194,7 @@ def _save_measure(request, form, *, plan: Plan, measure: Measure | None):
 @require_http_methods(["GET", "POST"])
 def measure_create(request: HttpRequest) -> HttpResponse:
     """Finance adds a measure to a plan."""
-    _require_manager(request)
+    access.require_finance(request.user)
     plans = list(plan_list(user=request.user))
     plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), None)
     plan = plan or selectors.default_plan(plans)
@@ -219,7 +215,7 @@ def measure_create(request: HttpRequest) -> HttpResponse:
 def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance edits a measure and its planned effects; a concurrent edit shows both versions."""
     measure = selectors.measure_get(user=request.user, pk=pk)
-    _require_manager(request)
+    access.require_finance(request.user)
     form = MeasureForm(request.POST or None, instance=measure, plan=measure.plan)
     conflict = None
     with keep_input(form) as save:
@@ -250,8 +246,7 @@ def _report_initial(measure: Measure) -> dict:
 def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner reports status and a month's realised effect; a concurrent change is shown."""
     measure = selectors.measure_get(user=request.user, pk=pk)
-    if not selectors.can_report_on(request.user, measure):
-        raise PermissionDenied
+    access.require(selectors.can_report_on(request.user, measure))
     form = MeasureReportForm(
         request.POST or None, initial=_report_initial(measure), plan=measure.plan
     )
@@ -297,7 +292,7 @@ def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance splits a region-wide measure across areas (percentages summing to 100)."""
     measure = selectors.measure_get(user=request.user, pk=pk)
-    _require_manager(request)
+    access.require_finance(request.user)
     if not measure.is_region_wide:
         raise Http404(_("Only a region-wide measure is split across areas."))
     stored = selectors.measure_shares_by_area(measure=measure)
@@ -331,7 +326,7 @@ def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def measure_import(request: HttpRequest) -> HttpResponse:
     """Finance uploads an action plan; every row is checked, then shown for confirmation."""
-    _require_manager(request)
+    access.require_finance(request.user)
     form = MeasureImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         plan, upload = form.cleaned_data["plan"], form.cleaned_data["file"]
@@ -373,7 +368,7 @@ def _staged(request: HttpRequest, token: str) -> dict:
 @require_safe
 def measure_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     """What the import would do: counts, the first rows, and every error."""
-    _require_manager(request)
+    access.require_finance(request.user)
     ctx = _import_preview_ctx(_staged(request, token), token)
     return render(request, "measures/measure_import_preview.html", ctx)
 
@@ -411,7 +406,7 @@ def _import_preview_ctx(staged: dict, token: str) -> dict:
 @require_POST
 def measure_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Write the checked file, all or nothing; a file with errors writes nothing."""
-    _require_manager(request)
+    access.require_finance(request.user)
     if request.session.get(_SESSION_IMPORT + token) is None:
         # A second click on "save", or an import gone stale: nothing to write, and say so.
         messages.info(

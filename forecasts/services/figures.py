@@ -16,14 +16,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forecasts.imports import FigureRow
 from forecasts.models import AccountGroup, Actual, Budget, ImportUpload
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core import access
 
 __all__ = [
     "FigureRow",
@@ -48,8 +47,7 @@ class ReplaceResult:
 
 
 def _require_finance(user) -> None:
-    if not roles_of(user) & {Role.ADMIN, Role.FINANCE}:
-        raise PermissionDenied(_("Only finance staff may import budgets and actuals."))
+    access.require_finance(user, _("Only finance staff may import budgets and actuals."))
 
 
 def account_group_upsert(*, code: str, name: str, kind: str, position: int) -> AccountGroup:

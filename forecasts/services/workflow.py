@@ -31,8 +31,8 @@ from forecasts.models import (
     ForecastRound,
     Plan,
 )
-from regionbudget.core.models import Area, AreaDirector, Unit
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core import access
+from regionbudget.core.models import Area, Unit
 
 __all__ = [
     "ForecastConflict",
@@ -48,7 +48,6 @@ __all__ = [
 
 Cell = tuple[int, int]  # (unit id, account group id)
 MAX_AMOUNT = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES)
-_FINANCE = {Role.ADMIN, Role.FINANCE}
 
 
 @dataclass(frozen=True)
@@ -68,17 +67,13 @@ class ForecastConflict(Exception):
 
 
 def _require_finance(user) -> None:
-    if not roles_of(user) & _FINANCE:
-        raise PermissionDenied(_("Only finance staff may do this."))
+    access.require_finance(user, _("Only finance staff may do this."))
 
 
 def _require_area_writer(user, area: Area) -> None:
-    roles = roles_of(user)
-    if roles & _FINANCE:
-        return
-    if Role.AREA_DIRECTOR in roles and AreaDirector.objects.filter(user=user, area=area).exists():
-        return
-    raise PermissionDenied(_("Only the area's director may change its forecast."))
+    access.require(
+        access.may_write_area(user, area), _("Only the area's director may change its forecast.")
+    )
 
 
 def _require_open(forecast_round: ForecastRound) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from forecasts.selectors import plan_list
 from measures.models import Measure
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core import access
 from regionbudget.reports.forms import MeetingForm, StatusReportForm
 from regionbudget.reports.models import StatusReport
 from regionbudget.reports.pages import report_page
@@ -26,17 +26,10 @@ from regionbudget.reports.services import meeting_create as create_meeting
 from regionbudget.reports.services import report_create as create_report
 from regionbudget.reports.services import report_publish as publish_report
 
-_WRITERS = {Role.ADMIN, Role.FINANCE}
-
-
-def _require_writer(request: HttpRequest) -> None:
-    if not roles_of(request.user) & _WRITERS:
-        raise PermissionDenied
-
 
 def _get_report(request: HttpRequest, pk: int) -> StatusReport:
     """A report the user may read; drafts are 404 to anyone but finance and admins."""
-    return get_object_or_404(select_reports(user=request.user), pk=pk)
+    return access.object_or_404(select_reports(user=request.user), pk=pk)
 
 
 def _report_form(request: HttpRequest, *, instance=None, data=None) -> StatusReportForm:
@@ -57,11 +50,10 @@ def _report_form(request: HttpRequest, *, instance=None, data=None) -> StatusRep
 @require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     """Published reports, newest first; finance also sees drafts and can start a new one."""
-    if not roles_of(request.user):
-        raise PermissionDenied
+    access.require_role(request.user)
     ctx = {
         "reports": select_reports(user=request.user),
-        "can_write": bool(roles_of(request.user) & _WRITERS),
+        "can_write": access.is_finance(request.user),
     }
     return render(request, "regionbudget/report_list.html", ctx)
 
@@ -69,7 +61,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    _require_writer(request)
+    access.require_finance(request.user)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         create_meeting(**form.cleaned_data)
@@ -81,7 +73,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
-    _require_writer(request)
+    access.require_finance(request.user)
     initial_corrects = request.GET.get("corrects")
     form = _report_form(request, data=request.POST or None)
     if request.method == "GET" and initial_corrects:
@@ -111,7 +103,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_writer(request)
+    access.require_finance(request.user)
     report = _get_report(request, pk)
     if report.status == StatusReport.Status.PUBLISHED:
         return _frozen(request, report)
@@ -155,7 +147,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     ctx = {
         "report": report,
-        "can_write": bool(roles_of(request.user) & _WRITERS),
+        "can_write": access.is_finance(request.user),
         **report_page(snapshot, language=get_language()),
     }
     return render(request, "regionbudget/report_detail.html", ctx)
@@ -164,7 +156,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_writer(request)
+    access.require_finance(request.user)
     report = _get_report(request, pk)
     try:
         version = int(request.POST.get("version", ""))
