@@ -4,6 +4,11 @@ Amounts are SEK as ``Decimal``. A measure's ``version`` guards the measure and e
 it (planned and realised effects, area shares): a write names the version it was based on and
 fails with ``MeasureConflict`` when someone else has written in between, never overwriting
 silently.
+
+Every write names the acting ``user`` and is checked by ``regionbudget.core.access``, as the
+forecast services are: finance and administrators keep the register (measures, planned effects,
+area shares, categories, indicators, imports); an area director reports status and realised
+effects of the measures their areas own.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from measures.models import (
     PlannedEffect,
     RealisedEffect,
 )
+from regionbudget.core import access
 from regionbudget.core.models import Area, Unit
 
 __all__ = [
@@ -66,6 +72,17 @@ class MeasureConflict(Exception):
     def __init__(self, current: Measure) -> None:
         super().__init__(f"measure {current.pk} is at version {current.version}")
         self.current = current
+
+
+def _require_manager(user) -> None:
+    access.require_finance(user, _("Only finance staff may keep the measure register."))
+
+
+def _require_reporter(user, measure: Measure) -> None:
+    access.require(
+        access.may_report_on(user, measure.owner_area_id),
+        _("Only finance or the director of the owning area may report on this measure."),
+    )
 
 
 def _require_decimal(**amounts: Decimal | None) -> None:
@@ -125,8 +142,9 @@ def _planned_replace(measure: Measure, planned: Planned) -> None:
 
 
 @transaction.atomic
-def category_upsert(*, name: str, position: int = 0) -> Category:
-    """Create the category ``name`` or bring its position up to date."""
+def category_upsert(*, name: str, position: int = 0, user) -> Category:
+    """Create the category ``name`` or bring its position up to date (finance)."""
+    _require_manager(user)
     category = Category.objects.filter(name=name).first() or Category(name=name)
     if category.pk is None or category.position != position:
         category.position = position
@@ -149,8 +167,10 @@ def measure_create(
     decision_reference: str = "",
     start_date: dt.date | None = None,
     planned: Planned | None = None,
+    user,
 ) -> Measure:
-    """Create a measure with its planned effects (SEK per year of the plan)."""
+    """Create a measure with its planned effects (SEK per year of the plan); finance only."""
+    _require_manager(user)
     measure = Measure(
         plan=plan,
         code=code,
@@ -187,12 +207,14 @@ def measure_update(
     decision_reference: str = "",
     start_date: dt.date | None = None,
     planned: Planned | None = None,
+    user,
 ) -> Measure:
     """Change every field of a measure (finance) and replace its planned effects.
 
     Raises ``MeasureConflict`` if the measure is no longer at ``expected_version``. A measure that
     becomes owned by an area loses its area shares (they belong to region-wide measures only).
     """
+    _require_manager(user)
     candidate = Measure(
         pk=measure.pk,
         plan=measure.plan,
@@ -235,7 +257,9 @@ def measure_report(
     user,
 ) -> Measure:
     """The owner's report: the measure's status and the realised effect (SEK) of one month with
-    a comment. ``amount`` None leaves the month's figure as it is (only the status changes)."""
+    a comment. ``amount`` None leaves the month's figure as it is (only the status changes).
+    Finance on any measure, a director on their areas' measures."""
+    _require_reporter(user, measure)
     _require_decimal(amount=amount)
     if status not in Measure.Status.values:
         raise ValidationError({"status": _("Choose a valid status.")})
@@ -267,7 +291,9 @@ def realised_effects_set(
     user,
 ) -> int:
     """Set several months' realised effects at once: ``(year, month, amount SEK, comment)``.
-    Months already stored are overwritten; returns how many rows were written."""
+    Months already stored are overwritten; returns how many rows were written. Finance on any
+    measure, a director on their areas' measures."""
+    _require_reporter(user, measure)
     objects = []
     for year, month, amount, comment in entries:
         _require_decimal(amount=amount)
@@ -301,10 +327,11 @@ def realised_effects_set(
 
 @transaction.atomic
 def area_shares_set(
-    *, measure: Measure, expected_version: int, shares: dict[Area, Decimal]
+    *, measure: Measure, expected_version: int, shares: dict[Area, Decimal], user
 ) -> list[AreaShare]:
-    """Split a region-wide measure across areas: shares in percent, each above 0 and at most
-    100, summing to exactly 100. An empty ``shares`` removes the split."""
+    """Split a region-wide measure across areas (finance): shares in percent, each above 0 and
+    at most 100, summing to exactly 100. An empty ``shares`` removes the split."""
+    _require_manager(user)
     if measure.owner_area_id is not None:
         raise ValidationError(_("Only a region-wide measure can be split across areas."))
     for area, share in shares.items():
@@ -346,8 +373,11 @@ def indicator_upsert(
     target: Decimal | None = None,
     direction: str = Indicator.Direction.DECREASE,
     position: int = 0,
+    user,
 ) -> Indicator:
-    """Create the indicator ``name`` of a measure or bring it up to date (values in ``unit``)."""
+    """Create the indicator ``name`` of a measure or bring it up to date (values in ``unit``);
+    finance only."""
+    _require_manager(user)
     _require_decimal(baseline=baseline, target=target)
     indicator = Indicator.objects.filter(measure=measure, name=name).first()
     values = {
@@ -376,8 +406,10 @@ def indicator_value_set(
     actual: Decimal,
     unit: Unit | None = None,
     target_level: Decimal | None = None,
+    user,
 ) -> IndicatorValue:
-    """Set the actual value (and a unit's target level) of an indicator in one period."""
+    """Set the actual value (and a unit's target level) of an indicator in one period (finance)."""
+    _require_manager(user)
     _require_decimal(actual=actual, target_level=target_level)
     value = IndicatorValue.objects.filter(
         indicator=indicator, year=year, month=month, unit=unit
@@ -405,13 +437,14 @@ def _import_changes(measure: Measure, row: MeasureImportRow) -> bool:
 
 
 @transaction.atomic
-def measure_import(*, plan: Plan, rows: list[MeasureImportRow]) -> ImportResult:
-    """Write a validated action plan into ``plan``, all or nothing, in bulk.
+def measure_import(*, plan: Plan, rows: list[MeasureImportRow], user) -> ImportResult:
+    """Write a validated action plan into ``plan`` (finance), all or nothing, in bulk.
 
     A code new to the plan creates a measure; a known code updates it (its planned effects become
     exactly the file's, and its version rises, so an edit open elsewhere meets a conflict); an
     identical row changes nothing. Rows are validated beforehand (``measures.imports``).
     """
+    _require_manager(user)
     existing = {
         m.code: m
         for m in Measure.objects.select_for_update()

@@ -178,11 +178,14 @@ def _save_measure(request, form, *, plan: Plan, measure: Measure | None):
     data = {k: v for k, v in form.cleaned_data.items() if k in form.Meta.fields}
     try:
         if measure is None:
-            return services.measure_create(plan=plan, planned=form.cleaned_data["planned"], **data)
+            return services.measure_create(
+                plan=plan, planned=form.cleaned_data["planned"], user=request.user, **data
+            )
         return services.measure_update(
             measure=measure,
             expected_version=form.cleaned_data["version"] or 0,
             planned=form.cleaned_data["planned"],
+            user=request.user,
             **data,
         )
     except ValidationError as exc:
@@ -308,6 +311,7 @@ def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
                 measure=measure,
                 expected_version=form.cleaned_data["version"],
                 shares=form.shares(),
+                user=request.user,
             )
             messages.success(request, _("The split of %(code)s is saved.") % {"code": measure.code})
             return redirect(measure)
@@ -418,7 +422,9 @@ def measure_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("measures:measure_import_preview", token=token)
     plan = get_object_or_404(Plan, pk=staged["plan"])
     with keep_input() as save:
-        result = services.measure_import(plan=plan, rows=[row_from_json(r) for r in staged["rows"]])
+        result = services.measure_import(
+            plan=plan, rows=[row_from_json(r) for r in staged["rows"]], user=request.user
+        )
     if save.interrupted:  # nothing was written; the checked file is still staged: save again
         ctx = {**_import_preview_ctx(staged, token), "save_error": save.message}
         return render(request, "measures/measure_import_preview.html", ctx, status=save.status)
