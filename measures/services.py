@@ -35,6 +35,7 @@ from measures.models import (
     RealisedEffect,
 )
 from regionbudget.core import access
+from regionbudget.core.locking import Conflict, update_versioned
 from regionbudget.core.models import Area, Unit
 
 __all__ = [
@@ -66,12 +67,11 @@ MEASURE_FIELDS = (
 )
 
 
-class MeasureConflict(Exception):
+class MeasureConflict(Conflict):
     """The measure changed since the user loaded it; ``current`` is the stored measure."""
 
-    def __init__(self, current: Measure) -> None:
-        super().__init__(f"measure {current.pk} is at version {current.version}")
-        self.current = current
+    def __init__(self, current: Measure | None) -> None:
+        super().__init__(current, "The measure was changed by someone else.")
 
 
 def _require_manager(user) -> None:
@@ -92,14 +92,14 @@ def _require_decimal(**amounts: Decimal | None) -> None:
 
 
 def _bump_version(measure: Measure, expected_version: int, **changes) -> None:
-    """Write ``changes`` and raise the version, if the measure is still at ``expected_version``."""
-    updated = Measure.objects.filter(pk=measure.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
+    """Write ``changes`` and raise the version, if the measure is still at ``expected_version``
+    (``MeasureConflict`` with the stored measure otherwise)."""
+    update_versioned(
+        Measure.objects.select_related("category", "owner_area").filter(pk=measure.pk),
+        expected_version=expected_version,
+        conflict=MeasureConflict,
+        **changes,
     )
-    if updated == 0:
-        raise MeasureConflict(
-            Measure.objects.select_related("category", "owner_area").get(pk=measure.pk)
-        )
     measure.version = expected_version + 1
     for name, value in changes.items():
         setattr(measure, name, value)
