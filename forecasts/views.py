@@ -34,6 +34,18 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: on its field where there is one, else on the form."""
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _interrupted(request: HttpRequest, template: str, ctx: dict, save) -> HttpResponse:
+    """The page the user sent a button from, again, after a save lost its connection."""
+    messages.error(request, save.message)
+    return render(request, template, ctx, status=save.status)
+
+
 @login_required
 @require_safe
 def round_list(request: HttpRequest) -> HttpResponse:
@@ -53,16 +65,16 @@ def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundForm(
         request.POST or None, initial={"plan": selectors.plan_list(user=request.user).first()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            forecast_round = services.round_open(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("%(round)s is open.") % {"round": forecast_round})
-            return redirect(forecast_round)
-    return render(request, "forecasts/round_form.html", {"form": form})
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                forecast_round = services.round_open(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("%(round)s is open.") % {"round": forecast_round})
+                return redirect(forecast_round)
+    return render(request, "forecasts/round_form.html", {"form": form}, status=save.status)
 
 
 @login_required
@@ -70,12 +82,15 @@ def round_create(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Every visible area's forecast in the round: state (late in red) and year figures."""
     forecast_round = selectors.round_get(user=request.user, pk=pk)
-    ctx = {
+    return render(request, "forecasts/round_detail.html", _round_ctx(request, forecast_round))
+
+
+def _round_ctx(request: HttpRequest, forecast_round) -> dict:
+    return {
         "round": forecast_round,
         "states": selectors.round_overview(forecast_round=forecast_round, user=request.user),
         "is_finance": access.is_finance(request.user),
     }
-    return render(request, "forecasts/round_detail.html", ctx)
 
 
 @login_required
@@ -83,11 +98,15 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_finance(request.user)
     forecast_round = selectors.round_get(user=request.user, pk=pk)
-    try:
-        services.round_close(forecast_round=forecast_round, user=request.user)
-        messages.success(request, _("%(round)s is closed.") % {"round": forecast_round})
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+    with keep_input() as save:
+        try:
+            services.round_close(forecast_round=forecast_round, user=request.user)
+            messages.success(request, _("%(round)s is closed.") % {"round": forecast_round})
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    if save.interrupted:
+        ctx = _round_ctx(request, forecast_round)
+        return _interrupted(request, "forecasts/round_detail.html", ctx, save)
     return redirect(forecast_round)
 
 
@@ -145,8 +164,7 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
             except services.ForecastConflict as exc:
                 conflict = exc.current
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                _add_errors(form, exc)
             else:
                 if submit:
                     messages.success(request, _("The forecast is submitted to finance."))
@@ -174,7 +192,12 @@ def forecast_detail(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRe
     forecast_round, area, forecast = selectors.forecast_access(
         user=request.user, round_pk=round_pk, area_pk=area_pk
     )
-    ctx = {
+    ctx = _detail_ctx(request, forecast_round, area, forecast)
+    return render(request, "forecasts/forecast_detail.html", ctx)
+
+
+def _detail_ctx(request: HttpRequest, forecast_round, area, forecast, return_form=None) -> dict:
+    return {
         "round": forecast_round,
         "area": area,
         "forecast": forecast,
@@ -188,9 +211,9 @@ def forecast_detail(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRe
         "can_edit": access.is_director(request.user)
         and forecast_round.is_open
         and (forecast is None or forecast.is_editable),
-        "return_form": ReturnForm(initial={"version": forecast.version if forecast else 1}),
+        "return_form": return_form
+        or ReturnForm(initial={"version": forecast.version if forecast else 1}),
     }
-    return render(request, "forecasts/forecast_detail.html", ctx)
 
 
 def _review(request: HttpRequest, round_pk: int, area_pk: int, approve: bool) -> HttpResponse:
@@ -203,6 +226,16 @@ def _review(request: HttpRequest, round_pk: int, area_pk: int, approve: bool) ->
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect(forecast)
+    with keep_input() as save:
+        _review_write(request, area, forecast, form, approve)
+    if save.interrupted:  # nothing changed: the same page again, with the comment typed
+        ctx = _detail_ctx(request, forecast_round, area, forecast, None if approve else form)
+        return _interrupted(request, "forecasts/forecast_detail.html", ctx, save)
+    return redirect(forecast)
+
+
+def _review_write(request: HttpRequest, area, forecast: Forecast, form, approve: bool) -> None:
+    """Approve or return ``forecast`` through the services; the outcome as a message."""
     try:
         if approve:
             services.forecast_approve(
@@ -231,7 +264,6 @@ def _review(request: HttpRequest, round_pk: int, area_pk: int, approve: bool) ->
             )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-    return redirect(forecast)
 
 
 @login_required
@@ -277,21 +309,21 @@ def import_start(request: HttpRequest) -> HttpResponse:
     """Upload a budget or actuals file; it is checked and previewed before anything is written."""
     access.require_finance(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        if file.size > imports.MAX_BYTES:
-            form.add_error("file", imports.too_big_message(file.size, imports.MAX_BYTES))
-        else:
-            upload = services.import_upload_store(
-                kind=form.cleaned_data["kind"],
-                filename=file.name,
-                content=file.read(),
-                user=request.user,
-            )
-            return redirect("forecasts:import_preview", upload.token)
-    return render(
-        request, "forecasts/import_start.html", {"form": form, "max_rows": imports.MAX_ROWS}
-    )
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            file = form.cleaned_data["file"]
+            if file.size > imports.MAX_BYTES:
+                form.add_error("file", imports.too_big_message(file.size, imports.MAX_BYTES))
+            else:
+                upload = services.import_upload_store(
+                    kind=form.cleaned_data["kind"],
+                    filename=file.name,
+                    content=file.read(),
+                    user=request.user,
+                )
+                return redirect("forecasts:import_preview", upload.token)
+    ctx = {"form": form, "max_rows": imports.MAX_ROWS}
+    return render(request, "forecasts/import_start.html", ctx, status=save.status)
 
 
 @login_required

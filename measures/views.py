@@ -204,13 +204,14 @@ def measure_create(request: HttpRequest) -> HttpResponse:
     if plan is None:
         raise Http404
     form = MeasureForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        measure = _save_measure(request, form, plan=plan, measure=None)
-        if measure is not None:
-            messages.success(request, _("Measure %(code)s added.") % {"code": measure.code})
-            return redirect(measure)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            measure = _save_measure(request, form, plan=plan, measure=None)
+            if measure is not None:
+                messages.success(request, _("Measure %(code)s added.") % {"code": measure.code})
+                return redirect(measure)
     ctx = {"form": form, "plan": plan, "measure": None, "conflict": None}
-    return render(request, "measures/measure_form.html", ctx)
+    return render(request, "measures/measure_form.html", ctx, status=save.status)
 
 
 @login_required
@@ -305,25 +306,31 @@ def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial={**initial, "version": measure.version}, areas=areas
     )
     conflict = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.area_shares_set(
-                measure=measure,
-                expected_version=form.cleaned_data["version"],
-                shares=form.shares(),
-                user=request.user,
-            )
-            messages.success(request, _("The split of %(code)s is saved.") % {"code": measure.code})
-            return redirect(measure)
-        except services.MeasureConflict:
-            conflict = True  # a stale page: nothing is written; 409 like the other forms
-            form.add_error(None, _("Someone changed this measure meanwhile. Check and save again."))
-            form.data = form.data.copy()
-            form.data["version"] = str(Measure.objects.get(pk=measure.pk).version)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.area_shares_set(
+                    measure=measure,
+                    expected_version=form.cleaned_data["version"],
+                    shares=form.shares(),
+                    user=request.user,
+                )
+                text = _("The split of %(code)s is saved.") % {"code": measure.code}
+                messages.success(request, text)
+                return redirect(measure)
+            except services.MeasureConflict as exc:
+                conflict = True  # a stale page: nothing is written; 409 like the other forms
+                form.add_error(
+                    None, _("Someone changed this measure meanwhile. Check and save again.")
+                )
+                form.data = form.data.copy()
+                form.data["version"] = str(exc.current.version)
+            except ValidationError as exc:
+                form.add_error(None, exc)
     ctx = {"form": form, "measure": measure}
-    return render(request, "measures/measure_shares.html", ctx, status=409 if conflict else 200)
+    return render(
+        request, "measures/measure_shares.html", ctx, status=409 if conflict else save.status
+    )
 
 
 @login_required
@@ -332,33 +339,34 @@ def measure_import(request: HttpRequest) -> HttpResponse:
     """Finance uploads an action plan; every row is checked, then shown for confirmation."""
     access.require_finance(request.user)
     form = MeasureImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        plan, upload = form.cleaned_data["plan"], form.cleaned_data["file"]
-        columns = import_columns(plan.years)
-        try:
-            table = read_table(
-                upload, filename=upload.name, columns=columns, required=REQUIRED_COLUMNS
-            )
-        except TableFileError as exc:
-            form.add_error("file", exc.message)
-        else:
-            rows, errors = validate_rows(
-                table,
-                years=plan.years,
-                categories=selectors.category_lookup(),
-                areas=selectors.area_lookup(),
-                columns=columns,
-            )
-            token = secrets.token_urlsafe(16)
-            request.session[_SESSION_IMPORT + token] = {
-                "plan": plan.pk,
-                "filename": upload.name,
-                "count": len(table.rows),
-                "rows": [row_to_json(r) for r in rows],
-                "errors": [e.__dict__ for e in errors],
-            }
-            return redirect("measures:measure_import_preview", token=token)
-    return render(request, "measures/measure_import.html", {"form": form})
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            plan, upload = form.cleaned_data["plan"], form.cleaned_data["file"]
+            columns = import_columns(plan.years)
+            try:
+                table = read_table(
+                    upload, filename=upload.name, columns=columns, required=REQUIRED_COLUMNS
+                )
+            except TableFileError as exc:
+                form.add_error("file", exc.message)
+            else:
+                rows, errors = validate_rows(
+                    table,
+                    years=plan.years,
+                    categories=selectors.category_lookup(),
+                    areas=selectors.area_lookup(),
+                    columns=columns,
+                )
+                token = secrets.token_urlsafe(16)
+                request.session[_SESSION_IMPORT + token] = {
+                    "plan": plan.pk,
+                    "filename": upload.name,
+                    "count": len(table.rows),
+                    "rows": [row_to_json(r) for r in rows],
+                    "errors": [e.__dict__ for e in errors],
+                }
+                return redirect("measures:measure_import_preview", token=token)
+    return render(request, "measures/measure_import.html", {"form": form}, status=save.status)
 
 
 def _staged(request: HttpRequest, token: str) -> dict:
