@@ -110,6 +110,41 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(forecast_round)
 
 
+def _locked_text(forecast_round, forecast) -> str:
+    """Why the grid cannot be written: a closed round, or a forecast no longer editable."""
+    if not forecast_round.is_open:
+        return _("The forecast round is closed; its forecasts can no longer change.")
+    return _(
+        "The forecast is %(status)s and can no longer be changed unless finance returns it."
+    ) % {"status": forecast.get_status_display().lower()}
+
+
+def _grid_write(request: HttpRequest, form, forecast_round, area):
+    """Save (or submit) a valid grid: ``(redirect, None)`` when stored, ``(None, the stored
+    forecast)`` on a conflict, ``(None, None)`` when the services refused it (errors on the
+    form)."""
+    submit = form.cleaned_data["action"] == "submit"
+    write = services.forecast_submit if submit else services.forecast_save
+    try:
+        write(
+            forecast_round=forecast_round,
+            area=area,
+            lines=form.lines(),
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        )
+    except services.ForecastConflict as exc:
+        return None, exc.current
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return None, None
+    if submit:
+        messages.success(request, _("The forecast is submitted to finance."))
+        return redirect("forecasts:forecast_detail", forecast_round.pk, area.pk), None
+    messages.success(request, _("The draft is saved."))
+    return redirect("forecasts:forecast_edit", forecast_round.pk, area.pk), None
+
+
 def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict:
     return {
         "round": forecast_round,
@@ -131,46 +166,19 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
     )
     if not forecast_round.is_open or (forecast and not forecast.is_editable):
         if request.method == "POST":  # e.g. a second click on "submit": nothing is written
-            if not forecast_round.is_open:
-                text = _("The forecast round is closed; its forecasts can no longer change.")
-            else:
-                text = _(
-                    "The forecast is %(status)s and can no longer be changed unless finance "
-                    "returns it."
-                ) % {"status": forecast.get_status_display().lower()}
-            messages.error(request, text)
+            messages.error(request, _locked_text(forecast_round, forecast))
         return redirect("forecasts:forecast_detail", round_pk, area_pk)
     if request.method == "GET":
         grid = selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
-        return render(
-            request,
-            "forecasts/forecast_edit.html",
-            _grid_ctx(forecast_round, area, forecast, None, grid),
-        )
+        ctx = _grid_ctx(forecast_round, area, forecast, None, grid)
+        return render(request, "forecasts/forecast_edit.html", ctx)
     form = ForecastGridForm(request.POST, cells=selectors.grid_cells(area=area))
-    conflict = None
+    saved, conflict = None, None
     with keep_input(form) as save:
         if form.is_valid():
-            submit = form.cleaned_data["action"] == "submit"
-            write = services.forecast_submit if submit else services.forecast_save
-            try:
-                write(
-                    forecast_round=forecast_round,
-                    area=area,
-                    lines=form.lines(),
-                    expected_version=form.cleaned_data["version"],
-                    user=request.user,
-                )
-            except services.ForecastConflict as exc:
-                conflict = exc.current
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                if submit:
-                    messages.success(request, _("The forecast is submitted to finance."))
-                    return redirect("forecasts:forecast_detail", round_pk, area_pk)
-                messages.success(request, _("The draft is saved."))
-                return redirect("forecasts:forecast_edit", round_pk, area_pk)
+            saved, conflict = _grid_write(request, form, forecast_round, area)
+    if saved is not None:
+        return saved
     grid = selectors.forecast_grid(
         forecast_round=forecast_round,
         area=area,

@@ -44,6 +44,7 @@ from measures.tables import MeasureTable
 from regionbudget.core import access
 from regionbudget.core.models import Area
 from regionbudget.core.saving import keep_input
+from regionbudget.core.selectors import area_list
 from regionbudget.core.tabular import TableFileError, read_table
 
 _SESSION_IMPORT = "measure_import:"
@@ -257,38 +258,33 @@ def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     with keep_input(form) as save:
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
             try:
-                services.measure_report(
-                    measure=measure,
-                    expected_version=data["version"],
-                    status=data["status"],
-                    year=data["year"],
-                    month=data["month"],
-                    amount=data["amount"],
-                    comment=data["comment"],
-                    user=request.user,
-                )
+                services.measure_report(measure=measure, **form.report_fields(), user=request.user)
                 messages.success(request, _("Report on %(code)s saved.") % {"code": measure.code})
                 return redirect(measure)
             except services.MeasureConflict as exc:
-                stored = selectors.realised_by_month(measure=exc.current).get(
-                    (data["year"], data["month"])
-                )
-                conflict = {
-                    "your_status": Measure.Status(data["status"]).label,
-                    "status": exc.current.get_status_display(),
-                    "amount": msek_text(stored.amount) if stored else "",
-                    "comment": stored.comment if stored else "",
-                }
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.current.version)
+                conflict = _report_conflict(form, exc.current)
             except ValidationError as exc:
                 form.add_error(None, exc)
     ctx = {"form": form, "measure": measure, "conflict": conflict}
     return render(
         request, "measures/measure_report.html", ctx, status=409 if conflict else save.status
     )
+
+
+def _report_conflict(form: MeasureReportForm, current: Measure) -> dict:
+    """What the conflict box shows: your status against the stored one, and the stored figure
+    of the month you reported. The form moves on to the stored version."""
+    data = form.cleaned_data
+    stored = selectors.realised_by_month(measure=current).get((data["year"], data["month"]))
+    form.data = form.data.copy()
+    form.data["version"] = str(current.version)
+    return {
+        "your_status": Measure.Status(data["status"]).label,
+        "status": current.get_status_display(),
+        "amount": msek_text(stored.amount) if stored else "",
+        "comment": stored.comment if stored else "",
+    }
 
 
 @login_required
@@ -299,12 +295,7 @@ def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_finance(request.user)
     if not measure.is_region_wide:
         raise Http404(_("Only a region-wide measure is split across areas."))
-    stored = selectors.measure_shares_by_area(measure=measure)
-    areas = list(Area.objects.filter(is_active=True))
-    initial = {f"share_{a}": decimal_text(s) for a, s in stored.items()}
-    form = AreaSharesForm(
-        request.POST or None, initial={**initial, "version": measure.version}, areas=areas
-    )
+    form = _shares_form(request, measure)
     conflict = False
     with keep_input(form) as save:
         if request.method == "POST" and form.is_valid():
@@ -320,17 +311,30 @@ def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(measure)
             except services.MeasureConflict as exc:
                 conflict = True  # a stale page: nothing is written; 409 like the other forms
-                form.add_error(
-                    None, _("Someone changed this measure meanwhile. Check and save again.")
-                )
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.current.version)
+                _shares_conflict(form, exc.current)
             except ValidationError as exc:
                 form.add_error(None, exc)
     ctx = {"form": form, "measure": measure}
     return render(
         request, "measures/measure_shares.html", ctx, status=409 if conflict else save.status
     )
+
+
+def _shares_form(request: HttpRequest, measure: Measure) -> AreaSharesForm:
+    """The split form over the active areas, filled with the stored shares (percent)."""
+    stored = selectors.measure_shares_by_area(measure=measure)
+    initial = {f"share_{a}": decimal_text(s) for a, s in stored.items()}
+    return AreaSharesForm(
+        request.POST or None,
+        initial={**initial, "version": measure.version},
+        areas=list(area_list(user=request.user)),  # finance's: every active area
+    )
+
+
+def _shares_conflict(form: AreaSharesForm, current: Measure) -> None:
+    form.add_error(None, _("Someone changed this measure meanwhile. Check and save again."))
+    form.data = form.data.copy()
+    form.data["version"] = str(current.version)
 
 
 @login_required
