@@ -104,7 +104,8 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(round)s is closed.") % {"round": forecast_round})
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
-    if save.interrupted:
+    if save.interrupted:  # the round as stored (still open), not as the lost save left it
+        forecast_round = selectors.round_get(user=request.user, pk=pk)
         ctx = _round_ctx(request, forecast_round)
         return _interrupted(request, "forecasts/round_detail.html", ctx, save)
     return redirect(forecast_round)
