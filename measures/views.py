@@ -343,34 +343,33 @@ def measure_import(request: HttpRequest) -> HttpResponse:
     """Finance uploads an action plan; every row is checked, then shown for confirmation."""
     access.require_finance(request.user)
     form = MeasureImportForm(request.POST or None, request.FILES or None)
-    with keep_input(form) as save:
-        if request.method == "POST" and form.is_valid():
-            plan, upload = form.cleaned_data["plan"], form.cleaned_data["file"]
-            columns = import_columns(plan.years)
-            try:
-                table = read_table(
-                    upload, filename=upload.name, columns=columns, required=REQUIRED_COLUMNS
-                )
-            except TableFileError as exc:
-                form.add_error("file", exc.message)
-            else:
-                rows, errors = validate_rows(
-                    table,
-                    years=plan.years,
-                    categories=selectors.category_lookup(),
-                    areas=selectors.area_lookup(),
-                    columns=columns,
-                )
-                token = secrets.token_urlsafe(16)
-                request.session[_SESSION_IMPORT + token] = {
-                    "plan": plan.pk,
-                    "filename": upload.name,
-                    "count": len(table.rows),
-                    "rows": [row_to_json(r) for r in rows],
-                    "errors": [e.__dict__ for e in errors],
-                }
-                return redirect("measures:measure_import_preview", token=token)
-    return render(request, "measures/measure_import.html", {"form": form}, status=save.status)
+    if request.method == "POST" and form.is_valid():
+        plan, upload = form.cleaned_data["plan"], form.cleaned_data["file"]
+        columns = import_columns(plan.years)
+        try:
+            table = read_table(
+                upload, filename=upload.name, columns=columns, required=REQUIRED_COLUMNS
+            )
+        except TableFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            rows, errors = validate_rows(
+                table,
+                years=plan.years,
+                categories=selectors.category_lookup(),
+                areas=selectors.area_lookup(),
+                columns=columns,
+            )
+            token = secrets.token_urlsafe(16)
+            request.session[_SESSION_IMPORT + token] = {
+                "plan": plan.pk,
+                "filename": upload.name,
+                "count": len(table.rows),
+                "rows": [row_to_json(r) for r in rows],
+                "errors": [e.__dict__ for e in errors],
+            }
+            return redirect("measures:measure_import_preview", token=token)
+    return render(request, "measures/measure_import.html", {"form": form})
 
 
 def _staged(request: HttpRequest, token: str) -> dict:
