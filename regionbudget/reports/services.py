@@ -1,4 +1,8 @@
-"""Every write to meetings and status reports goes through these functions."""
+"""Every write to meetings and status reports goes through these functions.
+
+Status reports are finance's (``regionbudget.core.access``); a draft is guarded by its version
+(``regionbudget.core.locking``) and a published report is frozen.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from regionbudget.core import access
 from regionbudget.core.locking import Conflict, WrongState, update_versioned
 from regionbudget.reports.models import Meeting, StatusReport
 from regionbudget.reports.selectors import report_snapshot
@@ -94,8 +99,9 @@ def report_create(
     correction_note: str = "",
     user: User,
 ) -> StatusReport:
-    """Draft a status report for ``meeting``. A correction names the published report it
-    corrects and says what it corrects."""
+    """Draft a status report for ``meeting`` (finance). A correction names the published report
+    it corrects and says what it corrects."""
+    access.require_finance(user, _("Only finance staff may do this."))
     if corrects is not None and corrects.status != StatusReport.Status.PUBLISHED:
         raise ValidationError(_("Only a published report can be corrected."))
     if corrects is not None and not correction_note.strip():
@@ -126,8 +132,10 @@ def report_update(
     year: int,
     highlighted: Iterable = (),
     correction_note: str | None = None,
+    user: User,
 ) -> StatusReport:
-    """Change a draft. A published report is refused; a stale form gets a conflict."""
+    """Change a draft (finance). A published report is refused; a stale form gets a conflict."""
+    access.require_finance(user, _("Only finance staff may do this."))
     current = _draft_at(report, expected_version)
     current.title, current.summary, current.year = title, summary, year
     if correction_note is not None:
@@ -140,7 +148,8 @@ def report_update(
 
 @transaction.atomic
 def report_publish(*, report: StatusReport, expected_version: int, user: User) -> StatusReport:
-    """Publish and freeze: store every figure the report shows, with its checksum."""
+    """Publish and freeze (finance): store every figure the report shows, with its checksum."""
+    access.require_finance(user, _("Only finance staff may do this."))
     current = _draft_at(report, expected_version)
     snapshot = report_snapshot(report=current, user=user)
     snapshot["published_at"] = timezone.now().isoformat(timespec="seconds")

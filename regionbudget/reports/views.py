@@ -105,7 +105,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     with keep_input(form) as save:
         if request.method == "POST" and form.is_valid():
             try:
-                report = report_update(report=report, **form.update_fields())
+                report = report_update(report=report, **form.update_fields(), user=request.user)
             except ReportFrozen:
                 return _frozen(request, report)
             except ReportConflict as error:
