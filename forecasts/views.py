@@ -331,7 +331,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                     user=request.user,
                 )
                 return redirect("forecasts:import_preview", upload.token)
-    ctx = {"form": form, "max_rows": imports.MAX_ROWS}
+    ctx = {"form": form, "max_rows": imports.MAX_ROWS, "save_error": save.message}
     return render(request, "forecasts/import_start.html", ctx, status=save.status)
 
 

@@ -69,7 +69,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
             create_meeting(**form.cleaned_data)
             messages.success(request, _("The meeting was added."))
             return redirect("report_create")
-    return render(request, "regionbudget/meeting_form.html", {"form": form}, status=save.status)
+    ctx = {"form": form, "save_error": save.message}
+    return render(request, "regionbudget/meeting_form.html", ctx, status=save.status)
 
 
 @login_required
