@@ -1,7 +1,9 @@
 """Pages of forecast rounds, the forecast grid, the area page and the imports.
 
-Thin views: access is decided by the selectors (404 outside the user's areas, 403 for a role
-that may only read), writes by the services; state changes are POST-only and redirect.
+Thin views: access is decided by ``regionbudget.core.access``, through the selectors (404
+outside the user's areas, 403 for a role that may only read), writes by the services; state
+changes are POST-only and redirect. A save that loses its database connection comes back with
+the input and 503 (``keep_input``).
 """
 
 from __future__ import annotations

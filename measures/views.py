@@ -1,7 +1,8 @@
 """Pages of the measure register: list with totals and export, detail, forms, import.
 
-Views are thin: access (selectors: 404 outside the user's measures, 403 for a write the role may
-not make), selectors, calculations, then an explicit context.
+Views are thin: access (``regionbudget.core.access`` and the selectors: 404 outside the user's
+measures, 403 for a write the role may not make), selectors, calculations, then an explicit
+context. A save that loses its database connection comes back with the input and 503.
 """
 
 from __future__ import annotations
