@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -41,9 +40,9 @@ from forecasts.models import (
     ImportUpload,
     Plan,
 )
+from regionbudget.core import access
 from regionbudget.core.formatting import amount_input_text
-from regionbudget.core.models import Area, AreaDirector, Unit
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core.models import Area, Unit
 from regionbudget.core.selectors import area_list
 
 __all__ = [
@@ -72,17 +71,11 @@ __all__ = [
 ]
 
 NOT_STARTED = "not_started"
-_FINANCE = {Role.ADMIN, Role.FINANCE}
-
-
-def _sees_drafts(user) -> bool:
-    """Finance, administrators and directors see forecasts in any state; the committee not."""
-    return bool(roles_of(user) & {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR})
 
 
 def plan_list(*, user) -> QuerySet[Plan]:
     """Plans the user may read: every plan for any user with a role, active plans first."""
-    if not roles_of(user):
+    if not access.has_role(user):
         return Plan.objects.none()
     return Plan.objects.all()
 
@@ -175,7 +168,7 @@ def round_list(*, user) -> list[dict]:
     Each item: ``round``, ``counts`` (state -> number of areas) and, for a director, ``mine``
     (their areas' ``AreaState``s, so the list links straight to the grid).
     """
-    if not roles_of(user):
+    if not access.has_role(user):
         return []
     rounds = list(ForecastRound.objects.select_related("plan"))
     areas = list(area_list(user=user))
@@ -185,8 +178,8 @@ def round_list(*, user) -> list[dict]:
             "id", "forecast_round_id", "area_id", "status"
         )
     }
-    drafts_visible = _sees_drafts(user)
-    director = Role.AREA_DIRECTOR in roles_of(user) and not roles_of(user) & _FINANCE
+    drafts_visible = access.sees_drafts(user)
+    director = access.is_director(user) and not access.is_finance(user)
     items = []
     for forecast_round in rounds:
         counts: dict[str, int] = defaultdict(int)
@@ -221,12 +214,8 @@ def round_list(*, user) -> list[dict]:
 
 def round_get(*, user, pk: int) -> ForecastRound:
     """The round ``pk`` for any user with a role; 404 otherwise."""
-    if not roles_of(user):
-        raise Http404
-    try:
-        return ForecastRound.objects.select_related("plan").get(pk=pk)
-    except ForecastRound.DoesNotExist:
-        raise Http404 from None
+    rounds = ForecastRound.objects.select_related("plan")
+    return access.object_or_404(rounds if access.has_role(user) else rounds.none(), pk=pk)
 
 
 def _area_budgets(year: int, area_ids) -> dict[int, Decimal]:
@@ -256,7 +245,7 @@ def round_overview(*, forecast_round: ForecastRound, user) -> list[AreaState]:
     forecasts = {
         f.area_id: f for f in Forecast.objects.filter(forecast_round=forecast_round, area__in=areas)
     }
-    drafts_visible = _sees_drafts(user)
+    drafts_visible = access.sees_drafts(user)
     shown = [
         f.pk for f in forecasts.values() if drafts_visible or f.status == Forecast.Status.APPROVED
     ]
@@ -295,26 +284,19 @@ def forecast_access(
     forecast the committee may not see: 404. A role that may only read asks to write: 403.
     """
     forecast_round = round_get(user=user, pk=round_pk)
-    area = area_list(user=user).filter(pk=area_pk).first()
-    if area is None:
-        raise Http404
+    area = access.object_or_404(area_list(user=user), pk=area_pk)
     forecast = (
         Forecast.objects.filter(forecast_round=forecast_round, area=area)
         .select_related("submitted_by", "approved_by", "updated_by")
         .first()
     )
-    roles = roles_of(user)
     approved = forecast is not None and forecast.status == Forecast.Status.APPROVED
-    if action == "read" and not _sees_drafts(user) and not approved:
-        raise Http404
-    if action == "edit" and not (
-        Role.AREA_DIRECTOR in roles and AreaDirector.objects.filter(user=user, area=area).exists()
-    ):
-        raise PermissionDenied
-    if action == "review" and not roles & _FINANCE:
-        if not _sees_drafts(user) and not approved:
-            raise Http404
-        raise PermissionDenied
+    if not approved and not access.sees_drafts(user) and action in ("read", "review"):
+        raise Http404  # the committee does not learn of a forecast before it is approved
+    if action == "edit":
+        access.require(access.directs(user, area))
+    if action == "review":
+        access.require_finance(user)
     return forecast_round, area, forecast
 
 
@@ -500,10 +482,7 @@ def grid_cells(*, area: Area) -> list[tuple[int, int]]:
 
 def area_for_user(*, user, pk: int) -> Area:
     """An area the user may see; 404 otherwise."""
-    area = area_list(user=user).filter(pk=pk).first()
-    if area is None:
-        raise Http404
-    return area
+    return access.object_or_404(area_list(user=user), pk=pk)
 
 
 def forecast_deviation_by_area(*, plan: Plan, year: int, user) -> pd.DataFrame:
@@ -632,8 +611,7 @@ def import_upload_find(*, user, token, kinds) -> ImportUpload | None:
 def import_upload_get(*, user, token) -> ImportUpload:
     """The user's own pending budget or actuals upload; 404 for anyone else's or an expired or
     forgotten one."""
-    if not roles_of(user) & _FINANCE:
-        raise PermissionDenied
+    access.require_finance(user)
     upload = import_upload_find(user=user, token=token, kinds=COLUMNS)
     if upload is None:
         raise Http404

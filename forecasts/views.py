@@ -1,14 +1,16 @@
 """Pages of forecast rounds, the forecast grid, the area page and the imports.
 
-Thin views: access is decided by the selectors (404 outside the user's areas, 403 for a role
-that may only read), writes by the services; state changes are POST-only and redirect.
+Thin views: access is decided by ``regionbudget.core.access``, through the selectors (404
+outside the user's areas, 403 for a role that may only read), writes by the services; state
+changes are POST-only and redirect. A save that loses its database connection comes back with
+the input and 503 (``keep_input``).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,20 +26,25 @@ from forecasts.forms import (
     RoundForm,
 )
 from forecasts.models import Forecast, ImportUpload
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core import access
 from regionbudget.core.saving import keep_input
 from regionbudget.core.tabular import RowError
-
-FINANCE = {Role.ADMIN, Role.FINANCE}
-
-
-def _require_finance(request: HttpRequest) -> None:
-    if not roles_of(request.user) & FINANCE:
-        raise PermissionDenied
 
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: on its field where there is one, else on the form."""
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _interrupted(request: HttpRequest, template: str, ctx: dict, save) -> HttpResponse:
+    """The page the user sent a button from, again, after a save lost its connection."""
+    messages.error(request, save.message)
+    return render(request, template, ctx, status=save.status)
 
 
 @login_required
@@ -46,7 +53,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     """Every forecast round with how far it has come; a director sees their areas' states."""
     ctx = {
         "items": selectors.round_list(user=request.user),
-        "is_finance": bool(roles_of(request.user) & FINANCE),
+        "is_finance": access.is_finance(request.user),
     }
     return render(request, "forecasts/round_list.html", ctx)
 
@@ -55,20 +62,20 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
     """Finance opens a round: "prognos efter oktober 2024", its deadline and threshold."""
-    _require_finance(request)
+    access.require_finance(request.user)
     form = RoundForm(
         request.POST or None, initial={"plan": selectors.plan_list(user=request.user).first()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            forecast_round = services.round_open(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("%(round)s is open.") % {"round": forecast_round})
-            return redirect(forecast_round)
-    return render(request, "forecasts/round_form.html", {"form": form})
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                forecast_round = services.round_open(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("%(round)s is open.") % {"round": forecast_round})
+                return redirect(forecast_round)
+    return render(request, "forecasts/round_form.html", {"form": form}, status=save.status)
 
 
 @login_required
@@ -76,25 +83,68 @@ def round_create(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Every visible area's forecast in the round: state (late in red) and year figures."""
     forecast_round = selectors.round_get(user=request.user, pk=pk)
-    ctx = {
+    return render(request, "forecasts/round_detail.html", _round_ctx(request, forecast_round))
+
+
+def _round_ctx(request: HttpRequest, forecast_round) -> dict:
+    return {
         "round": forecast_round,
         "states": selectors.round_overview(forecast_round=forecast_round, user=request.user),
-        "is_finance": bool(roles_of(request.user) & FINANCE),
+        "is_finance": access.is_finance(request.user),
     }
-    return render(request, "forecasts/round_detail.html", ctx)
 
 
 @login_required
 @require_POST
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_finance(request)
+    access.require_finance(request.user)
     forecast_round = selectors.round_get(user=request.user, pk=pk)
-    try:
-        services.round_close(forecast_round=forecast_round, user=request.user)
-        messages.success(request, _("%(round)s is closed.") % {"round": forecast_round})
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+    with keep_input() as save:
+        try:
+            services.round_close(forecast_round=forecast_round, user=request.user)
+            messages.success(request, _("%(round)s is closed.") % {"round": forecast_round})
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    if save.interrupted:  # the round as stored (still open), not as the lost save left it
+        forecast_round = selectors.round_get(user=request.user, pk=pk)
+        ctx = _round_ctx(request, forecast_round)
+        return _interrupted(request, "forecasts/round_detail.html", ctx, save)
     return redirect(forecast_round)
+
+
+def _locked_text(forecast_round, forecast) -> str:
+    """Why the grid cannot be written: a closed round, or a forecast no longer editable."""
+    if not forecast_round.is_open:
+        return _("The forecast round is closed; its forecasts can no longer change.")
+    return _(
+        "The forecast is %(status)s and can no longer be changed unless finance returns it."
+    ) % {"status": forecast.get_status_display().lower()}
+
+
+def _grid_write(request: HttpRequest, form, forecast_round, area):
+    """Save (or submit) a valid grid: ``(redirect, None)`` when stored, ``(None, the stored
+    forecast)`` on a conflict, ``(None, None)`` when the services refused it (errors on the
+    form)."""
+    submit = form.cleaned_data["action"] == "submit"
+    write = services.forecast_submit if submit else services.forecast_save
+    try:
+        write(
+            forecast_round=forecast_round,
+            area=area,
+            lines=form.lines(),
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        )
+    except services.ForecastConflict as exc:
+        return None, exc.current
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return None, None
+    if submit:
+        messages.success(request, _("The forecast is submitted to finance."))
+        return redirect("forecasts:forecast_detail", forecast_round.pk, area.pk), None
+    messages.success(request, _("The draft is saved."))
+    return redirect("forecasts:forecast_edit", forecast_round.pk, area.pk), None
 
 
 def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict:
@@ -118,47 +168,19 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
     )
     if not forecast_round.is_open or (forecast and not forecast.is_editable):
         if request.method == "POST":  # e.g. a second click on "submit": nothing is written
-            if not forecast_round.is_open:
-                text = _("The forecast round is closed; its forecasts can no longer change.")
-            else:
-                text = _(
-                    "The forecast is %(status)s and can no longer be changed unless finance "
-                    "returns it."
-                ) % {"status": forecast.get_status_display().lower()}
-            messages.error(request, text)
+            messages.error(request, _locked_text(forecast_round, forecast))
         return redirect("forecasts:forecast_detail", round_pk, area_pk)
     if request.method == "GET":
         grid = selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
-        return render(
-            request,
-            "forecasts/forecast_edit.html",
-            _grid_ctx(forecast_round, area, forecast, None, grid),
-        )
+        ctx = _grid_ctx(forecast_round, area, forecast, None, grid)
+        return render(request, "forecasts/forecast_edit.html", ctx)
     form = ForecastGridForm(request.POST, cells=selectors.grid_cells(area=area))
-    conflict = None
+    saved, conflict = None, None
     with keep_input(form) as save:
         if form.is_valid():
-            submit = form.cleaned_data["action"] == "submit"
-            write = services.forecast_submit if submit else services.forecast_save
-            try:
-                write(
-                    forecast_round=forecast_round,
-                    area=area,
-                    lines=form.lines(),
-                    expected_version=form.cleaned_data["version"],
-                    user=request.user,
-                )
-            except services.ForecastConflict as exc:
-                conflict = exc.current
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                if submit:
-                    messages.success(request, _("The forecast is submitted to finance."))
-                    return redirect("forecasts:forecast_detail", round_pk, area_pk)
-                messages.success(request, _("The draft is saved."))
-                return redirect("forecasts:forecast_edit", round_pk, area_pk)
+            saved, conflict = _grid_write(request, form, forecast_round, area)
+    if saved is not None:
+        return saved
     grid = selectors.forecast_grid(
         forecast_round=forecast_round,
         area=area,
@@ -180,24 +202,28 @@ def forecast_detail(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRe
     forecast_round, area, forecast = selectors.forecast_access(
         user=request.user, round_pk=round_pk, area_pk=area_pk
     )
-    roles = roles_of(request.user)
-    ctx = {
+    ctx = _detail_ctx(request, forecast_round, area, forecast)
+    return render(request, "forecasts/forecast_detail.html", ctx)
+
+
+def _detail_ctx(request: HttpRequest, forecast_round, area, forecast, return_form=None) -> dict:
+    return {
         "round": forecast_round,
         "area": area,
         "forecast": forecast,
         "grid": selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
         if forecast
         else None,
-        "can_review": bool(roles & FINANCE)
+        "can_review": access.is_finance(request.user)
         and forecast is not None
         and forecast.status == Forecast.Status.SUBMITTED
         and forecast_round.is_open,
-        "can_edit": Role.AREA_DIRECTOR in roles
+        "can_edit": access.is_director(request.user)
         and forecast_round.is_open
         and (forecast is None or forecast.is_editable),
-        "return_form": ReturnForm(initial={"version": forecast.version if forecast else 1}),
+        "return_form": return_form
+        or ReturnForm(initial={"version": forecast.version if forecast else 1}),
     }
-    return render(request, "forecasts/forecast_detail.html", ctx)
 
 
 def _review(request: HttpRequest, round_pk: int, area_pk: int, approve: bool) -> HttpResponse:
@@ -210,6 +236,16 @@ def _review(request: HttpRequest, round_pk: int, area_pk: int, approve: bool) ->
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect(forecast)
+    with keep_input() as save:
+        _review_write(request, area, forecast, form, approve)
+    if save.interrupted:  # nothing changed: the same page again, with the comment typed
+        ctx = _detail_ctx(request, forecast_round, area, forecast, None if approve else form)
+        return _interrupted(request, "forecasts/forecast_detail.html", ctx, save)
+    return redirect(forecast)
+
+
+def _review_write(request: HttpRequest, area, forecast: Forecast, form, approve: bool) -> None:
+    """Approve or return ``forecast`` through the services; the outcome as a message."""
     try:
         if approve:
             services.forecast_approve(
@@ -238,7 +274,6 @@ def _review(request: HttpRequest, round_pk: int, area_pk: int, approve: bool) ->
             )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-    return redirect(forecast)
 
 
 @login_required
@@ -275,23 +310,23 @@ def _rows(upload: ImportUpload) -> list[imports.FigureRow]:
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     """Upload a budget or actuals file; it is checked and previewed before anything is written."""
-    _require_finance(request)
+    access.require_finance(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        if file.size > imports.MAX_BYTES:
-            form.add_error("file", imports.too_big_message(file.size, imports.MAX_BYTES))
-        else:
-            upload = services.import_upload_store(
-                kind=form.cleaned_data["kind"],
-                filename=file.name,
-                content=file.read(),
-                user=request.user,
-            )
-            return redirect("forecasts:import_preview", upload.token)
-    return render(
-        request, "forecasts/import_start.html", {"form": form, "max_rows": imports.MAX_ROWS}
-    )
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            file = form.cleaned_data["file"]
+            if file.size > imports.MAX_BYTES:
+                form.add_error("file", imports.too_big_message(file.size, imports.MAX_BYTES))
+            else:
+                upload = services.import_upload_store(
+                    kind=form.cleaned_data["kind"],
+                    filename=file.name,
+                    content=file.read(),
+                    user=request.user,
+                )
+                return redirect("forecasts:import_preview", upload.token)
+    ctx = {"form": form, "max_rows": imports.MAX_ROWS, "save_error": save.message}
+    return render(request, "forecasts/import_start.html", ctx, status=save.status)
 
 
 @login_required
@@ -385,7 +420,7 @@ def import_confirm(request: HttpRequest, token) -> HttpResponse:
 @require_safe
 def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """A template file to fill in: the column names and two example rows."""
-    _require_finance(request)
+    access.require_finance(request.user)
     if kind not in imports.COLUMNS or fmt not in ("csv", "xlsx"):
         raise Http404
     name = {"budget": "budgetmall", "actual": "utfallsmall"}[kind]

@@ -63,9 +63,14 @@ def _decimal(text: str) -> Decimal | None:
 
 @transaction.atomic
 def load_measures_demo() -> dict[str, int]:
-    """Load categories, the seed measures, M01's area split, realised effects and indicators."""
+    """Load categories, the seed measures, M01's area split, realised effects and indicators.
+
+    Written as the demo's finance user (``ekonom``), as finance keeps the register; the realised
+    effects as their reporters. The demo users exist already (``regionbudget.demo``)."""
+    users = {u.username: u for u in get_user_model().objects.filter(is_active=True)}
+    finance = users["ekonom"]
     for position, name in enumerate(CATEGORIES, start=1):
-        category_upsert(name=name, position=position * 10)
+        category_upsert(name=name, position=position * 10, user=finance)
     plan = Plan.objects.get(name=PLAN_NAME)
     areas = {a.code: a for a in Area.objects.all()}
     shares = _rows("area_shares.csv")
@@ -97,7 +102,7 @@ def load_measures_demo() -> dict[str, int]:
     )
     if errors:
         raise ValueError(f"measures.csv does not validate: {errors[:3]}")
-    measure_import(plan=plan, rows=rows)
+    measure_import(plan=plan, rows=rows, user=finance)
     measures = {m.code: m for m in Measure.objects.filter(plan=plan).select_related("plan")}
 
     for code in region_wide:
@@ -109,10 +114,12 @@ def load_measures_demo() -> dict[str, int]:
         stored = {s.area: s.share for s in measures[code].area_shares.select_related("area")}
         if stored != wanted:
             area_shares_set(
-                measure=measures[code], expected_version=measures[code].version, shares=wanted
+                measure=measures[code],
+                expected_version=measures[code].version,
+                shares=wanted,
+                user=finance,
             )
 
-    users = {u.username: u for u in get_user_model().objects.filter(is_active=True)}
     by_measure: dict[str, list[tuple[int, int, Decimal, str]]] = {}
     for row in _rows("realised.csv"):
         by_measure.setdefault(row["code"], []).append(
@@ -149,6 +156,7 @@ def load_measures_demo() -> dict[str, int]:
             target=_decimal(row["target"]),
             direction=row["direction"],
             position=position,
+            user=finance,
         )
     units = {u.code: u for u in Unit.objects.all()}
     for row in _rows("indicator_values.csv"):
@@ -159,5 +167,6 @@ def load_measures_demo() -> dict[str, int]:
             actual=Decimal(row["actual"]),
             unit=units[row["unit_code"]] if row["unit_code"] else None,
             target_level=_decimal(row["target_level"]),
+            user=finance,
         )
     return {"measures": len(measures), "realised": realised, "indicators": len(indicators)}

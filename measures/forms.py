@@ -203,6 +203,14 @@ class MeasureReportForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
         guard_text_fields(self)
 
+    def report_fields(self) -> dict:
+        """The cleaned report as ``services.measure_report`` takes it (with the version seen)."""
+        data = self.cleaned_data
+        return {
+            "expected_version": data["version"],
+            **{name: data[name] for name in ("status", "year", "month", "amount", "comment")},
+        }
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("comment") and cleaned.get("amount") is None and "amount" not in self.errors:

@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Sum
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from pghistory.models import Events
 
@@ -31,8 +30,8 @@ from measures.models import (
     PlannedEffect,
     RealisedEffect,
 )
+from regionbudget.core import access
 from regionbudget.core.models import Area
-from regionbudget.core.roles import Role, roles_of
 from regionbudget.core.selectors import area_list
 
 __all__ = [
@@ -60,31 +59,16 @@ __all__ = [
     "scope_area_codes",
 ]
 
-_SEE_ALL = {Role.ADMIN, Role.FINANCE, Role.COMMITTEE}
-_MANAGE = {Role.ADMIN, Role.FINANCE}
-
 
 def can_manage_measures(user) -> bool:
     """Finance and administrators keep the register: create, edit, split, import."""
-    return bool(roles_of(user) & _MANAGE)
+    return access.is_finance(user)
 
 
 def can_report_on(user, measure: Measure) -> bool:
     """Who may report status and realised effect: finance on any measure, a director on the
     measures their areas own. Region-wide measures are finance's."""
-    if can_manage_measures(user):
-        return True
-    if Role.AREA_DIRECTOR not in roles_of(user) or measure.owner_area_id is None:
-        return False
-    return measure.owner_area_id in _director_area_ids(user)
-
-
-def _director_area_ids(user) -> set[int]:
-    cached = getattr(user, "_measures_area_ids", None)
-    if cached is None:
-        cached = set(area_list(user=user).values_list("pk", flat=True))
-        user._measures_area_ids = cached
-    return cached
+    return access.may_report_on(user, measure.owner_area_id)
 
 
 def scope_area_codes(*, user, area: Area | None) -> list[str] | None:
@@ -92,18 +76,17 @@ def scope_area_codes(*, user, area: Area | None) -> list[str] | None:
     for the region (every measure once, in full)."""
     if area is not None:
         return [area.code]
-    if roles_of(user) & _SEE_ALL:
+    if access.sees_all_areas(user):
         return None
     return list(area_list(user=user).values_list("code", flat=True))
 
 
 def measure_list(*, user) -> QuerySet[Measure]:
     """The measures the user may see, with category and owning area joined."""
-    roles = roles_of(user)
     measures = Measure.objects.select_related("plan", "category", "owner_area")
-    if roles & _SEE_ALL:
+    if access.sees_all_areas(user):
         return measures
-    if Role.AREA_DIRECTOR in roles:
+    if access.is_director(user):
         areas = area_list(user=user)
         visible = Measure.objects.filter(
             Q(owner_area__in=areas) | Q(owner_area__isnull=True, area_shares__area__in=areas)
@@ -114,10 +97,7 @@ def measure_list(*, user) -> QuerySet[Measure]:
 
 def measure_get(*, user, pk: int) -> Measure:
     """The measure ``pk`` if the user may see it; 404 otherwise (also for other areas')."""
-    measure = measure_list(user=user).filter(pk=pk).first()
-    if measure is None:
-        raise Http404(_("No such measure."))
-    return measure
+    return access.object_or_404(measure_list(user=user), _("No such measure."), pk=pk)
 
 
 def category_list() -> QuerySet[Category]:

@@ -4,6 +4,11 @@ Amounts are SEK as ``Decimal``. A measure's ``version`` guards the measure and e
 it (planned and realised effects, area shares): a write names the version it was based on and
 fails with ``MeasureConflict`` when someone else has written in between, never overwriting
 silently.
+
+Every write names the acting ``user`` and is checked by ``regionbudget.core.access``, as the
+forecast services are: finance and administrators keep the register (measures, planned effects,
+area shares, categories, indicators, imports); an area director reports status and realised
+effects of the measures their areas own.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -39,7 +44,9 @@ from measures.models import (
     PlannedEffect,
     RealisedEffect,
 )
-from measures.selectors import area_lookup, can_manage_measures, category_lookup
+from measures.selectors import area_lookup, category_lookup
+from regionbudget.core import access
+from regionbudget.core.locking import Conflict, update_versioned
 from regionbudget.core.models import Area, Unit
 from regionbudget.core.tabular import read_table
 
@@ -74,12 +81,22 @@ MEASURE_FIELDS = (
 )
 
 
-class MeasureConflict(Exception):
+class MeasureConflict(Conflict):
     """The measure changed since the user loaded it; ``current`` is the stored measure."""
 
-    def __init__(self, current: Measure) -> None:
-        super().__init__(f"measure {current.pk} is at version {current.version}")
-        self.current = current
+    def __init__(self, current: Measure | None) -> None:
+        super().__init__(current, "The measure was changed by someone else.")
+
+
+def _require_manager(user) -> None:
+    access.require_finance(user, _("Only finance staff may keep the measure register."))
+
+
+def _require_reporter(user, measure: Measure) -> None:
+    access.require(
+        access.may_report_on(user, measure.owner_area_id),
+        _("Only finance or the director of the owning area may report on this measure."),
+    )
 
 
 def _require_decimal(**amounts: Decimal | None) -> None:
@@ -89,14 +106,14 @@ def _require_decimal(**amounts: Decimal | None) -> None:
 
 
 def _bump_version(measure: Measure, expected_version: int, **changes) -> None:
-    """Write ``changes`` and raise the version, if the measure is still at ``expected_version``."""
-    updated = Measure.objects.filter(pk=measure.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
+    """Write ``changes`` and raise the version, if the measure is still at ``expected_version``
+    (``MeasureConflict`` with the stored measure otherwise)."""
+    update_versioned(
+        Measure.objects.select_related("category", "owner_area").filter(pk=measure.pk),
+        expected_version=expected_version,
+        conflict=MeasureConflict,
+        **changes,
     )
-    if updated == 0:
-        raise MeasureConflict(
-            Measure.objects.select_related("category", "owner_area").get(pk=measure.pk)
-        )
     measure.version = expected_version + 1
     for name, value in changes.items():
         setattr(measure, name, value)
@@ -139,8 +156,9 @@ def _planned_replace(measure: Measure, planned: Planned) -> None:
 
 
 @transaction.atomic
-def category_upsert(*, name: str, position: int = 0) -> Category:
-    """Create the category ``name`` or bring its position up to date."""
+def category_upsert(*, name: str, position: int = 0, user) -> Category:
+    """Create the category ``name`` or bring its position up to date (finance)."""
+    _require_manager(user)
     category = Category.objects.filter(name=name).first() or Category(name=name)
     if category.pk is None or category.position != position:
         category.position = position
@@ -163,8 +181,10 @@ def measure_create(
     decision_reference: str = "",
     start_date: dt.date | None = None,
     planned: Planned | None = None,
+    user,
 ) -> Measure:
-    """Create a measure with its planned effects (SEK per year of the plan)."""
+    """Create a measure with its planned effects (SEK per year of the plan); finance only."""
+    _require_manager(user)
     measure = Measure(
         plan=plan,
         code=code,
@@ -201,12 +221,14 @@ def measure_update(
     decision_reference: str = "",
     start_date: dt.date | None = None,
     planned: Planned | None = None,
+    user,
 ) -> Measure:
     """Change every field of a measure (finance) and replace its planned effects.
 
     Raises ``MeasureConflict`` if the measure is no longer at ``expected_version``. A measure that
     becomes owned by an area loses its area shares (they belong to region-wide measures only).
     """
+    _require_manager(user)
     candidate = Measure(
         pk=measure.pk,
         plan=measure.plan,
@@ -249,7 +271,9 @@ def measure_report(
     user,
 ) -> Measure:
     """The owner's report: the measure's status and the realised effect (SEK) of one month with
-    a comment. ``amount`` None leaves the month's figure as it is (only the status changes)."""
+    a comment. ``amount`` None leaves the month's figure as it is (only the status changes).
+    Finance on any measure, a director on their areas' measures."""
+    _require_reporter(user, measure)
     _require_decimal(amount=amount)
     if status not in Measure.Status.values:
         raise ValidationError({"status": _("Choose a valid status.")})
@@ -281,7 +305,9 @@ def realised_effects_set(
     user,
 ) -> int:
     """Set several months' realised effects at once: ``(year, month, amount SEK, comment)``.
-    Months already stored are overwritten; returns how many rows were written."""
+    Months already stored are overwritten; returns how many rows were written. Finance on any
+    measure, a director on their areas' measures."""
+    _require_reporter(user, measure)
     objects = []
     for year, month, amount, comment in entries:
         _require_decimal(amount=amount)
@@ -315,10 +341,11 @@ def realised_effects_set(
 
 @transaction.atomic
 def area_shares_set(
-    *, measure: Measure, expected_version: int, shares: dict[Area, Decimal]
+    *, measure: Measure, expected_version: int, shares: dict[Area, Decimal], user
 ) -> list[AreaShare]:
-    """Split a region-wide measure across areas: shares in percent, each above 0 and at most
-    100, summing to exactly 100. An empty ``shares`` removes the split."""
+    """Split a region-wide measure across areas (finance): shares in percent, each above 0 and
+    at most 100, summing to exactly 100. An empty ``shares`` removes the split."""
+    _require_manager(user)
     if measure.owner_area_id is not None:
         raise ValidationError(_("Only a region-wide measure can be split across areas."))
     for area, share in shares.items():
@@ -360,8 +387,11 @@ def indicator_upsert(
     target: Decimal | None = None,
     direction: str = Indicator.Direction.DECREASE,
     position: int = 0,
+    user,
 ) -> Indicator:
-    """Create the indicator ``name`` of a measure or bring it up to date (values in ``unit``)."""
+    """Create the indicator ``name`` of a measure or bring it up to date (values in ``unit``);
+    finance only."""
+    _require_manager(user)
     _require_decimal(baseline=baseline, target=target)
     indicator = Indicator.objects.filter(measure=measure, name=name).first()
     values = {
@@ -390,8 +420,10 @@ def indicator_value_set(
     actual: Decimal,
     unit: Unit | None = None,
     target_level: Decimal | None = None,
+    user,
 ) -> IndicatorValue:
-    """Set the actual value (and a unit's target level) of an indicator in one period."""
+    """Set the actual value (and a unit's target level) of an indicator in one period (finance)."""
+    _require_manager(user)
     _require_decimal(actual=actual, target_level=target_level)
     value = IndicatorValue.objects.filter(
         indicator=indicator, year=year, month=month, unit=unit
@@ -419,13 +451,14 @@ def _import_changes(measure: Measure, row: MeasureImportRow) -> bool:
 
 
 @transaction.atomic
-def measure_import(*, plan: Plan, rows: list[MeasureImportRow]) -> ImportResult:
-    """Write a validated action plan into ``plan``, all or nothing, in bulk.
+def measure_import(*, plan: Plan, rows: list[MeasureImportRow], user) -> ImportResult:
+    """Write a validated action plan into ``plan`` (finance), all or nothing, in bulk.
 
     A code new to the plan creates a measure; a known code updates it (its planned effects become
     exactly the file's, and its version rises, so an edit open elsewhere meets a conflict); an
     identical row changes nothing. Rows are validated beforehand (``measures.imports``).
     """
+    _require_manager(user)
     existing = {
         m.code: m
         for m in Measure.objects.select_for_update()
@@ -469,8 +502,7 @@ def measure_import_stage(*, plan: Plan, file: BinaryIO, filename: str, user) -> 
 
     Raises ``TableFileError`` for a file that cannot be read at all: nothing is kept then.
     """
-    if not can_manage_measures(user):
-        raise PermissionDenied
+    _require_manager(user)
     columns = import_columns(plan.years)
     table = read_table(file, filename=filename, columns=columns, required=REQUIRED_COLUMNS)
     rows, errors = validate_rows(
@@ -496,10 +528,10 @@ def measure_import_write(*, upload: ImportUpload, user) -> ImportResult:
     """Write a staged action plan without errors into its plan and forget the upload, in one
     transaction: either the measures are stored and the upload is gone, or (say the connection
     is lost) neither, and the import can be saved again."""
-    if not can_manage_measures(user):
-        raise PermissionDenied
+    _require_manager(user)
     if upload.kind != ImportUpload.Kind.ACTION_PLAN or not upload.ok:
         raise ValueError("only a staged action plan without errors can be written")
-    result = measure_import(plan=upload.plan, rows=[row_from_json(row) for row in upload.rows])
+    rows = [row_from_json(row) for row in upload.rows]
+    result = measure_import(plan=upload.plan, rows=rows, user=user)
     import_upload_discard(upload=upload)
     return result

@@ -1,7 +1,8 @@
 """Pages of the measure register: list with totals and export, detail, forms, import.
 
-Views are thin: access (selectors: 404 outside the user's measures, 403 for a write the role may
-not make), selectors, calculations, then an explicit context.
+Views are thin: access (``regionbudget.core.access`` and the selectors: 404 outside the user's
+measures, 403 for a write the role may not make), selectors, calculations, then an explicit
+context. A save that loses its database connection comes back with the input and 503.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,18 +35,15 @@ from measures.forms import (
 from measures.imports import row_from_json
 from measures.models import Measure
 from measures.tables import MeasureTable
+from regionbudget.core import access
 from regionbudget.core.models import Area
 from regionbudget.core.saving import keep_input
+from regionbudget.core.selectors import area_list
 from regionbudget.core.tabular import TableFileError
 
 
 def _region_label() -> str:
     return _("Region-wide")
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not selectors.can_manage_measures(request.user):
-        raise PermissionDenied
 
 
 def _listed(request: HttpRequest):
@@ -173,11 +171,14 @@ def _save_measure(request, form, *, plan: Plan, measure: Measure | None):
     data = {k: v for k, v in form.cleaned_data.items() if k in form.Meta.fields}
     try:
         if measure is None:
-            return services.measure_create(plan=plan, planned=form.cleaned_data["planned"], **data)
+            return services.measure_create(
+                plan=plan, planned=form.cleaned_data["planned"], user=request.user, **data
+            )
         return services.measure_update(
             measure=measure,
             expected_version=form.cleaned_data["version"] or 0,
             planned=form.cleaned_data["planned"],
+            user=request.user,
             **data,
         )
     except ValidationError as exc:
@@ -189,20 +190,21 @@ def _save_measure(request, form, *, plan: Plan, measure: Measure | None):
 @require_http_methods(["GET", "POST"])
 def measure_create(request: HttpRequest) -> HttpResponse:
     """Finance adds a measure to a plan."""
-    _require_manager(request)
+    access.require_finance(request.user)
     plans = list(plan_list(user=request.user))
     plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), None)
     plan = plan or selectors.default_plan(plans)
     if plan is None:
         raise Http404
     form = MeasureForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        measure = _save_measure(request, form, plan=plan, measure=None)
-        if measure is not None:
-            messages.success(request, _("Measure %(code)s added.") % {"code": measure.code})
-            return redirect(measure)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            measure = _save_measure(request, form, plan=plan, measure=None)
+            if measure is not None:
+                messages.success(request, _("Measure %(code)s added.") % {"code": measure.code})
+                return redirect(measure)
     ctx = {"form": form, "plan": plan, "measure": None, "conflict": None}
-    return render(request, "measures/measure_form.html", ctx)
+    return render(request, "measures/measure_form.html", ctx, status=save.status)
 
 
 @login_required
@@ -210,7 +212,7 @@ def measure_create(request: HttpRequest) -> HttpResponse:
 def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance edits a measure and its planned effects; a concurrent edit shows both versions."""
     measure = selectors.measure_get(user=request.user, pk=pk)
-    _require_manager(request)
+    access.require_finance(request.user)
     form = MeasureForm(request.POST or None, instance=measure, plan=measure.plan)
     conflict = None
     with keep_input(form) as save:
@@ -241,40 +243,19 @@ def _report_initial(measure: Measure) -> dict:
 def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner reports status and a month's realised effect; a concurrent change is shown."""
     measure = selectors.measure_get(user=request.user, pk=pk)
-    if not selectors.can_report_on(request.user, measure):
-        raise PermissionDenied
+    access.require(selectors.can_report_on(request.user, measure))
     form = MeasureReportForm(
         request.POST or None, initial=_report_initial(measure), plan=measure.plan
     )
     conflict = None
     with keep_input(form) as save:
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
             try:
-                services.measure_report(
-                    measure=measure,
-                    expected_version=data["version"],
-                    status=data["status"],
-                    year=data["year"],
-                    month=data["month"],
-                    amount=data["amount"],
-                    comment=data["comment"],
-                    user=request.user,
-                )
+                services.measure_report(measure=measure, **form.report_fields(), user=request.user)
                 messages.success(request, _("Report on %(code)s saved.") % {"code": measure.code})
                 return redirect(measure)
             except services.MeasureConflict as exc:
-                stored = selectors.realised_by_month(measure=exc.current).get(
-                    (data["year"], data["month"])
-                )
-                conflict = {
-                    "your_status": Measure.Status(data["status"]).label,
-                    "status": exc.current.get_status_display(),
-                    "amount": msek_text(stored.amount) if stored else "",
-                    "comment": stored.comment if stored else "",
-                }
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.current.version)
+                conflict = _report_conflict(form, exc.current)
             except ValidationError as exc:
                 form.add_error(None, exc)
     ctx = {"form": form, "measure": measure, "conflict": conflict}
@@ -283,58 +264,89 @@ def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _report_conflict(form: MeasureReportForm, current: Measure) -> dict:
+    """What the conflict box shows: your status against the stored one, and the stored figure
+    of the month you reported. The form moves on to the stored version."""
+    data = form.cleaned_data
+    stored = selectors.realised_by_month(measure=current).get((data["year"], data["month"]))
+    form.data = form.data.copy()
+    form.data["version"] = str(current.version)
+    return {
+        "your_status": Measure.Status(data["status"]).label,
+        "status": current.get_status_display(),
+        "amount": msek_text(stored.amount) if stored else "",
+        "comment": stored.comment if stored else "",
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance splits a region-wide measure across areas (percentages summing to 100)."""
     measure = selectors.measure_get(user=request.user, pk=pk)
-    _require_manager(request)
+    access.require_finance(request.user)
     if not measure.is_region_wide:
         raise Http404(_("Only a region-wide measure is split across areas."))
-    stored = selectors.measure_shares_by_area(measure=measure)
-    areas = list(Area.objects.filter(is_active=True))
-    initial = {f"share_{a}": decimal_text(s) for a, s in stored.items()}
-    form = AreaSharesForm(
-        request.POST or None, initial={**initial, "version": measure.version}, areas=areas
-    )
+    form = _shares_form(request, measure)
     conflict = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.area_shares_set(
-                measure=measure,
-                expected_version=form.cleaned_data["version"],
-                shares=form.shares(),
-            )
-            messages.success(request, _("The split of %(code)s is saved.") % {"code": measure.code})
-            return redirect(measure)
-        except services.MeasureConflict:
-            conflict = True  # a stale page: nothing is written; 409 like the other forms
-            form.add_error(None, _("Someone changed this measure meanwhile. Check and save again."))
-            form.data = form.data.copy()
-            form.data["version"] = str(Measure.objects.get(pk=measure.pk).version)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.area_shares_set(
+                    measure=measure,
+                    expected_version=form.cleaned_data["version"],
+                    shares=form.shares(),
+                    user=request.user,
+                )
+                text = _("The split of %(code)s is saved.") % {"code": measure.code}
+                messages.success(request, text)
+                return redirect(measure)
+            except services.MeasureConflict as exc:
+                conflict = True  # a stale page: nothing is written; 409 like the other forms
+                _shares_conflict(form, exc.current)
+            except ValidationError as exc:
+                form.add_error(None, exc)
     ctx = {"form": form, "measure": measure}
-    return render(request, "measures/measure_shares.html", ctx, status=409 if conflict else 200)
+    return render(
+        request, "measures/measure_shares.html", ctx, status=409 if conflict else save.status
+    )
+
+
+def _shares_form(request: HttpRequest, measure: Measure) -> AreaSharesForm:
+    """The split form over the active areas, filled with the stored shares (percent)."""
+    stored = selectors.measure_shares_by_area(measure=measure)
+    initial = {f"share_{a}": decimal_text(s) for a, s in stored.items()}
+    return AreaSharesForm(
+        request.POST or None,
+        initial={**initial, "version": measure.version},
+        areas=list(area_list(user=request.user)),  # finance's: every active area
+    )
+
+
+def _shares_conflict(form: AreaSharesForm, current: Measure) -> None:
+    form.add_error(None, _("Someone changed this measure meanwhile. Check and save again."))
+    form.data = form.data.copy()
+    form.data["version"] = str(current.version)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_import(request: HttpRequest) -> HttpResponse:
     """Finance uploads an action plan; every row is checked once, then shown for confirmation."""
-    _require_manager(request)
+    access.require_finance(request.user)
     form = MeasureImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        try:
-            upload = services.measure_import_stage(
-                plan=form.cleaned_data["plan"], file=file, filename=file.name, user=request.user
-            )
-        except TableFileError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("measures:measure_import_preview", token=str(upload.token))
-    return render(request, "measures/measure_import.html", {"form": form})
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            file = form.cleaned_data["file"]
+            try:
+                upload = services.measure_import_stage(
+                    plan=form.cleaned_data["plan"], file=file, filename=file.name, user=request.user
+                )
+            except TableFileError as exc:
+                form.add_error("file", exc.message)
+            else:
+                return redirect("measures:measure_import_preview", token=str(upload.token))
+    return render(request, "measures/measure_import.html", {"form": form}, status=save.status)
 
 
 def _expired() -> str:
@@ -345,7 +357,7 @@ def _expired() -> str:
 @require_safe
 def measure_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     """What the import would do: counts, the first rows, and every error."""
-    _require_manager(request)
+    access.require_finance(request.user)
     upload = selectors.measure_import_find(user=request.user, token=token)
     if upload is None:
         raise Http404(_expired())
@@ -385,7 +397,7 @@ def _import_preview_ctx(upload: ImportUpload) -> dict:
 @require_POST
 def measure_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Write the checked file, all or nothing; a file with errors writes nothing."""
-    _require_manager(request)
+    access.require_finance(request.user)
     upload = selectors.measure_import_find(user=request.user, token=token)
     if upload is None:
         # A second click on "save", or an import gone stale: nothing to write, and say so.

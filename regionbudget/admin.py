@@ -5,13 +5,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from regionbudget.core import access
 from regionbudget.core.admin_forms import (
     FINITE_DECIMALS,
     ConditionalUniqueInlineFormSet,
     SafeAutocompleteMixin,
 )
 from regionbudget.core.models import Area, AreaDirector, Unit
-from regionbudget.core.roles import Role, roles_of
 from regionbudget.gap.models import ConfidenceWeight
 
 admin.site.site_header = _("Regionbudget administration")
@@ -21,7 +21,7 @@ admin.site.index_title = _("Organisation, plans and targets")
 
 def _has_admin_access(request) -> bool:
     """Administrators and finance staff use the administration; model permissions do the rest."""
-    return bool(roles_of(request.user) & {Role.ADMIN, Role.FINANCE})
+    return access.is_finance(request.user)
 
 
 def _login(request, extra_context=None):

@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list, plan_targets
-from regionbudget.core.roles import Role, role_of
+from regionbudget.core import access
+from regionbudget.core.roles import role_of
 from regionbudget.core.security import log_access_denied
 from regionbudget.core.selectors import area_list_with_units
 
@@ -52,8 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "other_plans": [p for p in plans if p != plan],
         "targets": plan_targets(plan=plan, visible_area_ids=visible) if plan else None,
         "areas": areas,
-        "can_manage": role in (Role.ADMIN, Role.FINANCE),
-        "is_admin": role == Role.ADMIN,
+        "can_manage": access.is_finance(request.user),
+        "is_admin": access.is_admin(request.user),
     }
     return render(request, "regionbudget/home.html", ctx)
 

@@ -182,6 +182,7 @@ def _run(args) -> int:
             decision_reference=m.decision_reference,
             start_date=m.start_date,
             planned=data["planned"],
+            user=user,
         )
 
     def report(user, pk, data, version, barrier):

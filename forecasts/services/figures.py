@@ -15,7 +15,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,7 @@ from forecasts import imports, selectors
 from forecasts.imports import FigureRow
 from forecasts.models import AccountGroup, Actual, Budget, ImportUpload
 from forecasts.services.uploads import import_upload_discard, import_upload_stage
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core import access
 
 __all__ = [
     "FigureRow",
@@ -46,8 +45,7 @@ class ReplaceResult:
 
 
 def _require_finance(user) -> None:
-    if not roles_of(user) & {Role.ADMIN, Role.FINANCE}:
-        raise PermissionDenied(_("Only finance staff may import budgets and actuals."))
+    access.require_finance(user, _("Only finance staff may import budgets and actuals."))
 
 
 def account_group_upsert(*, code: str, name: str, kind: str, position: int) -> AccountGroup:

@@ -3,8 +3,9 @@
 Who may do what is decided here as well as in the selectors that feed the pages: finance (and
 administrators) open and close rounds and approve or return forecasts; an area director writes
 the forecasts of their own areas (finance may write one on an area's behalf). Every change to a
-forecast goes through ``_advance``, which updates only the version the user saw: a save from a
-stale page raises ``ForecastConflict`` instead of overwriting someone else's figures.
+forecast goes through ``_advance``, which updates only the version the user saw
+(``regionbudget.core.locking``): a save from a stale page raises ``ForecastConflict`` instead of
+overwriting someone else's figures.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,9 +30,10 @@ from forecasts.models import (
     ForecastRound,
     Plan,
 )
-from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core import access
+from regionbudget.core.locking import Conflict, WrongState, update_versioned
+from regionbudget.core.models import Area, Unit
 from regionbudget.core.money import MAX_SEK
-from regionbudget.core.roles import Role, roles_of
 
 __all__ = [
     "ForecastConflict",
@@ -46,7 +48,6 @@ __all__ = [
 ]
 
 Cell = tuple[int, int]  # (unit id, account group id)
-_FINANCE = {Role.ADMIN, Role.FINANCE}
 
 
 @dataclass(frozen=True)
@@ -57,26 +58,21 @@ class LineInput:
     comment: str = ""
 
 
-class ForecastConflict(Exception):
+class ForecastConflict(Conflict):
     """The forecast changed since the user loaded it; ``current`` is what is stored now."""
 
     def __init__(self, current: Forecast | None) -> None:
-        super().__init__("The forecast was changed by someone else.")
-        self.current = current
+        super().__init__(current, "The forecast was changed by someone else.")
 
 
 def _require_finance(user) -> None:
-    if not roles_of(user) & _FINANCE:
-        raise PermissionDenied(_("Only finance staff may do this."))
+    access.require_finance(user, _("Only finance staff may do this."))
 
 
 def _require_area_writer(user, area: Area) -> None:
-    roles = roles_of(user)
-    if roles & _FINANCE:
-        return
-    if Role.AREA_DIRECTOR in roles and AreaDirector.objects.filter(user=user, area=area).exists():
-        return
-    raise PermissionDenied(_("Only the area's director may change its forecast."))
+    access.require(
+        access.may_write_area(user, area), _("Only the area's director may change its forecast.")
+    )
 
 
 def _require_open(forecast_round: ForecastRound) -> None:
@@ -208,18 +204,23 @@ def _advance(
                 Forecast.objects.filter(forecast_round=forecast_round, area=area).first()
             ) from None
         return forecast
-    updated = Forecast.objects.filter(
-        forecast_round=forecast_round, area=area, version=expected_version, status__in=allowed
-    ).update(version=F("version") + 1, updated_by=user, updated_at=now, **changes)
-    current = Forecast.objects.filter(forecast_round=forecast_round, area=area).first()
-    if updated:
-        return current
-    if current is None or current.version != expected_version:
-        raise ForecastConflict(current)
-    raise ValidationError(
-        _("A forecast that is %(status)s cannot be changed this way.")
-        % {"status": current.get_status_display().lower()}
-    )
+    rows = Forecast.objects.filter(forecast_round=forecast_round, area=area)
+    try:
+        update_versioned(
+            rows,
+            expected_version=expected_version,
+            when=Q(status__in=allowed),
+            conflict=ForecastConflict,
+            updated_by=user,
+            updated_at=now,
+            **changes,
+        )
+    except WrongState as refused:
+        raise ValidationError(
+            _("A forecast that is %(status)s cannot be changed this way.")
+            % {"status": refused.current.get_status_display().lower()}
+        ) from None
+    return rows.first()
 
 
 def _write_lines(forecast: Forecast, lines: Mapping[Cell, LineInput]) -> None:

@@ -5,29 +5,18 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.core.roles import Role, role_of
+from regionbudget.core import access
+from regionbudget.core.roles import role_of
 
-# (label, url name, roles that see it). Later features add their pages here.
+# (label, url name, who sees it: an ``access`` predicate). Later features add their pages here.
 NAV_ITEMS = [
-    (_("Overview"), "home", {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR, Role.COMMITTEE}),
-    (_("Gap dashboard"), "gap_dashboard", {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR}),
-    (
-        _("Measures"),
-        "measures:measure_list",
-        {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR, Role.COMMITTEE},
-    ),
-    (
-        _("Forecasts"),
-        "forecasts:round_list",
-        {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR, Role.COMMITTEE},
-    ),
-    (_("Import"), "forecasts:import_start", {Role.ADMIN, Role.FINANCE}),
-    (
-        _("Status reports"),
-        "report_list",
-        {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR, Role.COMMITTEE},
-    ),
-    (_("Administration"), "admin:index", {Role.ADMIN, Role.FINANCE}),
+    (_("Overview"), "home", access.has_role),
+    (_("Gap dashboard"), "gap_dashboard", access.sees_drafts),
+    (_("Measures"), "measures:measure_list", access.has_role),
+    (_("Forecasts"), "forecasts:round_list", access.has_role),
+    (_("Import"), "forecasts:import_start", access.is_finance),
+    (_("Status reports"), "report_list", access.has_role),
+    (_("Administration"), "admin:index", access.is_finance),
 ]
 
 
@@ -38,8 +27,8 @@ def navigation(request) -> dict:
     role = role_of(user)
     current = request.path
     items = []
-    for label, name, roles in NAV_ITEMS:
-        if role in roles:
+    for label, name, allowed in NAV_ITEMS:
+        if allowed(user):
             url = reverse(name)
             active = current == url if url == "/" else current.startswith(url)
             items.append({"label": label, "url": url, "active": active})

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from regionbudget.core.access import restrict_areas
 from regionbudget.core.models import Area, Unit
-from regionbudget.core.roles import Role, roles_of
-
-SEE_ALL_AREAS = {Role.ADMIN, Role.FINANCE, Role.COMMITTEE}
 
 
 def area_list(*, user) -> QuerySet[Area]:
-    """Active areas the user may see: all for admin, finance and committee; a director's own."""
-    roles = roles_of(user)
-    areas = Area.objects.filter(is_active=True)
-    if roles & SEE_ALL_AREAS:
-        return areas
-    if Role.AREA_DIRECTOR in roles:
-        return areas.filter(director_bindings__user=user).distinct()
-    return areas.none()
+    """Active areas the user may see (``access.restrict_areas``): all for admin, finance and
+    committee; a director's own."""
+    return restrict_areas(user, Area.objects.filter(is_active=True))
 
 
 def area_list_with_units(*, user) -> QuerySet[Area]:

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pandas as pd
 
 from forecasts.models import DeficitTarget, Plan
+from regionbudget.core import access
 from regionbudget.core.caching import cached_gap_data
 from regionbudget.core.models import Area
-from regionbudget.core.roles import roles_of
-from regionbudget.core.selectors import SEE_ALL_AREAS, area_list
+from regionbudget.core.selectors import area_list
 from regionbudget.gap import calculations as calc
 from regionbudget.gap.calculations import DEFAULT_WEIGHTS
 from regionbudget.gap.models import ConfidenceWeight
@@ -54,7 +54,7 @@ def gap_scope_area_codes(*, user, area: Area | None) -> list[str] | None:
     """Whose figures: the chosen area, a director's own areas, or None for the whole region."""
     if area is not None:
         return [area.code]
-    if roles_of(user) & SEE_ALL_AREAS:
+    if access.sees_all_areas(user):
         return None
     return list(area_list(user=user).values_list("code", flat=True))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list
 from measures.selectors import category_list, default_plan, default_year
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core import access
 from regionbudget.core.selectors import area_list
 from regionbudget.gap.dashboard import gap_csv, gap_export, gap_page
 from regionbudget.gap.forms import GapFilterForm
@@ -21,8 +20,7 @@ from regionbudget.gap.selectors import GapFilters, gap_data, gap_view
 
 def _gap_filters(request: HttpRequest) -> tuple[GapFilters, GapFilterForm]:
     """Read the dashboard's filters. An area outside the user's scope is a 404."""
-    if not roles_of(request.user) & {Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR}:
-        raise PermissionDenied
+    access.require(access.sees_drafts(request.user))
     plans = list(plan_list(user=request.user))
     chosen = request.GET.get("plan", "")
     plan = next((p for p in plans if str(p.pk) == chosen), None) or default_plan(plans)

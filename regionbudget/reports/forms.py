@@ -60,6 +60,22 @@ class StatusReportForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         guard_text_fields(self)
 
+    def report_fields(self) -> dict:
+        """The cleaned fields as ``services.report_create`` takes them (a new draft)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def update_fields(self) -> dict:
+        """The cleaned fields as ``services.report_update`` takes them, with the version the
+        page showed (a draft keeps its meeting, plan and what it corrects)."""
+        data = self.cleaned_data
+        return {
+            "expected_version": data.get("version") or 0,
+            **{
+                name: data[name]
+                for name in ("title", "summary", "year", "highlighted", "correction_note")
+            },
+        }
+
     def clean(self):
         cleaned = super().clean()
         plan, year = cleaned.get("plan"), cleaned.get("year")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core import access
 from regionbudget.gap import calculations as calc
 from regionbudget.gap.figures import AMOUNT_FIGURES, AREA_FIGURES
 from regionbudget.gap.selectors import GapFilters, gap_data
@@ -117,12 +117,11 @@ def report_list(*, user):
     """Reports the user may read: committee members see published ones only, newest first."""
     from regionbudget.reports.models import StatusReport
 
-    roles = roles_of(user)
     reports = StatusReport.objects.select_related("meeting", "plan").order_by(
         "-meeting__date", "-published_at", "-pk"
     )
-    if roles & {Role.ADMIN, Role.FINANCE}:
+    if access.is_finance(user):
         return reports
-    if roles & {Role.COMMITTEE, Role.AREA_DIRECTOR}:
+    if access.has_role(user):  # the committee and area directors
         return reports.filter(status=StatusReport.Status.PUBLISHED)
     return reports.none()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from forecasts.selectors import plan_list
 from measures.models import Measure
-from regionbudget.core.roles import Role, roles_of
+from regionbudget.core import access
+from regionbudget.core.saving import keep_input
 from regionbudget.reports.forms import MeetingForm, StatusReportForm
 from regionbudget.reports.models import StatusReport
 from regionbudget.reports.pages import report_page
@@ -26,17 +27,10 @@ from regionbudget.reports.services import meeting_create as create_meeting
 from regionbudget.reports.services import report_create as create_report
 from regionbudget.reports.services import report_publish as publish_report
 
-_WRITERS = {Role.ADMIN, Role.FINANCE}
-
-
-def _require_writer(request: HttpRequest) -> None:
-    if not roles_of(request.user) & _WRITERS:
-        raise PermissionDenied
-
 
 def _get_report(request: HttpRequest, pk: int) -> StatusReport:
     """A report the user may read; drafts are 404 to anyone but finance and admins."""
-    return get_object_or_404(select_reports(user=request.user), pk=pk)
+    return access.object_or_404(select_reports(user=request.user), pk=pk)
 
 
 def _report_form(request: HttpRequest, *, instance=None, data=None) -> StatusReportForm:
@@ -57,11 +51,10 @@ def _report_form(request: HttpRequest, *, instance=None, data=None) -> StatusRep
 @require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     """Published reports, newest first; finance also sees drafts and can start a new one."""
-    if not roles_of(request.user):
-        raise PermissionDenied
+    access.require_role(request.user)
     ctx = {
         "reports": select_reports(user=request.user),
-        "can_write": bool(roles_of(request.user) & _WRITERS),
+        "can_write": access.is_finance(request.user),
     }
     return render(request, "regionbudget/report_list.html", ctx)
 
@@ -69,75 +62,61 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    _require_writer(request)
+    access.require_finance(request.user)
     form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        create_meeting(**form.cleaned_data)
-        messages.success(request, _("The meeting was added."))
-        return redirect("report_create")
-    return render(request, "regionbudget/meeting_form.html", {"form": form})
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            create_meeting(**form.cleaned_data)
+            messages.success(request, _("The meeting was added."))
+            return redirect("report_create")
+    ctx = {"form": form, "save_error": save.message}
+    return render(request, "regionbudget/meeting_form.html", ctx, status=save.status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
-    _require_writer(request)
+    access.require_finance(request.user)
     initial_corrects = request.GET.get("corrects")
     form = _report_form(request, data=request.POST or None)
     if request.method == "GET" and initial_corrects:
         form.initial["corrects"] = initial_corrects
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = create_report(
-                meeting=data["meeting"],
-                plan=data["plan"],
-                year=data["year"],
-                title=data["title"],
-                summary=data["summary"],
-                highlighted=data["highlighted"],
-                corrects=data["corrects"],
-                correction_note=data["correction_note"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The draft was saved. Preview it, then publish."))
-            return redirect(report)
-    return render(request, "regionbudget/report_form.html", {"form": form, "report": None})
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = create_report(**form.report_fields(), user=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The draft was saved. Preview it, then publish."))
+                return redirect(report)
+    ctx = {"form": form, "report": None}
+    return render(request, "regionbudget/report_form.html", ctx, status=save.status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_writer(request)
+    access.require_finance(request.user)
     report = _get_report(request, pk)
     if report.status == StatusReport.Status.PUBLISHED:
         return _frozen(request, report)
     form = _report_form(request, instance=report, data=request.POST or None)
     conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = report_update(
-                report=report,
-                expected_version=data.get("version") or 0,
-                title=data["title"],
-                summary=data["summary"],
-                year=data["year"],
-                highlighted=data["highlighted"],
-                correction_note=data["correction_note"],
-            )
-        except ReportFrozen:
-            return _frozen(request, report)
-        except ReportConflict as error:
-            conflict = error.current
-        else:
-            messages.success(request, _("The draft was saved."))
-            return redirect(report)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = report_update(report=report, **form.update_fields(), user=request.user)
+            except ReportFrozen:
+                return _frozen(request, report)
+            except ReportConflict as error:
+                conflict = error.current
+            else:
+                messages.success(request, _("The draft was saved."))
+                return redirect(report)
     ctx = {"form": form, "report": report, "conflict": conflict}
-    return render(request, "regionbudget/report_form.html", ctx, status=409 if conflict else 200)
+    status = 409 if conflict else save.status
+    return render(request, "regionbudget/report_form.html", ctx, status=status)
 
 
 def _frozen(request: HttpRequest, report: StatusReport) -> HttpResponse:
@@ -150,28 +129,32 @@ def _frozen(request: HttpRequest, report: StatusReport) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A published report from its snapshot; a draft as a live preview (finance only)."""
     report = _get_report(request, pk)
+    return render(request, "regionbudget/report_detail.html", _detail_ctx(request, report))
+
+
+def _detail_ctx(request: HttpRequest, report: StatusReport) -> dict:
     snapshot = (
         report.snapshot if report.snapshot else report_snapshot(report=report, user=request.user)
     )
-    ctx = {
+    return {
         "report": report,
-        "can_write": bool(roles_of(request.user) & _WRITERS),
+        "can_write": access.is_finance(request.user),
         **report_page(snapshot, language=get_language()),
     }
-    return render(request, "regionbudget/report_detail.html", ctx)
 
 
 @login_required
 @require_POST
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_writer(request)
+    access.require_finance(request.user)
     report = _get_report(request, pk)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
     try:
-        report = publish_report(report=report, expected_version=version, user=request.user)
+        with keep_input() as save:
+            report = publish_report(report=report, expected_version=version, user=request.user)
     except ReportFrozen:
         return _frozen(request, report)
     except ReportConflict:
@@ -180,6 +163,10 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
             _("The draft was changed by someone else. Check the preview and publish again."),
         )
         return redirect(report)
+    if save.interrupted:  # nothing was published: the preview again, to publish again
+        messages.error(request, save.message)
+        ctx = _detail_ctx(request, report)
+        return render(request, "regionbudget/report_detail.html", ctx, status=save.status)
     messages.success(request, _("The report is published and frozen."))
     return redirect(report)
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from measures.models import AreaShare, Category, Measure, PlannedEffect, RealisedEffect
@@ -15,11 +15,18 @@ from measures.services import (
     measure_import,
     measure_report,
     measure_update,
+    realised_effects_set,
 )
 from regionbudget.core.models import Area
 
 pytestmark = pytest.mark.django_db
 M = Decimal("1000000")
+
+
+def _user(username: str = "ekonom"):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
 
 
 def _create(plan, **overrides):
@@ -30,6 +37,7 @@ def _create(plan, **overrides):
         "category": Category.objects.get(name="Inköp"),
         "owner_area": Area.objects.get(code="LSO-SOM"),
         "planned": {2024: (1 * M, 2 * M)},
+        "user": _user(),
     }
     return measure_create(**{**data, **overrides})
 
@@ -109,7 +117,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(measure):
         month=11,
         amount=Decimal("1"),
         comment="",
-        user=None,
+        user=_user(),
     )
     other = measure("M03")
     with pytest.raises(MeasureConflict) as conflict:
@@ -122,6 +130,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(measure):
             owner_area=other.owner_area,
             status="proposed",
             planned={},
+            user=_user("admin"),
         )
     assert conflict.value.current.status == "done"
     other.refresh_from_db()
@@ -137,12 +146,14 @@ def test_shares_must_sum_to_exactly_100(measure):
             measure=m01,
             expected_version=m01.version,
             shares={areas["LSO-SOM"]: Decimal("50"), areas["NSO-S"]: Decimal("49")},
+            user=_user(),
         )
     assert AreaShare.objects.filter(measure=m01).count() == 8
     area_shares_set(
         measure=m01,
         expected_version=m01.version,
         shares={areas["LSO-SOM"]: Decimal("50.5"), areas["NSO-S"]: Decimal("49.5")},
+        user=_user(),
     )
     assert dict(m01.area_shares.values_list("area__code", "share")) == {
         "LSO-SOM": Decimal("50.50"),
@@ -157,6 +168,7 @@ def test_only_a_region_wide_measure_can_be_split(measure):
             measure=m03,
             expected_version=m03.version,
             shares={Area.objects.get(code="LSO-SOM"): Decimal("100")},
+            user=_user(),
         )
 
 
@@ -182,11 +194,71 @@ def test_the_import_creates_updates_and_leaves_identical_rows_alone(plan, measur
             planned={2024: (15 * M, 17 * M)},
         ),
     ]
-    result = measure_import(plan=plan, rows=rows)
+    result = measure_import(plan=plan, rows=rows, user=_user())
     assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
     m03.refresh_from_db()
     assert m03.title == "Nytt namn"
     assert m03.planned_effects.count() == 1
     assert measure("M20").planned_effects.get().high == 2 * M
-    again = measure_import(plan=plan, rows=rows)
+    again = measure_import(plan=plan, rows=rows, user=_user())
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_only_finance_keeps_the_register_and_a_refusal_writes_nothing(plan, measure):
+    m01, m03 = measure("M01"), measure("M03")
+    for username in ("direktor.somatik", "ledamot"):
+        someone = _user(username)
+        with pytest.raises(PermissionDenied):
+            _create(plan, user=someone)
+        with pytest.raises(PermissionDenied):
+            measure_update(
+                measure=m03,
+                expected_version=m03.version,
+                code="M03",
+                title="Överskriven",
+                category=m03.category,
+                owner_area=m03.owner_area,
+                status=m03.status,
+                planned={},
+                user=someone,
+            )
+        with pytest.raises(PermissionDenied):
+            area_shares_set(measure=m01, expected_version=m01.version, shares={}, user=someone)
+        with pytest.raises(PermissionDenied):
+            measure_import(plan=plan, rows=[], user=someone)
+    assert not Measure.objects.filter(code="M99").exists()
+    m03.refresh_from_db()
+    assert (m03.title, m03.planned_effects.count()) == ("Produktions- och kapacitetsplanering", 3)
+    assert AreaShare.objects.filter(measure=m01).count() == 8
+
+
+@pytest.mark.parametrize(
+    ("username", "code", "allowed"),
+    [
+        ("direktor.somatik", "M03", True),  # their own area's measure
+        ("direktor.psykiatri", "M03", False),  # another area's
+        ("direktor.somatik", "M01", False),  # region-wide: finance's
+        ("ledamot", "M03", False),
+        ("ekonom", "M01", True),
+    ],
+)
+def test_a_director_reports_on_their_own_areas_measures_only(measure, username, code, allowed):
+    m = measure(code)
+    version = m.version
+
+    def report():
+        return realised_effects_set(
+            measure=m,
+            expected_version=version,
+            entries=[(2026, 11, Decimal("1000"), "")],
+            user=_user(username),
+        )
+
+    if allowed:
+        assert report() == 1
+    else:
+        with pytest.raises(PermissionDenied):
+            report()
+        m.refresh_from_db()
+        assert m.version == version
+        assert not RealisedEffect.objects.filter(measure=m, year=2026, month=11).exists()

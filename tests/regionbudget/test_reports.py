@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
@@ -38,8 +39,7 @@ def _draft(title="Lägesrapport februari 2024", date=dt.date(2024, 2, 27), **ext
         title=title,
         summary="Handlingsplanen räcker inte 2024.",
         highlighted=Measure.objects.filter(code__in=["M01", "M03"]),
-        user=_ekonom(),
-        **extra,
+        **{"user": _ekonom(), **extra},
     )
 
 
@@ -80,7 +80,12 @@ def test_a_published_report_cannot_be_edited(demo, finance):
     assert "En publicerad rapport kan inte ändras" in response.content.decode()
     with pytest.raises(ReportFrozen):
         report_update(
-            report=report, expected_version=report.version, title="x", summary="", year=2024
+            report=report,
+            expected_version=report.version,
+            title="x",
+            summary="",
+            year=2024,
+            user=_ekonom(),
         )
     # and the database itself refuses, whatever the code path
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -216,3 +221,25 @@ def test_the_pdf_is_the_published_document(demo, committee):
     assert response.content.startswith(b"%PDF")
     draft = _draft(title="Utkast")
     assert committee.get(reverse("report_pdf", args=[draft.pk])).status_code == 404
+
+
+def test_only_finance_drafts_edits_and_publishes_through_the_services(demo):
+    draft = _draft()
+    for username in ("direktor.somatik", "ledamot"):
+        someone = get_user_model().objects.get(username=username)
+        with pytest.raises(PermissionDenied):
+            report_update(
+                report=draft,
+                expected_version=draft.version,
+                title="Överskriven",
+                summary="",
+                year=2024,
+                user=someone,
+            )
+        with pytest.raises(PermissionDenied):
+            report_publish(report=draft, expected_version=draft.version, user=someone)
+        with pytest.raises(PermissionDenied):
+            _draft(title="Smygutkast", date=dt.date(2024, 3, 1), user=someone)
+    draft.refresh_from_db()
+    assert (draft.status, draft.title) == (StatusReport.Status.DRAFT, "Lägesrapport februari 2024")
+    assert not StatusReport.objects.filter(title="Smygutkast").exists()
