@@ -310,13 +310,10 @@ def forecast_submit(
 def forecast_approve(*, forecast: Forecast, expected_version: int, user) -> Forecast:
     """Approve a submitted forecast (finance only); it becomes the area's latest approved one."""
     _require_finance(user)
-    _require_open(forecast.forecast_round)
-    return _advance(
-        forecast_round=forecast.forecast_round,
-        area=forecast.area,
+    return _decide(
+        forecast,
         expected_version=expected_version,
         user=user,
-        allowed={Forecast.Status.SUBMITTED},
         status=Forecast.Status.APPROVED,
         approved_by=user,
         approved_at=timezone.now(),
@@ -331,12 +328,23 @@ def forecast_return(*, forecast: Forecast, comment: str, expected_version: int, 
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": _("Say what the area should fix.")})
+    return _decide(
+        forecast,
+        expected_version=expected_version,
+        user=user,
+        status=Forecast.Status.RETURNED,
+        return_comment=comment[:2000],
+    )
+
+
+def _decide(forecast: Forecast, *, expected_version: int, user, **changes) -> Forecast:
+    """Finance's decision on a submitted forecast in an open round: approve or return it."""
+    _require_open(forecast.forecast_round)
     return _advance(
         forecast_round=forecast.forecast_round,
         area=forecast.area,
         expected_version=expected_version,
         user=user,
         allowed={Forecast.Status.SUBMITTED},
-        status=Forecast.Status.RETURNED,
-        return_comment=comment[:2000],
+        **changes,
     )

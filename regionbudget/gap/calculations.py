@@ -39,7 +39,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from measures.calculations import attribute_to_areas, planned_totals
+from measures.calculations import CANCELLED, attribute_to_areas, planned_totals
+from measures.calculations import EFFECT_COLUMNS as MEASURE_EFFECT_COLUMNS
 from regionbudget.core.money import HUNDRED, ZERO
 from regionbudget.gap.figures import (
     COVERAGE_FIGURES,
@@ -68,18 +69,8 @@ __all__ = [
     "traffic_light",
 ]
 
-CANCELLED = "cancelled"
-EFFECT_COLUMNS = [
-    "code",
-    "title",
-    "category",
-    "area_code",
-    "status",
-    "year",
-    "low",
-    "high",
-    "realised",
-]
+# The register's effect columns without its measure id, which no gap figure needs.
+EFFECT_COLUMNS = [column for column in MEASURE_EFFECT_COLUMNS if column != "measure_id"]
 
 # Confidence weights by status, in the spirit of HM Treasury's weights for pipeline savings
 # (40–70 % by stage). Finance can change them; these are the defaults.
