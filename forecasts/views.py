@@ -334,11 +334,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest, token) -> HttpResponse:
     """What the file holds, every error in it, and what confirming would change."""
     upload = selectors.import_upload_get(user=request.user, token=token)
-    ctx = {
-        "upload": upload,
-        "confirm_form": ImportConfirmForm(),
-        "columns": imports.COLUMNS[upload.kind],
-    }
+    ctx = _preview_ctx(upload, ImportConfirmForm())
     if upload.file_error:
         ctx["file_error"] = upload.file_error
         return render(request, "forecasts/import_preview.html", ctx, status=400)
@@ -367,16 +363,8 @@ def import_errors(request: HttpRequest, token) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, token) -> HttpResponse:
     """Write the checked file, all or nothing; replacing figures needs the confirmation box."""
-    try:
-        upload = selectors.import_upload_get(user=request.user, token=token)
-    except Http404:
-        if ImportUpload.objects.filter(token=token).exclude(created_by=request.user).exists():
-            raise  # someone else's upload
-        # A second click on "import" (the upload is gone once written), or an upload that has
-        # expired: nothing to do; say so.
-        messages.info(
-            request, _("This import has expired or was already saved. Upload the file again.")
-        )
+    upload = _upload_to_confirm(request, token)
+    if upload is None:
         return redirect("forecasts:import_start")
     form = ImportConfirmForm(request.POST)
     if not upload.ok or not form.is_valid():
@@ -394,26 +382,39 @@ def import_confirm(request: HttpRequest, token) -> HttpResponse:
     with keep_input(form) as save:
         result = services.import_upload_write(upload=upload, rows=rows, user=request.user)
     if save.interrupted:  # nothing was written and the upload is still there: confirm again
-        ctx = {
-            "upload": upload,
-            "confirm_form": form,
-            "columns": imports.COLUMNS[upload.kind],
-            "errors": [],
-            "error_count": 0,
-            "preview": preview,
-        }
+        ctx = {**_preview_ctx(upload, form), "errors": [], "error_count": 0, "preview": preview}
         return render(request, "forecasts/import_preview.html", ctx, status=save.status)
-    messages.success(
-        request,
-        _("Imported %(file)s: %(new)s new, %(changed)s changed and %(removed)s removed rows.")
-        % {
-            "file": upload.filename,
-            "new": result.created,
-            "changed": result.updated,
-            "removed": result.deleted,
-        },
-    )
+    messages.success(request, _imported_text(upload, result))
     return redirect("forecasts:import_start")
+
+
+def _upload_to_confirm(request: HttpRequest, token):
+    """The user's staged upload, or None (with a message) when it has expired or was written:
+    a second click on "import" is not an error. Someone else's upload stays a 404."""
+    try:
+        return selectors.import_upload_get(user=request.user, token=token)
+    except Http404:
+        if ImportUpload.objects.filter(token=token).exclude(created_by=request.user).exists():
+            raise
+    messages.info(
+        request, _("This import has expired or was already saved. Upload the file again.")
+    )
+    return None
+
+
+def _imported_text(upload: ImportUpload, result) -> str:
+    return _(
+        "Imported %(file)s: %(new)s new, %(changed)s changed and %(removed)s removed rows."
+    ) % {
+        "file": upload.filename,
+        "new": result.created,
+        "changed": result.updated,
+        "removed": result.deleted,
+    }
+
+
+def _preview_ctx(upload: ImportUpload, form: ImportConfirmForm) -> dict:
+    return {"upload": upload, "confirm_form": form, "columns": imports.COLUMNS[upload.kind]}
 
 
 @login_required
