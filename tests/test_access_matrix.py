@@ -4,7 +4,7 @@ The table ``MATRIX`` below is the specification: one row per case (a URL pattern
 objects as arguments), one expected status code per user and method. A URL pattern of the
 project that no row covers fails ``test_every_url_pattern_is_in_the_matrix``, so a new page
 cannot be added without deciding who may open it. Wherever access is denied, the database
-must be unchanged.
+must be unchanged; wherever a role may write, the row's ``stored`` says what must be stored.
 
 Users: ``anon`` (not logged in), ``dir_a`` (director of Länssjukvårdsområde somatik),
 ``dir_b`` (director of Länssjukvårdsområde psykiatri och habilitering), ``finance``,
