@@ -41,13 +41,20 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 
+# The suite runs in parallel (pytest-xdist: one test database per worker, the demo loaded once in
+# each) and in random order (pytest-randomly; the seed is printed at the top: repeat an order with
+# PYTEST_ARGS=--randomly-seed=N). WORKERS=2 (or 1) uses fewer cores.
+# REUSE=1 keeps the test databases between runs (--reuse-db): for local runs, not for CI.
+WORKERS ?= auto
+PYTEST_RUN = $(PY) -m pytest -n $(WORKERS) -p randomly $(if $(filter 1,$(REUSE)),--reuse-db)
+
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=regionbudget.settings_test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST_RUN) $(PYTEST_ARGS)
 
-# Everything but the browser tests.
+# Local runs: everything but the browser tests, reusing the test databases of the last run.
 test-fast: install
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(WORKERS) -p randomly --reuse-db -m "not browser" $(PYTEST_ARGS)
 
 # Benchmark at one-region and twenty-region scale; writes docs/benchmarks.md (needs wrk).
 bench: install

@@ -133,6 +133,55 @@ def _grid_at(w, forecast_round, area) -> dict:
     return grid_post(lines_like_budget(area), version=forecast.version if forecast else 0)
 
 
+# --- what the POST of a role in ``writes`` stores (``user`` is the one who posted) ----------------
+
+
+def _stored_grid_b(w, user) -> None:
+    forecast = _forecast(w, _x(w).december, w.area_b)
+    assert (forecast.status, forecast.updated_by) == (Forecast.Status.DRAFT, user)
+    posted = {c: (line.amount, line.comment) for c, line in lines_like_budget(w.area_b).items()}
+    stored = {
+        (line.unit_id, line.account_group_id): (line.amount, line.comment)
+        for line in forecast.lines.all()
+    }
+    assert stored == posted
+
+
+def _stored_review_a(status: str, comment: str = ""):
+    def check(w, user) -> None:
+        forecast = _forecast(w, _x(w).december, w.area_a)
+        assert (forecast.status, forecast.return_comment) == (status, comment)
+        if status == Forecast.Status.APPROVED:
+            assert forecast.approved_by == user and forecast.approved_at is not None
+        else:
+            assert forecast.approved_by is None
+
+    return check
+
+
+def _stored_december_closed(w, user) -> None:
+    _x(w).december.refresh_from_db()
+    assert _x(w).december.status == ForecastRound.Status.CLOSED
+
+
+def _stored_measure_edit(measure: str):
+    def check(w, user) -> None:
+        before = getattr(w, measure)
+        after = Measure.objects.get(pk=before.pk)
+        assert (after.title, after.responsible) == (before.title + " (ändrad)", "Ny ansvarig")
+        assert after.version == before.version + 1
+        planned = set(after.planned_effects.values_list("year", "low", "high"))
+        assert planned == {(year, 1_000_000, 1_000_000) for year in w.plan.years}
+
+    return check
+
+
+def _stored_report_b(w, user) -> None:
+    effect = RealisedEffect.objects.get(measure=w.m_b, year=2026, month=11)
+    assert (effect.amount, effect.comment, effect.recorded_by) == (500_000, "Rapport", user)
+    assert Measure.objects.get(pk=w.m_b.pk).version == w.m_b.version + 1
+
+
 # --- the matrix ---------------------------------------------------------------------------------
 
 
@@ -148,6 +197,7 @@ class Case:
     post: dict
     data: object = None  # callable(w) -> dict
     writes: frozenset = NOBODY
+    stored: object = None  # callable(w, user): asserts what the POST of a writer stored
 
 
 def _r(name, *args):
@@ -198,6 +248,7 @@ MATRIX: list[Case] = [
         _row(302, 404, 302, 403, 403, 403, 302),
         lambda w: _grid_at(w, _x(w).december, w.area_b),
         frozenset({"dir_b"}),
+        stored=_stored_grid_b,
     ),
     # Locked: approved, submitted, or in a closed round. The owner is sent to the read-only
     # page and nothing is written.
@@ -235,6 +286,7 @@ MATRIX: list[Case] = [
         _row(302, 403, 404, 302, 404, 302, 302),
         lambda w: {"version": _forecast(w, _x(w).december, w.area_a).version},
         WRITERS_FINANCE,
+        stored=_stored_review_a(Forecast.Status.APPROVED),
     ),
     Case(
         "forecast_return-a-submitted",
@@ -247,6 +299,7 @@ MATRIX: list[Case] = [
             "comment": "Förklara avvikelsen på hyrpersonal.",
         },
         WRITERS_FINANCE,
+        stored=_stored_review_a(Forecast.Status.RETURNED, "Förklara avvikelsen på hyrpersonal."),
     ),
     Case(
         "forecast_approve-a-draft",
@@ -295,6 +348,7 @@ MATRIX: list[Case] = [
         _row(302, 403, 403, 302, 403, 302, 302),
         lambda w: {},
         WRITERS_FINANCE,
+        stored=_stored_december_closed,
     ),
     Case(
         "area_detail-b",
@@ -364,6 +418,7 @@ MATRIX: list[Case] = [
         _row(302, 404, 403, 302, 403, 302, 302),
         lambda w: base._measure_form(w.m_b),
         WRITERS_FINANCE,
+        stored=_stored_measure_edit("m_b"),
     ),
     Case(
         "measure_edit-region",
@@ -373,6 +428,7 @@ MATRIX: list[Case] = [
         _row(302, 403, 403, 302, 403, 302, 302),
         lambda w: base._measure_form(w.m_region),
         WRITERS_FINANCE,
+        stored=_stored_measure_edit("m_region"),
     ),
     Case(
         "measure_report-b",
@@ -382,6 +438,7 @@ MATRIX: list[Case] = [
         _row(302, 404, 302, 302, 403, 302, 302),
         lambda w: base._report_form(w.m_b),
         frozenset({"dir_b", "finance", "admin"}),
+        stored=_stored_report_b,
     ),
     Case(
         "measure_shares-own_not_region_wide",
@@ -489,19 +546,23 @@ def test_access(w, case: Case, method: str, role: str):
     url = case.url(w)
     expected = (case.get if method == "GET" else case.post)[role]
     data = case.data(w) if case.data and method == "POST" else {}
-    before = _writes() if method == "GET" else _fingerprint()
-    response = client.get(url) if method == "GET" else client.post(url, data)
+    if method == "GET":
+        before = _writes()
+        response = client.get(url)
+        assert _writes() == before, f"GET {url} as {role} wrote to the database"
+    elif role in case.writes:
+        before = _fingerprint()
+        response = client.post(url, data)
+        assert _fingerprint() != before, f"an allowed POST wrote nothing: {url} as {role}"
+        case.stored(w, get_user_model().objects.get(username=base.USERNAMES[role]))
+    else:
+        with base.database_unchanged(f"POST {url} as {role} changed the database"):
+            response = client.post(url, data)
     assert response.status_code == expected, (
         f"{method} {url} as {role}: {response.status_code}, expected {expected}"
     )
     if response.status_code == 302 and role in ("anon", "inactive"):
         assert response["Location"].startswith(reverse("login")), response["Location"]
-    if method == "GET":
-        assert _writes() == before, f"GET {url} as {role} wrote to the database"
-    elif role in case.writes:
-        assert _fingerprint() != before, f"an allowed POST wrote nothing: {url} as {role}"
-    else:
-        assert _fingerprint() == before, f"POST {url} as {role} changed the database"
 
 
 def test_every_url_pattern_is_in_a_matrix():
@@ -513,6 +574,11 @@ def test_every_url_pattern_is_in_a_matrix():
     assert not missing, f"URL patterns in no matrix: {missing}"
     unknown = sorted({case.pattern for case in MATRIX} - patterns)
     assert not unknown, f"rows of unknown patterns: {unknown}"
+
+
+def test_every_write_says_what_it_stores():
+    missing = sorted(case.name for case in MATRIX if case.writes and case.stored is None)
+    assert not missing, f"rows whose writers' POSTs assert nothing stored: {missing}"
 
 
 def test_case_names_are_unique():
@@ -638,10 +704,10 @@ def _admin_post_cells():
 def test_administration_refused_post(w, key: str, role: str, expected):
     label, view = key.split("-")
     url = _admin_url(label, view)
-    client = _client(role)  # logging in stamps last_login: before the fingerprint
-    before = _fingerprint()
-    _assert_outcome(client.post(url, ADMIN_POSTS[key], follow=True), expected)
-    assert _fingerprint() == before, f"a refused POST to {url} as {role} changed the database"
+    client = _client(role)  # logging in stamps last_login: before the check begins
+    with base.database_unchanged(f"a refused POST to {url} as {role} changed the database"):
+        response = client.post(url, ADMIN_POSTS[key], follow=True)
+    _assert_outcome(response, expected)
 
 
 def test_finance_cannot_bulk_delete_user_accounts(w):

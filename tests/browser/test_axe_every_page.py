@@ -22,7 +22,6 @@ from forecasts.models import Forecast, ForecastRound
 from forecasts.services import forecast_return
 from measures.models import Measure
 from regionbudget.core.models import Area
-from regionbudget.demo import load_demo
 from regionbudget.reports.models import Meeting, StatusReport
 from regionbudget.reports.services import report_create
 from tests.browser.conftest import screenshot
@@ -489,11 +488,10 @@ def test_every_url_pattern_is_scanned():
 
 
 @pytest.fixture
-def world(transactional_db):
+def world(demo_committed):
     """The seed case plus a draft status report."""
     from django.contrib.auth import get_user_model
 
-    load_demo()
     finance_user = get_user_model().objects.get(username=FINANCE)
     published = StatusReport.objects.filter(status=StatusReport.Status.PUBLISHED).first()
     draft = report_create(

@@ -3,13 +3,12 @@ on a tablet and in print."""
 
 import pytest
 
-from regionbudget.demo import load_demo
 from tests.browser.conftest import assert_accessible, screenshot
 
 
 @pytest.fixture
-def seed(transactional_db):
-    load_demo()
+def seed(demo_committed):
+    """The demo, committed (the live server reads it on its own connection)."""
 
 
 def _log_in(page, username: str) -> None:

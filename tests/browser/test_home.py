@@ -2,7 +2,6 @@
 
 import pytest
 
-from regionbudget.demo import load_demo
 from tests.browser.conftest import assert_accessible, screenshot
 
 # username -> (Swedish heading and a figure or name they see, English heading, a name they
@@ -32,8 +31,8 @@ JOURNEYS = {
 
 
 @pytest.fixture
-def seed(transactional_db):
-    load_demo()
+def seed(demo_committed):
+    """The demo, committed (the live server reads it on its own connection)."""
 
 
 def _log_in(page, username: str) -> None:

@@ -12,7 +12,6 @@ import pytest
 from forecasts.models import Forecast, ForecastLine
 from regionbudget.core.formatting import NBSP
 from regionbudget.core.models import Area
-from regionbudget.demo import load_demo
 from tests.browser.conftest import screenshot
 
 UNIT = "1101 Kirurgkliniken Sundsvall-Härnösand"
@@ -44,8 +43,8 @@ FOCUSED = """() => {
 
 
 @pytest.fixture
-def seed(transactional_db):
-    load_demo()
+def seed(demo_committed):
+    """The demo, committed (the live server reads it on its own connection)."""
 
 
 def _focused(page) -> dict:

@@ -22,7 +22,6 @@ from forecasts.services import LineInput, workflow
 from measures import services as measure_services
 from measures.models import Measure, RealisedEffect
 from regionbudget.core.models import Area, AreaDirector
-from regionbudget.demo import load_demo
 from tests.faults.concurrent import Held, race
 from tests.forecasts.helpers import grid_post, lines_like_budget, new_round
 from tests.measures.helpers import measure_edit_data
@@ -37,8 +36,7 @@ def _client(username: str) -> Client:
 
 
 @pytest.fixture
-def seed():
-    load_demo()
+def seed(demo_committed):
     # A second director of somatik: two people who may edit the same forecast.
     second = get_user_model().objects.create_user("direktor.somatik2", password="x-unused-x")
     second.groups.add(Group.objects.get(name="area_director"))

@@ -26,7 +26,6 @@ from forecasts.services import LineInput, figures, workflow
 from measures import services as measure_services
 from measures.models import AreaShare, Measure, PlannedEffect, RealisedEffect
 from regionbudget.core.models import Area
-from regionbudget.demo import load_demo
 from regionbudget.reports import services as report_services
 from regionbudget.reports.models import Meeting, StatusReport
 from tests.forecasts.helpers import grid_post, lines_like_budget
@@ -84,8 +83,7 @@ def _lines(forecast: Forecast) -> dict:
     }
 
 
-def test_a_killed_grid_save_writes_nothing_and_keeps_the_input(monkeypatch):
-    load_demo()
+def test_a_killed_grid_save_writes_nothing_and_keeps_the_input(monkeypatch, demo_committed):
     somatik = Area.objects.get(code="LSO-SOM")
     october = ForecastRound.objects.get(year=2024, month=10)
     forecast = Forecast.objects.get(forecast_round=october, area=somatik)
@@ -115,8 +113,7 @@ def test_a_killed_grid_save_writes_nothing_and_keeps_the_input(monkeypatch):
     assert _lines(forecast)[cell] == (Decimal("4321500"), "Hyrläkare")
 
 
-def test_a_killed_measure_report_writes_nothing_and_keeps_the_input(monkeypatch):
-    load_demo()
+def test_a_killed_measure_report_writes_nothing_and_keeps_the_input(monkeypatch, demo_committed):
     m03 = Measure.objects.get(code="M03")
     status, version = m03.status, m03.version
     url = reverse("measures:measure_report", args=[m03.pk])
@@ -149,8 +146,7 @@ def test_a_killed_measure_report_writes_nothing_and_keeps_the_input(monkeypatch)
     assert effect.amount == Decimal("3250000")
 
 
-def test_a_killed_measure_edit_writes_nothing_and_keeps_the_input(monkeypatch):
-    load_demo()
+def test_a_killed_measure_edit_writes_nothing_and_keeps_the_input(monkeypatch, demo_committed):
     m03 = Measure.objects.get(code="M03")
     title, version = m03.title, m03.version
     planned = set(m03.planned_effects.values_list("year", "low", "high"))
@@ -182,8 +178,9 @@ def _budgets() -> list:
     )
 
 
-def test_a_killed_budget_import_writes_nothing_and_can_be_confirmed_again(monkeypatch):
-    load_demo()
+def test_a_killed_budget_import_writes_nothing_and_can_be_confirmed_again(
+    monkeypatch, demo_committed
+):
     finance = _client("ekonom")
     content = "Kostnadsställe;År;Kontogrupp;Belopp\n1101;2024;Personal;7 654 321\n"
     upload = finance.post(
@@ -213,8 +210,7 @@ def test_a_killed_budget_import_writes_nothing_and_can_be_confirmed_again(monkey
     assert not ImportUpload.objects.exists()
 
 
-def test_a_killed_measure_import_writes_nothing_and_can_be_saved_again(monkeypatch):
-    load_demo()
+def test_a_killed_measure_import_writes_nothing_and_can_be_saved_again(monkeypatch, demo_committed):
     plan = Measure.objects.get(code="M03").plan
     finance = _client("ekonom")
     content = (
@@ -503,8 +499,9 @@ def _report_publish() -> WriteCase:
     ],
     ids=lambda case: case.__name__.lstrip("_"),
 )
-def test_a_killed_save_on_any_write_page_writes_nothing_and_keeps_the_input(monkeypatch, case):
-    load_demo()
+def test_a_killed_save_on_any_write_page_writes_nothing_and_keeps_the_input(
+    monkeypatch, case, demo_committed
+):
     case = case()
     before = case.stored()
     client = _client(case.username)

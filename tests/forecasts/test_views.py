@@ -32,55 +32,7 @@ def _text(response) -> str:
     return response.content.decode()
 
 
-# --- Access per role ---
-
-
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        (
-            "finance",
-            {"list": 200, "round": 200, "create": 200, "edit": 403, "detail": 200, "area": 200},
-        ),
-        (
-            "administrator",
-            {"list": 200, "round": 200, "create": 200, "edit": 403, "detail": 200, "area": 200},
-        ),
-        (
-            "director_own",
-            {"list": 200, "round": 200, "create": 403, "edit": 200, "detail": 200, "area": 200},
-        ),
-        (
-            "director_other",
-            {"list": 200, "round": 200, "create": 403, "edit": 404, "detail": 404, "area": 404},
-        ),
-        # The committee sees no drafts: somatik's October forecast is one.
-        (
-            "committee",
-            {"list": 200, "round": 200, "create": 403, "edit": 403, "detail": 404, "area": 200},
-        ),
-    ],
-)
-def test_each_role_gets_its_answer(request, october, persona, expected):
-    client = request.getfixturevalue(persona)
-    somatik = area("LSO-SOM")
-    urls = {
-        "list": reverse("forecasts:round_list"),
-        "round": october.get_absolute_url(),
-        "create": reverse("forecasts:round_create"),
-        "edit": _url("forecast_edit", october, somatik),
-        "detail": _url("forecast_detail", october, somatik),
-        "area": reverse("forecasts:area_detail", args=[somatik.pk]),
-    }
-    got = {name: client.get(url).status_code for name, url in urls.items()}
-    assert got == expected
-
-
-def test_anonymous_users_are_sent_to_log_in(client, october):
-    for url in (reverse("forecasts:round_list"), _url("forecast_edit", october, area("LSO-SOM"))):
-        response = client.get(url)
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
+# --- Access per role (which role may open which page: tests/test_access_matrix.py) ---
 
 
 def test_the_committee_reads_approved_forecasts(committee, september):

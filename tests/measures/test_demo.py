@@ -18,7 +18,7 @@ def _snapshot():
     return [
         list(model.objects.order_by("pk").values_list())
         for model in (Category, Measure, AreaShare, RealisedEffect, Indicator, IndicatorValue)
-    ] + [list(Measure.pgh_event_model.objects.values_list("pgh_id"))]
+    ] + [list(Measure.pgh_event_model.objects.order_by("pgh_id").values_list("pgh_id"))]
 
 
 def test_the_seed_plan_has_the_fourteen_measures_and_the_press_release_totals(finance):

@@ -115,12 +115,6 @@ def test_the_list_query_count_does_not_grow_with_measures(finance, plan, django_
         finance.get(LIST)
 
 
-def test_anonymous_users_are_sent_to_the_login_page(client, demo):
-    response = client.get(LIST)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
-
-
 # --- detail and access ----------------------------------------------------------------------
 
 

@@ -14,21 +14,21 @@ MSEK = Decimal("1000000")
 
 
 def _snapshot() -> dict:
-    """Every row the demo writes, as plain values."""
+    """Every row the demo writes, as plain values, each list in one fixed order."""
     User = get_user_model()
     return {
-        "areas": list(Area.objects.order_by("code").values_list()),
-        "units": list(Unit.objects.order_by("code").values_list()),
-        "plans": list(Plan.objects.order_by("name").values_list()),
-        "targets": list(DeficitTarget.objects.order_by("plan", "year").values_list()),
-        "users": list(User.objects.order_by("username").values_list()),
+        "areas": list(Area.objects.order_by("code", "pk").values_list()),
+        "units": list(Unit.objects.order_by("code", "pk").values_list()),
+        "plans": list(Plan.objects.order_by("name", "pk").values_list()),
+        # A plan has one target per year for the whole plan and one per area and year.
+        "targets": list(DeficitTarget.objects.order_by("plan", "year", "area", "pk").values_list()),
+        "users": list(User.objects.order_by("username", "pk").values_list()),
         "bindings": list(AreaDirector.objects.order_by("pk").values_list()),
         "groups": list(User.groups.through.objects.order_by("pk").values_list()),
     }
 
 
-@pytest.mark.django_db
-def test_it_loads_the_seed_case():
+def test_it_loads_the_seed_case(empty_database):
     call_command("load_demo", verbosity=0)
 
     assert Area.objects.count() == 8
@@ -61,8 +61,7 @@ def test_it_loads_the_seed_case():
     assert earlier.targets.get().amount == 350 * MSEK
 
 
-@pytest.mark.django_db
-def test_it_creates_the_demo_users_with_their_roles():
+def test_it_creates_the_demo_users_with_their_roles(empty_database):
     call_command("load_demo", verbosity=0)
     User = get_user_model()
     expected = {
@@ -80,16 +79,14 @@ def test_it_creates_the_demo_users_with_their_roles():
     assert bindings == [("direktor.psykiatri", "LSO-PSY"), ("direktor.somatik", "LSO-SOM")]
 
 
-@pytest.mark.django_db
-def test_running_it_twice_changes_nothing():
-    call_command("load_demo", verbosity=0)
+def test_running_it_twice_changes_nothing(demo):
+    """The demo was loaded once when the test database was made; once more changes nothing."""
     first = _snapshot()
     call_command("load_demo", verbosity=0)
     assert _snapshot() == first
 
 
-@pytest.mark.django_db
-def test_it_refuses_to_create_demo_users_unless_demo_data_is_switched_on(settings):
+def test_it_refuses_to_create_demo_users_unless_demo_data_is_switched_on(settings, empty_database):
     settings.DEMO_DATA_ALLOWED = False
     with pytest.raises(CommandError, match="REGIONBUDGET_DEMO"):
         call_command("load_demo", verbosity=0)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.urls import reverse
@@ -70,10 +71,22 @@ def test_the_csv_export_has_the_same_figures(finance):
 
 
 def test_a_cancelled_measure_leaves_the_dashboard_at_once(finance):
-    Measure.objects.filter(code="M02").update(status="cancelled")
-    y2024 = _year(_json(finance, year=2024), 2024)
+    """The figures are cached by the first request; a measure cancelled in plain SQL (no
+    application code runs: only the database knows) leaves the next request's figures at once."""
+
+    def planned_2024() -> tuple[str, str]:
+        y2024 = _year(_json(finance, year=2024), 2024)
+        return y2024["planned_low"], y2024["planned_high"]
+
+    assert planned_2024() == ("175000000.00", "192000000.00")
+    assert planned_2024() == ("175000000.00", "192000000.00")  # from the cache
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE measures_measure SET status = 'cancelled' WHERE id = %s",
+            [Measure.objects.get(plan=_plan(), code="M02").pk],
+        )
     # 175 − 60 = 115 and 192 − 62 = 130: the cache was invalidated by the write
-    assert (y2024["planned_low"], y2024["planned_high"]) == ("115000000.00", "130000000.00")
+    assert planned_2024() == ("115000000.00", "130000000.00")
 
 
 def _area_budgets(user) -> dict[str, Decimal]:
@@ -138,15 +151,6 @@ def test_a_category_filter_shows_only_that_category(finance):
     # M02 60–62 + M10 5–6
     assert (y2024["planned_low"], y2024["planned_high"]) == ("65000000.00", "68000000.00")
     assert y2024["required"] is None, "the requirement is not divided by category"
-
-
-@pytest.mark.parametrize("persona", ["committee", "client"])
-def test_committee_and_anonymous_users_cannot_open_the_dashboard(request, persona, demo):
-    client = request.getfixturevalue(persona)
-    response = client.get(reverse("gap_dashboard"))
-    assert response.status_code == (403 if persona == "committee" else 302)
-    response = client.get(reverse("gap_data_json"))
-    assert response.status_code == (403 if persona == "committee" else 302)
 
 
 def test_the_dashboard_query_count_does_not_grow_with_the_data(

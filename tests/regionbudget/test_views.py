@@ -153,14 +153,6 @@ def test_the_administration_refuses_directors_and_committee(request, persona):
         assert "Ingen behörighet" in _text(response)
 
 
-def test_finance_manages_the_organisation_but_not_user_accounts(finance):
-    assert finance.get("/admin/").status_code == 200
-    assert finance.get(reverse("admin:regionbudget_area_changelist")).status_code == 200
-    assert finance.get(reverse("admin:forecasts_deficittarget_add")).status_code == 200
-    assert finance.get(reverse("admin:auth_user_add")).status_code == 403
-    assert finance.get(reverse("admin:auth_group_changelist")).status_code == 403
-
-
 def test_finance_adds_a_unit_through_the_administration(finance):
     area = Area.objects.get(code="NSO-V")
     response = finance.post(
