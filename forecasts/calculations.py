@@ -87,6 +87,7 @@ DEVIATION_COLUMNS = [
     "budget",
     "forecast",
     "forecast_round_id",
+    "forecast_id",
     "deviation",
 ]
 
@@ -94,42 +95,48 @@ DEVIATION_COLUMNS = [
 def deviation_by_round(
     rounds: pd.DataFrame, budgets: pd.DataFrame, approved: pd.DataFrame
 ) -> pd.DataFrame:
-    """Per round and area: the budget, the latest approved forecast and the deviation (SEK).
+    """Per round and area: the latest approved forecast, its budget and the deviation (SEK).
 
-    ``rounds``: columns ``round_id``, ``year``, ``month`` (the rounds of one year).
-    ``budgets``: columns ``area_id``, ``budget`` (the year's budget per area; one row per area
-    to report, with a zero budget where none was imported).
-    ``approved``: columns ``round_id``, ``area_id``, ``forecast`` (sum of an approved forecast's
-    lines).
+    ``rounds``: columns ``round_id``, ``year``, ``month`` (rounds of one or more years).
+    ``budgets``: columns ``year``, ``area_id``, ``budget`` (today's budget of the year per
+    area; one row per area and year to report, zero where none was imported).
+    ``approved``: columns ``round_id``, ``area_id``, ``forecast_id``, ``forecast`` (sum of an
+    approved forecast's lines) and ``budget`` (the budget kept with it at its approval).
 
     For each round, an area's forecast is its approved forecast in that round or, if it has none
-    there, its latest approved forecast in an earlier round of the year (``forecast_round_id``
-    says which). An area with no approved forecast yet has ``forecast`` and ``deviation`` None.
+    there, its latest approved forecast in an earlier round of the same year
+    (``forecast_round_id`` and ``forecast_id`` say which), compared with the budget it was
+    approved against: a later budget import never changes it. An area with no approved forecast
+    yet has ``forecast`` and ``deviation`` None and today's budget.
     """
     if rounds.empty or budgets.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in DEVIATION_COLUMNS})
     ordered = rounds.sort_values(["year", "month"]).to_dict("records")
-    latest: dict[int, tuple[Decimal, int]] = {}
-    by_round_area = {
-        (r["round_id"], r["area_id"]): r["forecast"] for r in approved.to_dict("records")
-    }
+    by_round_area = {(r["round_id"], r["area_id"]): r for r in approved.to_dict("records")}
+    budget_rows: dict[int, list[dict]] = {}
+    for row in budgets.to_dict("records"):
+        budget_rows.setdefault(row["year"], []).append(row)
+    latest: dict[tuple[int, int], tuple[dict, int]] = {}
     records = []
     for rnd in ordered:
-        for row in budgets.to_dict("records"):
-            area_id = row["area_id"]
-            if (rnd["round_id"], area_id) in by_round_area:
-                latest[area_id] = (by_round_area[(rnd["round_id"], area_id)], rnd["round_id"])
-            forecast, source = latest.get(area_id, (None, None))
+        for row in budget_rows.get(rnd["year"], []):
+            key = (rnd["year"], row["area_id"])
+            if (rnd["round_id"], row["area_id"]) in by_round_area:
+                latest[key] = (by_round_area[(rnd["round_id"], row["area_id"])], rnd["round_id"])
+            found, source = latest.get(key, (None, None))
+            budget = found["budget"] if found else row["budget"]
+            forecast = found["forecast"] if found else None
             records.append(
                 {
                     "round_id": rnd["round_id"],
                     "year": rnd["year"],
                     "month": rnd["month"],
-                    "area_id": area_id,
-                    "budget": row["budget"],
+                    "area_id": row["area_id"],
+                    "budget": budget,
                     "forecast": forecast,
                     "forecast_round_id": source,
-                    "deviation": deviation(row["budget"], forecast),
+                    "forecast_id": found["forecast_id"] if found else None,
+                    "deviation": deviation(budget, forecast),
                 }
             )
     return pd.DataFrame.from_records(records, columns=DEVIATION_COLUMNS)

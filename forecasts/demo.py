@@ -8,6 +8,9 @@ The seed says how far each area's 2024 forecast lies from its budget (``areas.cs
 - "prognos efter september 2024": closed, every area's forecast approved, deviations as in the
   seed; "prognos efter oktober 2024": open, the same approved forecasts for every area but
   Länssjukvårdsområde somatik, whose October forecast is a draft prefilled from September.
+  Both rounds' forecasts are made against the budgets of before the action plan: they do not
+  include the measures' effect, so the outlook of 2024 agrees with the plan (132–149 short);
+- the 2024 reduction outside the area budgets: 150 MSEK.
 
 Everything is written through the services. Running it again changes nothing: figures that
 already exist are left alone, and a round that exists is not touched again.
@@ -33,6 +36,7 @@ from forecasts.services import (
     forecast_approve,
     forecast_save,
     forecast_submit,
+    outside_budgets_set,
     round_close,
     round_open,
 )
@@ -53,6 +57,7 @@ SEASON = [
 ]
 DIRECTOR_AREA = "LSO-SOM"  # its October forecast is the demo director's draft
 THRESHOLD = Decimal("500000")
+OUTSIDE_BUDGETS_2024 = 150 * MSEK
 
 Cell = tuple[int, int]
 
@@ -162,14 +167,15 @@ def _writer(area: Area, finance_user):
     return binding.user if binding else finance_user
 
 
-def _approved_round(plan, month, deadline, figures, finance_user, *, draft_area=None):
+def _approved_round(month, deadline, figures, finance_user, *, draft_area=None):
     forecast_round = round_open(
-        plan=plan,
         year=DEMO_YEAR,
         month=month,
         deadline=deadline,
         user=finance_user,
-        includes_decided_measures=True,
+        # The 2024 forecasts are made against budgets drawn up before the action plan: the
+        # measures' effect is not in them (DESIGN.md, worked case A).
+        includes_decided_measures=False,
         comment_threshold=THRESHOLD,
     )
     for area in figures["areas"].values():
@@ -196,6 +202,10 @@ def load_forecasts_demo() -> dict[str, int]:
     """Write the demo's budgets, actuals and forecast rounds unless they are there already."""
     finance_user = get_user_model().objects.get(username="ekonom")
     plan = Plan.objects.get(name=PLAN_NAME)
+    if not plan.outside_budgets.exists():
+        # The seed: 150 MSEK of 2024's 324 is a reduction already decided for the year, not in
+        # the areas' budgets (DESIGN.md).
+        outside_budgets_set(plan=plan, amounts={DEMO_YEAR: OUTSIDE_BUDGETS_2024}, user=finance_user)
     figures = demo_figures()
     if not Budget.objects.filter(year=DEMO_YEAR).exists():
         rows = [
@@ -208,12 +218,10 @@ def load_forecasts_demo() -> dict[str, int]:
             kind=ImportUpload.Kind.ACTUAL, rows=_actual_rows(figures["forecast"]), user=finance_user
         )
     if not ForecastRound.objects.filter(year=DEMO_YEAR, month=9).exists():
-        september = _approved_round(plan, 9, dt.date(2024, 10, 10), figures, finance_user)
+        september = _approved_round(9, dt.date(2024, 10, 10), figures, finance_user)
         round_close(forecast_round=september, user=finance_user)
     if not ForecastRound.objects.filter(year=DEMO_YEAR, month=10).exists():
-        _approved_round(
-            plan, 10, dt.date(2024, 11, 11), figures, finance_user, draft_area=DIRECTOR_AREA
-        )
+        _approved_round(10, dt.date(2024, 11, 11), figures, finance_user, draft_area=DIRECTOR_AREA)
     return {
         "budgets": Budget.objects.filter(year=DEMO_YEAR).count(),
         "actuals": Actual.objects.filter(year=DEMO_YEAR).count(),

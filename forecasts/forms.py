@@ -18,6 +18,7 @@ from forecasts.models import ForecastRound, ImportUpload, Plan
 from forecasts.selectors import Entry
 from forecasts.services.workflow import LineInput
 from regionbudget.core.formatting import amount_input_text, parse_amount
+from regionbudget.core.forms import MsekField, msek_text
 from regionbudget.core.money import MAX_SEK, MAX_TKR_PLACES, THOUSAND
 from regionbudget.core.validators import guard_text_fields, reject_direction_controls
 
@@ -26,6 +27,7 @@ __all__ = [
     "ForecastGridForm",
     "ImportConfirmForm",
     "ImportUploadForm",
+    "OutsideBudgetsForm",
     "ReturnForm",
     "RoundForm",
     "amount_input_text",
@@ -104,9 +106,9 @@ class ForecastGridForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    """Opening a forecast round: plan, year and month, deadline, threshold, measures flag."""
+    """Opening a forecast round of the region: year and month, deadline, threshold, measures
+    flag. Every plan covering the year reads the round."""
 
-    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), empty_label=None)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     month = forms.TypedChoiceField(label=_("After month"), choices=list(MONTHS.items()), coerce=int)
     deadline = forms.DateField(
@@ -170,3 +172,22 @@ class ImportConfirmForm(forms.Form):
     replace = forms.BooleanField(
         label=_("Yes, replace the existing figures of these periods"), required=False
     )
+
+
+class OutsideBudgetsForm(forms.Form):
+    """The reduction outside the area budgets of each year of a plan, typed in mnkr; an empty
+    field means none (0). Years outside the plan have no field and are never read."""
+
+    def __init__(self, data=None, *, plan: Plan, stored: dict[int, Decimal], language: str = "sv"):
+        super().__init__(data)
+        self.plan = plan
+        for year in plan.years:
+            self.fields[f"amount_{year}"] = MsekField(
+                label=_("%(year)s (mnkr)") % {"year": year},
+                initial=msek_text(stored.get(year), language),
+                max_length=30,
+            )
+
+    def amounts(self) -> dict[int, Decimal | None]:
+        """Year -> SEK (None where the field was left empty) from a valid form."""
+        return {year: self.cleaned_data.get(f"amount_{year}") for year in self.plan.years}

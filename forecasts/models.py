@@ -32,8 +32,10 @@ __all__ = [
     "DeficitTarget",
     "Forecast",
     "ForecastLine",
+    "ForecastBudget",
     "ForecastRound",
     "ImportUpload",
+    "OutsideBudgetReduction",
     "Plan",
 ]
 
@@ -190,6 +192,44 @@ class DeficitTarget(models.Model):
             )
 
 
+@_tracked()
+class OutsideBudgetReduction(models.Model):
+    """The part of a plan's required reduction in one year that is not built into the areas'
+    budgets (an undistributed savings requirement, SEK). The outlook adds it to the areas'
+    forecast deviation: required now = outside the budgets − deviation (DESIGN.md).
+    A year without a row has none (0)."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="outside_budgets", verbose_name=_("plan")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(
+        _("reduction outside the area budgets (SEK)"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+    )
+    basis = models.CharField(_("basis"), max_length=300, blank=True)
+
+    class Meta:
+        triggers = [GapVersionTrigger()]
+        ordering = ["plan", "year"]
+        verbose_name = _("reduction outside the area budgets")
+        verbose_name_plural = _("reductions outside the area budgets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year"],
+                name="outsidebudget_one_per_plan_year",
+                violation_error_message=_("This year already has an amount."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=Decimal("0")), name="outsidebudget_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.year}"
+
+
 def _money(verbose_name, **kwargs) -> models.DecimalField:
     return models.DecimalField(
         verbose_name, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs
@@ -301,17 +341,15 @@ class ForecastRound(models.Model):
 
     Finance opens it with a deadline; every area then enters its full-year forecast of the
     round's year. A closed round is a version that stays readable and is never overwritten.
+    Rounds belong to the organisation, not to a plan: every plan covering the year reads them.
     ``includes_decided_measures`` states whether the forecasts already count the effect of
-    measures that have been decided, so that the gap dashboard never counts a saving twice.
+    measures that have been decided, so that the gap's outlook never counts a saving twice.
     """
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    plan = models.ForeignKey(
-        Plan, on_delete=models.PROTECT, related_name="forecast_rounds", verbose_name=_("plan")
-    )
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(
         _("month"), help_text=_("The forecast is made after this month's actuals.")
@@ -379,16 +417,6 @@ class ForecastRound(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
-
-    def clean(self) -> None:
-        plan = getattr(self, "plan", None)
-        if plan is not None and self.year and self.year not in plan.years:
-            raise ValidationError(
-                {
-                    "year": _("The year must lie within the plan, %(start)s–%(end)s.")
-                    % {"start": plan.start_year, "end": plan.end_year}
-                }
-            )
 
 
 @_tracked()
@@ -479,6 +507,37 @@ class ForecastLine(models.Model):
             models.UniqueConstraint(
                 fields=["forecast", "unit", "account_group"],
                 name="forecastline_unique_unit_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.account_group_id}: {self.amount}"
+
+
+@_tracked()
+class ForecastBudget(models.Model):
+    """The budget an approved forecast was compared with, kept with it (SEK, net cost).
+
+    Approving a forecast copies the year's budget of the area's units here, so that its
+    deviation reads the same after any later budget import: an approved forecast is a record.
+    """
+
+    forecast = models.ForeignKey(
+        Forecast, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("forecast")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    account_group = models.ForeignKey(AccountGroup, on_delete=models.PROTECT, related_name="+")
+    amount = _money(_("budget at approval (SEK)"))
+
+    class Meta:
+        triggers = [GapVersionTrigger()]
+        ordering = ["forecast", "unit__code", "account_group__position"]
+        verbose_name = _("budget at approval")
+        verbose_name_plural = _("budgets at approval")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forecast", "unit", "account_group"],
+                name="forecastbudget_unique_unit_group",
             ),
         ]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,9 +35,11 @@ from forecasts.models import (
     Budget,
     DeficitTarget,
     Forecast,
+    ForecastBudget,
     ForecastLine,
     ForecastRound,
     ImportUpload,
+    OutsideBudgetReduction,
     Plan,
 )
 from regionbudget.core import access
@@ -55,6 +57,7 @@ __all__ = [
     "YearTarget",
     "area_for_user",
     "area_forecast_units",
+    "approved_rounds_of_years",
     "area_summary",
     "forecast_access",
     "forecast_deviation_by_area",
@@ -64,6 +67,7 @@ __all__ = [
     "import_rows_stale",
     "import_upload_find",
     "import_upload_get",
+    "outside_budgets",
     "plan_list",
     "plan_targets",
     "round_list",
@@ -102,6 +106,16 @@ class PlanTargets:
     years: list[int]
     by_year: list[YearTarget]
     rows: list[TargetRow]
+    outside: list[Decimal | None] = field(default_factory=list)
+
+
+def outside_budgets(*, plan: Plan) -> dict[int, Decimal]:
+    """The reduction outside the area budgets (SEK) per year of ``plan`` that has one."""
+    return dict(
+        OutsideBudgetReduction.objects.filter(plan=plan)
+        .order_by("year")
+        .values_list("year", "amount")
+    )
 
 
 def plan_targets(*, plan: Plan, visible_area_ids: set[int]) -> PlanTargets:
@@ -126,7 +140,10 @@ def plan_targets(*, plan: Plan, visible_area_ids: set[int]) -> PlanTargets:
     ]
     rows = [TargetRow(str(_("Whole plan")), [t.amount for t in by_year])]
     rows += [TargetRow(name, [amounts.get(y) for y in years]) for name, amounts in by_area.items()]
-    return PlanTargets(years=years, by_year=by_year, rows=rows)
+    outside = outside_budgets(plan=plan)
+    return PlanTargets(
+        years=years, by_year=by_year, rows=rows, outside=[outside.get(y) for y in years]
+    )
 
 
 # --- Forecast rounds -------------------------------------------------------------------------
@@ -170,7 +187,7 @@ def round_list(*, user) -> list[dict]:
     """
     if not access.has_role(user):
         return []
-    rounds = list(ForecastRound.objects.select_related("plan"))
+    rounds = list(ForecastRound.objects.all())
     areas = list(area_list(user=user))
     forecasts = {
         (f.forecast_round_id, f.area_id): f
@@ -214,7 +231,7 @@ def round_list(*, user) -> list[dict]:
 
 def round_get(*, user, pk: int) -> ForecastRound:
     """The round ``pk`` for any user with a role; 404 otherwise."""
-    rounds = ForecastRound.objects.select_related("plan")
+    rounds = ForecastRound.objects.all()
     return access.object_or_404(rounds if access.has_role(user) else rounds.none(), pk=pk)
 
 
@@ -223,6 +240,17 @@ def _area_budgets(year: int, area_ids) -> dict[int, Decimal]:
         row["unit__area_id"]: row["total"]
         for row in Budget.objects.filter(year=year, unit__area_id__in=area_ids)
         .values("unit__area_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+
+
+def _frozen_budgets(forecast_ids) -> dict[int, Decimal]:
+    """The budget (SEK, year total) each approved forecast was compared with when approved."""
+    return {
+        row["forecast_id"]: row["total"]
+        for row in ForecastBudget.objects.filter(forecast_id__in=forecast_ids)
+        .values("forecast_id")
         .annotate(total=Sum("amount"))
         .order_by()
     }
@@ -240,7 +268,9 @@ def _forecast_totals(forecast_ids) -> dict[int, Decimal]:
 
 def round_overview(*, forecast_round: ForecastRound, user) -> list[AreaState]:
     """Every visible area's forecast in the round: state, late flag, budget, forecast and
-    deviation (SEK, year totals). The committee sees figures of approved forecasts only."""
+    deviation (SEK, year totals). The committee sees figures of approved forecasts only.
+    An approved forecast is compared with the budget it was approved against; the others with
+    today's budget."""
     areas = list(area_list(user=user))
     forecasts = {
         f.area_id: f for f in Forecast.objects.filter(forecast_round=forecast_round, area__in=areas)
@@ -251,6 +281,8 @@ def round_overview(*, forecast_round: ForecastRound, user) -> list[AreaState]:
     ]
     totals = _forecast_totals(shown)
     budgets = _area_budgets(forecast_round.year, [a.pk for a in areas])
+    approved = [f.pk for f in forecasts.values() if f.status == Forecast.Status.APPROVED]
+    frozen = _frozen_budgets(approved)
     states = []
     for area in areas:
         forecast = forecasts.get(area.pk)
@@ -259,6 +291,8 @@ def round_overview(*, forecast_round: ForecastRound, user) -> list[AreaState]:
             forecast, state = None, NOT_STARTED
         total = totals.get(forecast.pk) if forecast else None
         budget = budgets.get(area.pk)
+        if forecast is not None and forecast.status == Forecast.Status.APPROVED:
+            budget = frozen.get(forecast.pk)
         states.append(
             AreaState(
                 area=area,
@@ -390,11 +424,15 @@ def forecast_grid(
     units = list(Unit.objects.filter(area=area, is_active=True).order_by("code"))
     groups = list(AccountGroup.objects.all())
     year = forecast_round.year
+    # An approved forecast reads against the budget it was approved with.
+    budget_rows = (
+        ForecastBudget.objects.filter(forecast=forecast)
+        if forecast is not None and forecast.status == Forecast.Status.APPROVED
+        else Budget.objects.filter(unit__area=area, year=year)
+    )
     budgets = {
         (b["unit_id"], b["account_group_id"]): b["amount"]
-        for b in Budget.objects.filter(unit__area=area, year=year).values(
-            "unit_id", "account_group_id", "amount"
-        )
+        for b in budget_rows.values("unit_id", "account_group_id", "amount")
     }
     actuals = {
         (a["unit_id"], a["account_group_id"]): a["total"]
@@ -485,43 +523,66 @@ def area_for_user(*, user, pk: int) -> Area:
     return access.object_or_404(area_list(user=user), pk=pk)
 
 
-def forecast_deviation_by_area(*, plan: Plan, year: int, user) -> pd.DataFrame:
-    """Per round of ``plan`` in ``year`` and per area the user sees: the year's budget, the
-    latest approved forecast at that round and the deviation (Decimal SEK, budget − forecast,
-    negative = deficit). Columns: ``round_id``, ``year``, ``month``, ``area_id``, ``area_code``,
-    ``area_name``, ``budget``, ``forecast``, ``forecast_round_id``, ``deviation``.
+def forecast_deviation_by_area(*, years, user) -> pd.DataFrame:
+    """Per round of ``years`` and per area the user sees: the latest approved forecast at that
+    round, the budget it was approved against, and the deviation (Decimal SEK, budget −
+    forecast, negative = deficit). Columns: ``round_id``, ``year``, ``month``, ``area_id``,
+    ``area_code``, ``area_name``, ``budget``, ``forecast``, ``forecast_round_id``,
+    ``forecast_id``, ``deviation``.
 
-    An area without an approved forecast yet has ``forecast`` and ``deviation`` None. Drafts,
-    submitted and returned forecasts never count. Rows in round order, then area order.
+    Rounds belong to the region: every plan covering a year reads the same rounds. An area
+    without an approved forecast yet has ``forecast`` and ``deviation`` None (and today's
+    budget). Drafts, submitted and returned forecasts never count. Rows in round order, then
+    area order. Four queries, whatever the number of years.
     """
     areas = list(area_list(user=user))
+    years = list(years)
     rounds = pd.DataFrame.from_records(
         list(
-            ForecastRound.objects.filter(plan=plan, year=year)
+            ForecastRound.objects.filter(year__in=years)
             .values("year", "month")
             .annotate(round_id=F("pk"))
         ),
         columns=["round_id", "year", "month"],
     )
-    budgets_by_area = _area_budgets(year, [a.pk for a in areas])
-    budgets = pd.DataFrame.from_records(
-        [{"area_id": a.pk, "budget": budgets_by_area.get(a.pk, Decimal(0))} for a in areas],
-        columns=["area_id", "budget"],
+    budget_rows = (
+        Budget.objects.filter(year__in=years, unit__area__in=areas)
+        .values("year", "unit__area_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
     )
+    current = {(row["year"], row["unit__area_id"]): row["total"] for row in budget_rows}
+    budgets = pd.DataFrame.from_records(
+        [
+            {"year": y, "area_id": a.pk, "budget": current.get((y, a.pk), Decimal(0))}
+            for y in years
+            for a in areas
+        ],
+        columns=["year", "area_id", "budget"],
+    )
+    forecasts = {
+        f["pk"]: f
+        for f in Forecast.objects.filter(
+            forecast_round__year__in=years,
+            status=Forecast.Status.APPROVED,
+            area__in=areas,
+        ).values("pk", "forecast_round_id", "area_id")
+    }
+    totals = _forecast_totals(forecasts)
+    frozen = _frozen_budgets(forecasts)
     approved = pd.DataFrame.from_records(
-        list(
-            ForecastLine.objects.filter(
-                forecast__forecast_round__plan=plan,
-                forecast__forecast_round__year=year,
-                forecast__status=Forecast.Status.APPROVED,
-                forecast__area__in=areas,
-            )
-            .values("forecast__forecast_round_id", "forecast__area_id")
-            .annotate(forecast=Sum("amount"))
-            .order_by()
-        ),
-        columns=["forecast__forecast_round_id", "forecast__area_id", "forecast"],
-    ).rename(columns={"forecast__forecast_round_id": "round_id", "forecast__area_id": "area_id"})
+        [
+            {
+                "round_id": f["forecast_round_id"],
+                "area_id": f["area_id"],
+                "forecast_id": pk,
+                "forecast": totals.get(pk, Decimal(0)),
+                "budget": frozen.get(pk, Decimal(0)),
+            }
+            for pk, f in forecasts.items()
+        ],
+        columns=["round_id", "area_id", "forecast_id", "forecast", "budget"],
+    )
     frame = deviation_by_round(rounds, budgets, approved)
     names = {a.pk: (a.code, a.name) for a in areas}
     frame.insert(4, "area_code", [names[i][0] for i in frame["area_id"]])
@@ -529,20 +590,23 @@ def forecast_deviation_by_area(*, plan: Plan, year: int, user) -> pd.DataFrame:
     return frame
 
 
+def approved_rounds_of_years(*, years) -> dict[int, ForecastRound]:
+    """The rounds of ``years`` by id (for naming where an outlook comes from)."""
+    return {r.pk: r for r in ForecastRound.objects.filter(year__in=list(years))}
+
+
 def area_summary(*, area: Area, user) -> dict:
     """The area page: its latest approved forecast, the deviation per round of that year (latest
     approved forecast at each round) and the latest approved forecast per unit (SEK)."""
     latest = (
         Forecast.objects.filter(area=area, status=Forecast.Status.APPROVED)
-        .select_related("forecast_round__plan")
+        .select_related("forecast_round")
         .order_by("-forecast_round__year", "-forecast_round__month")
         .first()
     )
     if latest is None:
         return {"latest": None, "deviations": None, "units": []}
-    frame = forecast_deviation_by_area(
-        plan=latest.forecast_round.plan, year=latest.forecast_round.year, user=user
-    )
+    frame = forecast_deviation_by_area(years=[latest.forecast_round.year], user=user)
     frame = frame[frame["area_id"] == area.pk]
     rounds = {r.pk: r for r in ForecastRound.objects.filter(pk__in=set(frame["round_id"]))}
     deviations = [{**row, "round": rounds[row["round_id"]]} for row in frame.to_dict("records")]
@@ -554,10 +618,10 @@ def area_summary(*, area: Area, user) -> dict:
 
 
 def area_forecast_units(*, area: Area, forecast: Forecast) -> list[dict]:
-    """Per unit of an approved forecast: budget, forecast and deviation (SEK, year totals)."""
-    year = forecast.forecast_round.year
+    """Per unit of an approved forecast: the budget it was approved against, the forecast and
+    the deviation (SEK, year totals)."""
     budgets = dict(
-        Budget.objects.filter(unit__area=area, year=year)
+        ForecastBudget.objects.filter(forecast=forecast)
         .values("unit_id")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -642,6 +706,9 @@ class ImportPreview:
     periods: list[str]
     unit_count: int
     sample: list[dict]
+    # A budget import: per year of the file, how many rounds have approved forecasts (whose
+    # figures stay as approved: they keep the budget they were approved against).
+    approved_rounds: list[dict] = field(default_factory=list)
 
     @property
     def replaces(self) -> bool:
@@ -691,7 +758,19 @@ def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
         }
         for r in rows[:10]
     ]
+    approved_rounds = []
+    if not is_actual:
+        approved = (
+            Forecast.objects.filter(status=Forecast.Status.APPROVED, forecast_round__year__in=years)
+            .values("forecast_round__year")
+            .annotate(rounds=Count("forecast_round", distinct=True))
+            .order_by("forecast_round__year")
+        )
+        approved_rounds = [
+            {"year": row["forecast_round__year"], "rounds": row["rounds"]} for row in approved
+        ]
     return ImportPreview(
+        approved_rounds=approved_rounds,
         rows=counts.rows,
         new=counts.new,
         changed=counts.changed,

@@ -7,6 +7,11 @@ from forecasts import views
 app_name = "forecasts"
 
 urlpatterns = [
+    path(
+        "plans/<int:pk>/outside-budgets/",
+        views.outside_budgets_edit,
+        name="outside_budgets_edit",
+    ),
     path("rounds/", views.round_list, name="round_list"),
     path("rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -22,6 +23,7 @@ from forecasts.forms import (
     ForecastGridForm,
     ImportConfirmForm,
     ImportUploadForm,
+    OutsideBudgetsForm,
     ReturnForm,
     RoundForm,
 )
@@ -48,6 +50,35 @@ def _interrupted(request: HttpRequest, template: str, ctx: dict, save) -> HttpRe
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def outside_budgets_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance enters, per year of a plan, the reduction outside the area budgets (mnkr)."""
+    access.require_finance(request.user)
+    plan = access.object_or_404(selectors.plan_list(user=request.user), pk=pk)
+    form = OutsideBudgetsForm(
+        request.POST or None,
+        plan=plan,
+        stored=selectors.outside_budgets(plan=plan),
+        language=get_language(),
+    )
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.outside_budgets_set(plan=plan, amounts=form.amounts(), user=request.user)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The reductions outside the area budgets of %(plan)s are saved.")
+                    % {"plan": plan.name},
+                )
+                return redirect(plan)
+    ctx = {"form": form, "plan": plan}
+    return render(request, "forecasts/outside_budgets_form.html", ctx, status=save.status)
+
+
+@login_required
 @require_safe
 def round_list(request: HttpRequest) -> HttpResponse:
     """Every forecast round with how far it has come; a director sees their areas' states."""
@@ -63,9 +94,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 def round_create(request: HttpRequest) -> HttpResponse:
     """Finance opens a round: "prognos efter oktober 2024", its deadline and threshold."""
     access.require_finance(request.user)
-    form = RoundForm(
-        request.POST or None, initial={"plan": selectors.plan_list(user=request.user).first()}
-    )
+    form = RoundForm(request.POST or None)
     with keep_input(form) as save:
         if request.method == "POST" and form.is_valid():
             try:

@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from forecasts.models import Plan
 from measures.models import Category, Measure
-from regionbudget.core.formatting import format_number, parse_amount
+from regionbudget.core.forms import MsekField, PercentField, decimal_text, msek_text
 from regionbudget.core.models import Area
-from regionbudget.core.money import MAX_SEK, MSEK
 from regionbudget.core.validators import guard_text_fields
 
 __all__ = [
@@ -27,70 +26,6 @@ __all__ = [
     "decimal_text",
     "msek_text",
 ]
-
-
-def decimal_text(value: Decimal | None, language: str = "sv") -> str:
-    """A number as a user would type it: ``12,5``, ``1 000`` (no trailing zeros)."""
-    if value is None:
-        return ""
-    value = Decimal(value).normalize()
-    places = max(0, -value.as_tuple().exponent)
-    return format_number(value, places=places, language=language).replace("\u00a0", " ")
-
-
-def msek_text(amount: Decimal | None, language: str = "sv") -> str:
-    """An amount in SEK as the MSEK figure a user would type (``25`` or ``12,5``)."""
-    return "" if amount is None else decimal_text(amount / MSEK, language)
-
-
-class _SwedishNumberField(forms.CharField):
-    """A number typed the Swedish way (``1 234,5``, ``−5``); ``number`` turns the parsed
-    ``Decimal`` into the cleaned value or raises ``ValidationError``. Empty is None."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "class": "form-control num-input"})
-
-    def prepare(self, text: str) -> str:
-        return text
-
-    def number(self, value: Decimal) -> Decimal:
-        raise NotImplementedError
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        try:
-            parsed = parse_amount(self.prepare(text))
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return self.number(parsed)
-
-
-class MsekField(_SwedishNumberField):
-    """An amount typed in MSEK; cleans to SEK as ``Decimal``."""
-
-    def number(self, value: Decimal) -> Decimal:
-        amount = (value * MSEK).quantize(Decimal("0.01"))
-        if abs(amount) >= MAX_SEK:
-            raise forms.ValidationError(_("The number is too large."))
-        return amount
-
-
-class PercentField(_SwedishNumberField):
-    """A percentage (``12,5`` or ``12,5 %``); cleans to ``Decimal``."""
-
-    def prepare(self, text: str) -> str:
-        return text.rstrip("%").strip()
-
-    def number(self, share: Decimal) -> Decimal:
-        if share.as_tuple().exponent < -2:
-            raise forms.ValidationError(_("Use at most two decimals."))
-        if not Decimal("0") < share <= Decimal("100"):
-            raise forms.ValidationError(_("A share must be above 0 and at most 100."))
-        return share
 
 
 class MeasureForm(forms.ModelForm):

@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from forecasts.models import Plan
+from forecasts.models import Forecast, Plan
 from regionbudget.core.models import Area, GapVersionTrigger, Unit
 from regionbudget.core.money import MONEY_DIGITS, MONEY_PLACES
 
 __all__ = [
     "AreaShare",
     "Category",
+    "ForecastInclusion",
     "Indicator",
     "IndicatorValue",
     "Measure",
@@ -249,6 +250,39 @@ class AreaShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.code} {self.area.code} {self.share} %"
+
+
+@pghistory.track(*_trackers())
+class ForecastInclusion(models.Model):
+    """A measure whose effect an approved forecast already counts (recorded at its approval).
+
+    When a round's forecasts include decided measures, approving an area's forecast records the
+    measures of the area (or with a share in it) that were then decided, in progress, done or
+    delayed, with the status they had. The outlook does not count them again (DESIGN.md); a
+    measure decided later is not in that forecast.
+    """
+
+    forecast = models.ForeignKey(
+        Forecast, on_delete=models.CASCADE, related_name="+", verbose_name=_("forecast")
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="forecast_inclusions"
+    )
+    status = models.CharField(_("status at approval"), max_length=20)
+
+    class Meta:
+        triggers = [GapVersionTrigger()]
+        ordering = ["forecast", "measure__code"]
+        verbose_name = _("measure in a forecast")
+        verbose_name_plural = _("measures in forecasts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forecast", "measure"], name="forecastinclusion_once_per_forecast"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forecast_id}: {self.measure_id}"
 
 
 @pghistory.track(*_trackers())

@@ -24,6 +24,7 @@ from measures.calculations import EFFECT_COLUMNS, year_total
 from measures.models import (
     AreaShare,
     Category,
+    ForecastInclusion,
     Indicator,
     IndicatorValue,
     Measure,
@@ -46,6 +47,7 @@ __all__ = [
     "category_list",
     "default_plan",
     "default_year",
+    "forecast_inclusions",
     "measure_area_shares_frame",
     "measure_effects_frame",
     "measure_get",
@@ -220,6 +222,17 @@ def measure_area_shares_frame(*, plan: Plan) -> pd.DataFrame:
         for code, area_code, share in rows.values_list("measure__code", "area__code", "share")
     ]
     return _object_frame(records, ["code", "area_code", "share"], ints=set())
+
+
+def forecast_inclusions(*, plan: Plan, forecast_ids) -> dict[int, set[str]]:
+    """The codes of ``plan``'s measures each approved forecast already counts (recorded at its
+    approval), by forecast id; a forecast that counts none is absent."""
+    included: dict[int, set[str]] = {}
+    for forecast_id, code in ForecastInclusion.objects.filter(
+        forecast_id__in=list(forecast_ids), measure__plan=plan
+    ).values_list("forecast_id", "measure__code"):
+        included.setdefault(forecast_id, set()).add(code)
+    return included
 
 
 def measure_realised_list(*, measure: Measure) -> QuerySet[RealisedEffect]:

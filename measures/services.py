@@ -20,10 +20,10 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from forecasts.models import ImportUpload, Plan
+from forecasts.models import Forecast, ImportUpload, Plan
 from forecasts.services import import_upload_discard, import_upload_stage
 from measures.calculations import HUNDRED, shares_total
 from measures.imports import (
@@ -38,6 +38,7 @@ from measures.imports import (
 from measures.models import (
     AreaShare,
     Category,
+    ForecastInclusion,
     Indicator,
     IndicatorValue,
     Measure,
@@ -56,6 +57,7 @@ __all__ = [
     "MeasureImportRow",
     "area_shares_set",
     "category_upsert",
+    "forecast_inclusions_record",
     "indicator_upsert",
     "indicator_value_set",
     "measure_create",
@@ -535,3 +537,38 @@ def measure_import_write(*, upload: ImportUpload, user) -> ImportResult:
     result = measure_import(plan=upload.plan, rows=rows, user=user)
     import_upload_discard(upload=upload)
     return result
+
+
+# The statuses whose effect an area's forecast counts when its round includes decided measures.
+INCLUDED_STATUSES = (
+    Measure.Status.DECIDED,
+    Measure.Status.IN_PROGRESS,
+    Measure.Status.DONE,
+    Measure.Status.DELAYED,
+)
+
+
+def forecast_inclusions_record(*, forecast: Forecast, **_signal) -> int:
+    """Record which measures an approved forecast counts (DESIGN.md, the outlook): when its
+    round includes decided measures, every measure of the forecast's area (owned, or with a
+    share in it) that is now decided, in progress, done or delayed, with that status; else none.
+
+    Called inside the approving transaction (``forecasts.signals.forecast_approved``); the
+    approval itself was checked by the forecast services. Returns the number recorded.
+    """
+    if not forecast.forecast_round.includes_decided_measures:
+        return 0
+    measures = (
+        Measure.objects.filter(status__in=INCLUDED_STATUSES)
+        .filter(Q(owner_area_id=forecast.area_id) | Q(area_shares__area_id=forecast.area_id))
+        .distinct()
+        .values_list("pk", "status")
+    )
+    created = ForecastInclusion.objects.bulk_create(
+        [
+            ForecastInclusion(forecast=forecast, measure_id=pk, status=status)
+            for pk, status in measures
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)

@@ -104,7 +104,6 @@ def _run(args) -> int:
     forecast_pk = Forecast.objects.get(forecast_round=october, area=somatik).pk
     # A round of its own for the pairs of different areas' forecasts, each started as a draft.
     november = round_open(
-        plan=october.plan,
         year=2024,
         month=11,
         deadline=dt.date(2099, 12, 10),

@@ -119,8 +119,8 @@ def world(django_db_setup, django_db_blocker):
             )
             yield World(
                 plan=plan,
-                october=ForecastRound.objects.get(plan=plan, year=2024, month=10),
-                september=ForecastRound.objects.get(plan=plan, year=2024, month=9),
+                october=ForecastRound.objects.get(year=2024, month=10),
+                september=ForecastRound.objects.get(year=2024, month=9),
                 area_a=area_a,
                 area_b=Area.objects.get(code="LSO-PSY"),
                 m_a=Measure.objects.get(plan=plan, code="M03"),
@@ -300,7 +300,7 @@ def _stored_published(w: World, user, client: Client) -> None:
 
 
 def _stored_round(w: World, user, client: Client) -> None:
-    created = ForecastRound.objects.get(plan=w.plan, year=2024, month=11)
+    created = ForecastRound.objects.get(year=2024, month=11)
     assert (created.status, created.deadline) == ("open", dt.date(2024, 12, 10))
     assert created.comment_threshold == 500_000 and created.opened_by == user  # 500 tkr
 
@@ -935,7 +935,7 @@ def test_finance_opening_a_round_cannot_set_who_opened_it_or_its_state(w):
     }
     response = _client("finance").post(reverse("forecasts:round_create"), data)
     assert response.status_code == 302
-    created = ForecastRound.objects.get(plan=w.plan, year=2024, month=11)
+    created = ForecastRound.objects.get(year=2024, month=11)
     assert created.status == ForecastRound.Status.OPEN
     assert created.opened_by.username == "ekonom"
 

@@ -79,7 +79,6 @@ def extra(world, django_db_blocker):
     with django_db_blocker.unblock():
         ekonom = user_model.objects.get(username="ekonom")
         december = forecast_services.round_open(
-            plan=world.plan,
             year=2024,
             month=12,
             deadline=dt.date(2099, 1, 10),

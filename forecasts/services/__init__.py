@@ -13,7 +13,7 @@ from forecasts.services.figures import (
     import_upload_store,
     import_upload_write,
 )
-from forecasts.services.plans import deficit_target_set, plan_upsert
+from forecasts.services.plans import deficit_target_set, outside_budgets_set, plan_upsert
 from forecasts.services.uploads import import_upload_discard, import_upload_stage
 from forecasts.services.workflow import (
     ForecastConflict,
@@ -42,6 +42,7 @@ __all__ = [
     "import_upload_stage",
     "import_upload_store",
     "import_upload_write",
+    "outside_budgets_set",
     "plan_upsert",
     "round_close",
     "round_open",

@@ -26,10 +26,11 @@ from forecasts.models import (
     AccountGroup,
     Budget,
     Forecast,
+    ForecastBudget,
     ForecastLine,
     ForecastRound,
-    Plan,
 )
+from forecasts.signals import forecast_approved
 from regionbudget.core import access
 from regionbudget.core.locking import Conflict, WrongState, update_versioned
 from regionbudget.core.models import Area, Unit
@@ -85,7 +86,6 @@ def _require_open(forecast_round: ForecastRound) -> None:
 @transaction.atomic
 def round_open(
     *,
-    plan: Plan,
     year: int,
     month: int,
     deadline: dt.date,
@@ -93,7 +93,8 @@ def round_open(
     includes_decided_measures: bool = True,
     comment_threshold: Decimal = Decimal("500000"),
 ) -> ForecastRound:
-    """Open the forecast round "after ``month`` ``year``" of ``plan`` (finance only).
+    """Open the region's forecast round "after ``month`` ``year``" (finance only); every plan
+    covering ``year`` reads it.
 
     ``comment_threshold`` (SEK): a line whose deviation from budget is larger than this needs
     a comment before the forecast can be submitted.
@@ -102,7 +103,6 @@ def round_open(
     if not isinstance(comment_threshold, Decimal):
         raise TypeError("comment_threshold must be a Decimal (SEK)")
     forecast_round = ForecastRound(
-        plan=plan,
         year=year,
         month=month,
         deadline=deadline,
@@ -308,9 +308,14 @@ def forecast_submit(
 
 @transaction.atomic
 def forecast_approve(*, forecast: Forecast, expected_version: int, user) -> Forecast:
-    """Approve a submitted forecast (finance only); it becomes the area's latest approved one."""
+    """Approve a submitted forecast (finance only); it becomes the area's latest approved one.
+
+    The approved forecast is a record: the year's budget of the area's units is kept with it
+    (``ForecastBudget``), so that a later budget import never changes its deviation, and the
+    measure register records which measures it already counts (``forecast_approved``).
+    """
     _require_finance(user)
-    return _decide(
+    approved = _decide(
         forecast,
         expected_version=expected_version,
         user=user,
@@ -318,6 +323,14 @@ def forecast_approve(*, forecast: Forecast, expected_version: int, user) -> Fore
         approved_by=user,
         approved_at=timezone.now(),
     )
+    ForecastBudget.objects.bulk_create(
+        ForecastBudget(forecast=approved, unit_id=unit_id, account_group_id=group_id, amount=amount)
+        for unit_id, group_id, amount in Budget.objects.filter(
+            unit__area_id=approved.area_id, year=approved.forecast_round.year
+        ).values_list("unit_id", "account_group_id", "amount")
+    )
+    forecast_approved.send(sender=Forecast, forecast=approved, user=user)
+    return approved
 
 
 @transaction.atomic

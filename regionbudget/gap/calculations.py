@@ -27,6 +27,15 @@ Definitions (DESIGN.md)
 - probability(y): share of simulated outcomes in which the measures cover the requirement; each
   draw lets a measure deliver with the probability of its status weight and, if it delivers,
   gives an effect drawn uniformly within its range.
+
+The outlook (from the forecasts; ``outlook``):
+- deviation(y): the sum over areas of budget − forecast of each area's latest approved forecast,
+  with the budget kept at its approval; areas without one are listed as missing, not counted.
+- outside_budgets(y): the part of the reduction not built into the areas' budgets.
+- required_now(y) = outside_budgets(y) − deviation(y).
+- covered_now(y): the planned range of the non-cancelled measures not already counted in the
+  forecast (a forecast of a round that includes decided measures records which ones it counts).
+- uncovered_now(y) = required_now − covered_now, a range; negative: covered with room to spare.
 """
 
 from __future__ import annotations
@@ -54,6 +63,8 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "EFFECT_COLUMNS",
     "BridgeStep",
+    "Outlook",
+    "OutlookArea",
     "attribute_to_areas",
     "closing_probability",
     "deviation_totals",
@@ -62,6 +73,7 @@ __all__ = [
     "gap_by_year",
     "light_counts",
     "months_elapsed",
+    "outlook",
     "planned_totals",
     "report_changes",
     "scope_effects",
@@ -326,6 +338,108 @@ def deviation_totals(deviations: pd.DataFrame) -> list[tuple[int, int, Decimal]]
         key = (int(year), int(month))
         totals[key] = totals.get(key, ZERO) + (value if value is not None else ZERO)
     return [(year, month, amount) for (year, month), amount in sorted(totals.items())]
+
+
+# --- The outlook -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutlookArea:
+    """One area's part of an outlook: its latest approved forecast's deviation (SEK, None when
+    it has none) and the round that forecast comes from."""
+
+    area_code: str
+    deviation: Decimal | None
+    round_id: int | None
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Where a year is heading by the forecasts (DESIGN.md, "the outlook"), in SEK.
+
+    ``round_id`` is the round the outlook is read at; ``areas`` every area in scope in order;
+    ``in_forecast`` and ``not_in_forecast`` the codes of the year's non-cancelled measures that
+    the forecasts already count and those they do not.
+    """
+
+    year: int
+    round_id: int | None
+    areas: tuple[OutlookArea, ...]
+    deviation: Decimal
+    outside_budgets: Decimal
+    required_now: Decimal
+    covered_low: Decimal
+    covered_high: Decimal
+    uncovered_low: Decimal
+    uncovered_high: Decimal
+    in_forecast: tuple[str, ...]
+    not_in_forecast: tuple[str, ...]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The codes of the areas without an approved forecast for the year."""
+        return tuple(a.area_code for a in self.areas if a.deviation is None)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def outlook(
+    *,
+    year: int,
+    round_id: int | None,
+    areas: Sequence[OutlookArea],
+    outside_budgets: Decimal,
+    effects: pd.DataFrame,
+    included: Iterable[tuple[str, str]],
+) -> Outlook:
+    """The outlook of ``year`` at one round.
+
+    ``areas``: each area in scope with its latest approved forecast's deviation (None: none
+    yet). ``effects``: the scope's effects attributed to areas (``attribute_to_areas``: one row
+    per measure, year and area; a region-wide measure not split has ``area_code`` None).
+    ``included``: the (measure code, area code) pairs that the areas' forecasts already count.
+    A measure counted in one area's forecast is counted there only: its share in another area
+    whose forecast does not count it still covers the gap.
+    """
+    deviation_sum = _decimal_sum(a.deviation for a in areas if a.deviation is not None)
+    required_now = outside_budgets - deviation_sum
+    counted = set(included)
+    rows = (
+        effects[(effects["year"] == year) & (effects["status"] != CANCELLED)]
+        if not effects.empty
+        else effects
+    )
+    low = high = ZERO
+    in_forecast: dict[str, None] = {}
+    not_in: dict[str, None] = {}
+    if not rows.empty:
+        for code, area_code, row_low, row_high in zip(
+            rows["code"], rows["area_code"], rows["low"], rows["high"], strict=True
+        ):
+            if not row_low and not row_high:
+                continue
+            if area_code is not None and (code, area_code) in counted:
+                in_forecast[code] = None
+                continue
+            not_in[code] = None
+            low += Decimal(row_low)
+            high += Decimal(row_high)
+    return Outlook(
+        year=year,
+        round_id=round_id,
+        areas=tuple(areas),
+        deviation=deviation_sum,
+        outside_budgets=outside_budgets,
+        required_now=required_now,
+        covered_low=low,
+        covered_high=high,
+        uncovered_low=required_now - high,
+        uncovered_high=required_now - low,
+        in_forecast=tuple(sorted(in_forecast)),
+        not_in_forecast=tuple(sorted(not_in)),
+    )
 
 
 # --- Status reports ----------------------------------------------------------------------------

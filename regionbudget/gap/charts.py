@@ -162,6 +162,50 @@ def forecast_deviation_figure(deviations: pd.DataFrame, *, axis: str) -> go.Figu
     return _layout(fig, y_title=axis)
 
 
+def outlook_rounds_figure(
+    rounds: Sequence[str],
+    low: Sequence[Decimal],
+    high: Sequence[Decimal],
+    plan_low: Decimal | None,
+    plan_high: Decimal | None,
+    *,
+    labels: dict[str, str],
+) -> go.Figure:
+    """How the outlook's uncovered range moved round by round, against the plan's.
+
+    ``rounds``: round labels in order; ``low``/``high``: the uncovered range (SEK) at each;
+    ``plan_low``/``plan_high``: the plan's uncovered range of the year (None: no target).
+    ``labels``: ``outlook``, ``plan``, ``axis``.
+    """
+    fig = go.Figure()
+    x = list(rounds)
+    fig.add_scatter(
+        name=labels["outlook"],
+        x=x,
+        y=[_msek(v) for v in high],
+        mode="lines+markers",
+        line={"color": DARK},
+        marker={"size": 9},
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [0] * len(x),
+            "arrayminus": [_msek(h - lo) for lo, h in zip(low, high, strict=True)],
+            "color": DARK,
+        },
+    )
+    if plan_low is not None and plan_high is not None:
+        fig.add_scatter(
+            name=labels["plan"],
+            x=x,
+            y=[_msek(plan_high)] * len(x),
+            mode="lines",
+            line={"color": MID, "dash": "dash"},
+        )
+    fig.add_hline(y=0, line={"color": "black", "width": 1})
+    return _layout(fig, y_title=labels["axis"])
+
+
 def coverage_figure(coverage: pd.DataFrame, *, by: str, labels: dict[str, str]) -> go.Figure:
     """Coverage (planned effect as % of the requirement) per group, low end and range.
 

@@ -23,10 +23,23 @@ from regionbudget.core.formatting import (
 )
 from regionbudget.gap import charts
 from regionbudget.gap.calculations import deviation_totals
-from regionbudget.gap.figures import GROUP_FIGURES, YEAR_FIGURES, figure_label
+from regionbudget.gap.figures import (
+    GROUP_FIGURES,
+    OUTLOOK_FIGURES,
+    YEAR_FIGURES,
+    figure_label,
+)
 from regionbudget.gap.selectors import GapData
 
-__all__ = ["GapPage", "gap_csv", "gap_export", "gap_page", "gap_sentence", "probability_text"]
+__all__ = [
+    "GapPage",
+    "gap_csv",
+    "gap_export",
+    "gap_page",
+    "gap_sentence",
+    "outlook_rows",
+    "probability_text",
+]
 
 
 def gap_sentence(year: int, low: Decimal | None, high: Decimal | None, *, language: str) -> str:
@@ -74,6 +87,9 @@ class GapPage:
     deviation_rounds: list[str] = field(default_factory=list)
     deviation_rows: list[dict] = field(default_factory=list)
     deviation_sentence: str = ""
+    outlook_rows: list[dict] = field(default_factory=list)
+    outlook_headline: dict | None = None
+    outlook_chart: dict | None = None
 
 
 def _round_label(year: int, month: int) -> str:
@@ -111,6 +127,61 @@ def _deviation_view(deviations: pd.DataFrame, *, language: str) -> dict:
         "deviation_rows": table,
         "deviation_sentence": sentence,
     }
+
+
+def outlook_rows(data: GapData, *, language: str) -> list[dict]:
+    """The outlook of each year that has one, with the plan's uncovered range beside it: the
+    figures, the round it comes from, the areas still missing and the measures in and not in
+    the forecasts (names and codes), and a sentence."""
+    plan_rows = {row["year"]: row for row in data.by_year.to_dict("records")}
+    rows = []
+    for year in data.years:
+        outlook = data.outlooks.get(year)
+        if outlook is None:
+            continue
+        plan = plan_rows.get(year, {})
+        rows.append(
+            {
+                "year": year,
+                "round": _round_label(*data.round_months[outlook.round_id]),
+                "deviation": outlook.deviation,
+                "outside_budgets": outlook.outside_budgets,
+                "required_now": outlook.required_now,
+                "covered_low": outlook.covered_low,
+                "covered_high": outlook.covered_high,
+                "uncovered_low": outlook.uncovered_low,
+                "uncovered_high": outlook.uncovered_high,
+                "missing": [data.area_names.get(c, c) for c in outlook.missing],
+                "in_forecast": list(outlook.in_forecast),
+                "not_in_forecast": list(outlook.not_in_forecast),
+                "plan_uncovered_low": plan.get("uncovered_low"),
+                "plan_uncovered_high": plan.get("uncovered_high"),
+                "sentence": gap_sentence(
+                    year, outlook.uncovered_low, outlook.uncovered_high, language=language
+                ),
+            }
+        )
+    return rows
+
+
+def _outlook_chart(data: GapData, *, year: int, language: str) -> dict | None:
+    """The chosen year's outlook round by round against the plan's uncovered range."""
+    if not data.outlook_rounds:
+        return None
+    plan = next((r for r in data.by_year.to_dict("records") if r["year"] == year), {})
+    figure = charts.outlook_rounds_figure(
+        [_round_label(*data.round_months[o.round_id]) for o in data.outlook_rounds],
+        [o.uncovered_low for o in data.outlook_rounds],
+        [o.uncovered_high for o in data.outlook_rounds],
+        plan.get("uncovered_low"),
+        plan.get("uncovered_high"),
+        labels={
+            "outlook": _("Uncovered now, by the forecasts (range)"),
+            "plan": _("Uncovered by the plan, high end"),
+            "axis": _("MSEK") if not language.startswith("sv") else "mnkr",
+        },
+    )
+    return _figure_json(figure.update_layout(separators=_separators(language)))
 
 
 def _figure_json(figure) -> dict:
@@ -197,7 +268,11 @@ def gap_page(data: GapData, *, year: int, language: str) -> GapPage:
     )
 
     deviation = _deviation_view(data.deviations, language=language)
+    outlooks = outlook_rows(data, language=language)
     return GapPage(
+        outlook_rows=outlooks,
+        outlook_headline=next((row for row in outlooks if row["year"] == year), None),
+        outlook_chart=_outlook_chart(data, year=year, language=language),
         **deviation,
         year_rows=year_rows,
         sentences=sentences,
@@ -248,6 +323,18 @@ def gap_export(data: GapData, filters) -> dict:
             {"category": row["category"], **{k: _plain(row[k]) for k in _GROUP_FIELDS[:4]}}
             for row in data.by_category.to_dict("records")
         ],
+        "outlook": [
+            {
+                "year": row["year"],
+                "round": data.round_months[data.outlooks[row["year"]].round_id][1],
+                "round_year": data.round_months[data.outlooks[row["year"]].round_id][0],
+                **{key: _plain(row[key]) for key in OUTLOOK_FIGURES},
+                "missing_areas": list(data.outlooks[row["year"]].missing),
+                "measures_in_forecast": row["in_forecast"],
+                "measures_not_in_forecast": row["not_in_forecast"],
+            }
+            for row in outlook_rows(data, language="en")
+        ],
         "weights": {status: _plain(weight, 3) for status, weight in data.weights.items()},
     }
 
@@ -257,9 +344,18 @@ def gap_csv(data: GapData, filters, out) -> None:
     import csv
 
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([*_YEAR_FIELDS, "probability"])
+    writer.writerow([*_YEAR_FIELDS, "probability", "outlook_round", *OUTLOOK_FIGURES])
     for row in data.by_year.to_dict("records"):
+        outlook = data.outlooks.get(row["year"])
+        if outlook is None:
+            outlook_cells = [""] * (1 + len(OUTLOOK_FIGURES))
+        else:
+            round_year, month = data.round_months[outlook.round_id]
+            outlook_cells = [f"{round_year}-{month:02d}"] + [
+                _plain(getattr(outlook, key)) for key in OUTLOOK_FIGURES
+            ]
         writer.writerow(
             ["" if row[k] is None else _plain(row[k]) for k in _YEAR_FIELDS]
             + [_plain(data.probability.get(row["year"]), 3) or ""]
+            + outlook_cells
         )

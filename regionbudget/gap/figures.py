@@ -20,6 +20,7 @@ __all__ = [
     "FIGURES",
     "FIGURE_NAMES",
     "GROUP_FIGURES",
+    "OUTLOOK_FIGURES",
     "REPORT_FIGURES",
     "YEAR_FIGURES",
     "figure_label",
@@ -53,6 +54,18 @@ AREA_FIGURES: tuple[str, ...] = (
     "planned_high",
     "realised",
     *COVERAGE_FIGURES,
+)
+
+
+# The outlook of a year (SEK), from the forecasts (calculations.Outlook's attributes).
+OUTLOOK_FIGURES: tuple[str, ...] = (
+    "deviation",
+    "outside_budgets",
+    "required_now",
+    "covered_low",
+    "covered_high",
+    "uncovered_low",
+    "uncovered_high",
 )
 
 

@@ -11,6 +11,7 @@ from forecasts.models import DeficitTarget, Plan
 from regionbudget.core import access
 from regionbudget.core.caching import cached_gap_data
 from regionbudget.core.models import Area
+from regionbudget.core.money import ZERO
 from regionbudget.core.selectors import area_list
 from regionbudget.gap import calculations as calc
 from regionbudget.gap.calculations import DEFAULT_WEIGHTS
@@ -48,6 +49,11 @@ class GapData:
     area_ids: dict[str, int] = field(default_factory=dict)
     # forecasts.selectors.forecast_deviation_by_area for the chosen year, within the scope
     deviations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The outlook of every year with an approved forecast (at its latest round), and the
+    # chosen year's outlook at each of its rounds (oldest first). None with a category chosen.
+    outlooks: dict[int, calc.Outlook] = field(default_factory=dict)
+    outlook_rounds: list[calc.Outlook] = field(default_factory=list)
+    round_months: dict[int, tuple[int, int]] = field(default_factory=dict)  # id -> (year, month)
 
 
 def gap_scope_area_codes(*, user, area: Area | None) -> list[str] | None:
@@ -97,8 +103,60 @@ def gap_view(*, user, filters: GapFilters, name: str, build):
     )
 
 
+def _outlooks(
+    deviations: pd.DataFrame,
+    *,
+    plan: Plan,
+    years: list[int],
+    effects: pd.DataFrame,
+    outside: dict[int, Decimal],
+) -> dict[int, list[calc.Outlook]]:
+    """Per year, the outlook at each round with at least one approved forecast, oldest first.
+
+    ``deviations``: ``forecast_deviation_by_area`` within the scope; ``effects`` the scope's
+    effects attributed to areas; ``outside`` the reduction outside the budgets per year.
+    """
+    from measures.selectors import forecast_inclusions
+
+    if deviations.empty:
+        return {}
+    forecast_ids = {int(i) for i in deviations["forecast_id"].dropna()}
+    inclusions = forecast_inclusions(plan=plan, forecast_ids=forecast_ids)
+    result: dict[int, list[calc.Outlook]] = {}
+    for (year, _month, round_id), rows in deviations.groupby(
+        ["year", "month", "round_id"], sort=True
+    ):
+        if int(year) not in years or rows["forecast_id"].isna().all():
+            continue
+        areas, included = [], set()
+        for code, value, source, forecast_id in zip(
+            rows["area_code"],
+            rows["deviation"],
+            rows["forecast_round_id"],
+            rows["forecast_id"],
+            strict=True,
+        ):
+            has = forecast_id is not None and not pd.isna(forecast_id)
+            areas.append(
+                calc.OutlookArea(code, value if has else None, int(source) if has else None)
+            )
+            if has:
+                included |= {(m, code) for m in inclusions.get(int(forecast_id), ())}
+        result.setdefault(int(year), []).append(
+            calc.outlook(
+                year=int(year),
+                round_id=int(round_id),
+                areas=areas,
+                outside_budgets=outside.get(int(year), ZERO),
+                effects=effects,
+                included=included,
+            )
+        )
+    return result
+
+
 def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -> GapData:
-    from forecasts.selectors import forecast_deviation_by_area
+    from forecasts.selectors import forecast_deviation_by_area, outside_budgets
     from measures.selectors import measure_area_shares_frame, measure_effects_frame
 
     plan, year = filters.plan, filters.year
@@ -126,9 +184,28 @@ def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -
     visible_areas = list(area_list(user=user).values_list("pk", "code", "name"))
 
     this_year = scoped[scoped["year"] == year] if not scoped.empty else scoped
-    deviations = forecast_deviation_by_area(plan=plan, year=year, user=user)
-    if area_codes is not None and not deviations.empty:
-        deviations = deviations[deviations["area_code"].isin(area_codes)]
+    all_deviations = forecast_deviation_by_area(years=years, user=user)
+    if area_codes is not None and not all_deviations.empty:
+        all_deviations = all_deviations[all_deviations["area_code"].isin(area_codes)]
+    deviations = (
+        all_deviations[all_deviations["year"] == year]
+        if not all_deviations.empty
+        else all_deviations
+    )
+    # The outlook: the reduction outside the area budgets is the region's, not an area's; the
+    # requirement is not divided by category, so with a category chosen there is none.
+    outlooks: dict[int, list[calc.Outlook]] = {}
+    if not filters.category:
+        outlook_effects = calc.attribute_to_areas(effects, shares)
+        if area_codes is not None:
+            outlook_effects = outlook_effects[outlook_effects["area_code"].isin(area_codes)]
+        outlooks = _outlooks(
+            all_deviations,
+            plan=plan,
+            years=years,
+            effects=outlook_effects,
+            outside=outside_budgets(plan=plan) if area_codes is None else {},
+        )
     return GapData(
         years=years,
         area_codes=area_codes,
@@ -155,4 +232,15 @@ def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -
         area_names={code: name for _pk, code, name in visible_areas},
         area_ids={code: pk for pk, code, _name in visible_areas},
         deviations=deviations.reset_index(drop=True),
+        outlooks={y: rounds[-1] for y, rounds in outlooks.items()},
+        outlook_rounds=outlooks.get(year, []),
+        round_months={
+            int(r): (int(y), int(m))
+            for r, y, m in zip(
+                all_deviations.get("round_id", []),
+                all_deviations.get("year", []),
+                all_deviations.get("month", []),
+                strict=True,
+            )
+        },
     )

@@ -6,8 +6,10 @@ published report reads the same forever. The same words as the dashboard (``dash
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -110,6 +112,21 @@ def report_page(snapshot: dict, *, language: str) -> dict:
         for row in snapshot["by_year"]
     ]
     focus = next((row for row in by_year if row["year"] == snapshot["year"]), None)
+    outlook = [
+        {
+            **row,
+            "round_label": _("after %(month)s")
+            % {
+                "month": formats.date_format(
+                    dt.date(row["round"]["year"], row["round"]["month"], 1), "F Y"
+                )
+            },
+            "sentence": gap_sentence(
+                row["year"], _d(row["uncovered_low"]), _d(row["uncovered_high"]), language=language
+            ),
+        }
+        for row in snapshot.get("outlook", [])  # reports published before the outlook have none
+    ]
     measures = [
         {**m, "status_label": _status_label(m["status"]), "light_label": LIGHTS[m["light"]]}
         for m in snapshot["measures"]
@@ -118,6 +135,8 @@ def report_page(snapshot: dict, *, language: str) -> dict:
     return {
         "s": snapshot,
         "focus": focus,
+        "outlook": outlook,
+        "outlook_focus": next((row for row in outlook if row["year"] == snapshot["year"]), None),
         "sentences": [
             gap_sentence(
                 row["year"], _d(row["uncovered_low"]), _d(row["uncovered_high"]), language=language

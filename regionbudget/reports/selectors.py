@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from regionbudget.core import access
 from regionbudget.gap import calculations as calc
-from regionbudget.gap.figures import AMOUNT_FIGURES, AREA_FIGURES
+from regionbudget.gap.figures import AMOUNT_FIGURES, AREA_FIGURES, OUTLOOK_FIGURES
 from regionbudget.gap.selectors import GapFilters, gap_data
 
 
@@ -80,6 +80,21 @@ def report_snapshot(*, report, user) -> dict:
                 "probability": _text(data.probability.get(row["year"])),
             }
             for row in data.by_year.to_dict("records")
+        ],
+        # Where each year is heading by the approved forecasts at publishing (years with one).
+        "outlook": [
+            {
+                "year": year,
+                "round": {
+                    "year": data.round_months[outlook.round_id][0],
+                    "month": data.round_months[outlook.round_id][1],
+                },
+                **{name: _text(getattr(outlook, name)) for name in OUTLOOK_FIGURES},
+                "missing": [data.area_names.get(c, c) for c in outlook.missing],
+                "in_forecast": list(outlook.in_forecast),
+                "not_in_forecast": list(outlook.not_in_forecast),
+            }
+            for year, outlook in sorted(data.outlooks.items())
         ],
         "bridge": [
             {

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from forecasts.calculations import cell_key
-from forecasts.models import AccountGroup, Plan
+from forecasts.models import AccountGroup
 from forecasts.services import LineInput, round_open
 from regionbudget.core.models import Area, Unit
 
@@ -26,7 +26,6 @@ def area(code: str) -> Area:
 def new_round(*, month: int = 11, year: int = 2024, threshold: str = "500000", deadline=None):
     """A fresh open round (the demo has September and October 2024)."""
     return round_open(
-        plan=Plan.objects.get(name=PLAN),
         year=year,
         month=month,
         deadline=deadline or dt.date(2099, 12, 10),

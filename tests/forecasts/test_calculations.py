@@ -59,9 +59,17 @@ def test_totals_add_rows_and_say_when_a_forecast_is_missing():
 
 def test_the_latest_approved_forecast_carries_over_to_later_rounds():
     rounds = pd.DataFrame({"round_id": [2, 1], "year": [2024, 2024], "month": [10, 9]})
-    budgets = pd.DataFrame({"area_id": [7, 8], "budget": [D("1000"), D("500")]})
+    budgets = pd.DataFrame(
+        {"year": [2024, 2024], "area_id": [7, 8], "budget": [D("1000"), D("500")]}
+    )
     approved = pd.DataFrame(
-        {"round_id": [1, 1, 2], "area_id": [7, 8, 8], "forecast": [D("1058"), D("520"), D("530")]}
+        {
+            "round_id": [1, 1, 2],
+            "area_id": [7, 8, 8],
+            "forecast_id": [71, 81, 82],
+            "forecast": [D("1058"), D("520"), D("530")],
+            "budget": [D("1000"), D("500"), D("500")],
+        }
     )
     frame = deviation_by_round(rounds, budgets, approved)
     got = list(
@@ -70,22 +78,63 @@ def test_the_latest_approved_forecast_carries_over_to_later_rounds():
             frame["area_id"],
             frame["forecast"],
             frame["forecast_round_id"],
+            frame["forecast_id"],
             frame["deviation"],
             strict=True,
         )
     )
     assert got == [
-        (1, 7, D("1058"), 1, D("-58")),
-        (1, 8, D("520"), 1, D("-20")),
-        (2, 7, D("1058"), 1, D("-58")),  # not approved in October: September's counts
-        (2, 8, D("530"), 2, D("-30")),
+        (1, 7, D("1058"), 1, 71, D("-58")),
+        (1, 8, D("520"), 1, 81, D("-20")),
+        (2, 7, D("1058"), 1, 71, D("-58")),  # not approved in October: September's counts
+        (2, 8, D("530"), 2, 82, D("-30")),
     ]
+
+
+def test_an_approved_forecast_keeps_the_budget_it_was_approved_against():
+    # Today's budget of area 7 is 1 200; its September forecast was approved against 1 000.
+    rounds = pd.DataFrame({"round_id": [1, 2], "year": [2024, 2024], "month": [9, 10]})
+    budgets = pd.DataFrame({"year": [2024], "area_id": [7], "budget": [D("1200")]})
+    approved = pd.DataFrame(
+        {
+            "round_id": [1],
+            "area_id": [7],
+            "forecast_id": [71],
+            "forecast": [D("1058")],
+            "budget": [D("1000")],
+        }
+    )
+    frame = deviation_by_round(rounds, budgets, approved)
+    # 1 000 − 1 058 = −58 in both rounds, not 1 200 − 1 058 = 142.
+    assert frame["budget"].tolist() == [D("1000"), D("1000")]
+    assert frame["deviation"].tolist() == [D("-58"), D("-58")]
+
+
+def test_rounds_of_two_years_carry_forecasts_within_their_own_year_only():
+    rounds = pd.DataFrame({"round_id": [1, 2], "year": [2024, 2025], "month": [10, 3]})
+    budgets = pd.DataFrame(
+        {"year": [2024, 2025], "area_id": [7, 7], "budget": [D("100"), D("110")]}
+    )
+    approved = pd.DataFrame(
+        {
+            "round_id": [1],
+            "area_id": [7],
+            "forecast_id": [71],
+            "forecast": [D("90")],
+            "budget": [D("100")],
+        }
+    )
+    frame = deviation_by_round(rounds, budgets, approved)
+    assert frame["deviation"].tolist() == [D("10"), None]
+    assert frame["budget"].tolist() == [D("100"), D("110")]
 
 
 def test_an_area_without_an_approved_forecast_has_no_deviation():
     rounds = pd.DataFrame({"round_id": [1], "year": [2024], "month": [9]})
-    budgets = pd.DataFrame({"area_id": [7], "budget": [D("1000")]})
-    approved = pd.DataFrame({"round_id": [], "area_id": [], "forecast": []})
+    budgets = pd.DataFrame({"year": [2024], "area_id": [7], "budget": [D("1000")]})
+    approved = pd.DataFrame(
+        {"round_id": [], "area_id": [], "forecast_id": [], "forecast": [], "budget": []}
+    )
     frame = deviation_by_round(rounds, budgets, approved)
     assert frame["forecast"].tolist() == [None]
     assert frame["deviation"].tolist() == [None]
@@ -94,8 +143,10 @@ def test_an_area_without_an_approved_forecast_has_no_deviation():
 def test_no_rounds_give_an_empty_frame():
     empty = deviation_by_round(
         pd.DataFrame({"round_id": [], "year": [], "month": []}),
-        pd.DataFrame({"area_id": [7], "budget": [D("1")]}),
-        pd.DataFrame({"round_id": [], "area_id": [], "forecast": []}),
+        pd.DataFrame({"year": [2024], "area_id": [7], "budget": [D("1")]}),
+        pd.DataFrame(
+            {"round_id": [], "area_id": [], "forecast_id": [], "forecast": [], "budget": []}
+        ),
     )
     assert empty.empty
     assert "deviation" in empty.columns
