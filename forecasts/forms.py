@@ -185,7 +185,6 @@ class OutsideBudgetsForm(forms.Form):
             self.fields[f"amount_{year}"] = MsekField(
                 label=_("%(year)s (mnkr)") % {"year": year},
                 initial=msek_text(stored.get(year), language),
-                max_length=30,
             )
 
     def amounts(self) -> dict[int, Decimal | None]:
