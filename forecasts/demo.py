@@ -50,14 +50,45 @@ SEED_DIR = Path(__file__).resolve().parents[1] / "regionbudget" / "demo_data"
 DEMO_YEAR = 2024
 PLAN_NAME = "Ekonomi i balans 2024–2026"
 ACTUAL_MONTHS = range(1, 11)
-# Seasonal shape of the monthly actuals (summer holidays cost less), January–October.
-SEASON = [
+# Seasonal shape of the monthly actuals (summer holidays cost less, December more): twelve
+# factors that add up to 12.
+SEASON_YEAR = [
     Decimal(x)
-    for x in ("1.00", "0.98", "1.02", "1.00", "1.01", "0.97", "0.85", "0.95", "1.03", "1.02")
+    for x in (
+        "1.00",
+        "0.98",
+        "1.02",
+        "1.00",
+        "1.01",
+        "0.97",
+        "0.85",
+        "0.95",
+        "1.03",
+        "1.02",
+        "1.07",
+        "1.10",
+    )
 ]
 DIRECTOR_AREA = "LSO-SOM"  # its October forecast is the demo director's draft
 THRESHOLD = Decimal("500000")
 OUTSIDE_BUDGETS_2024 = 150 * MSEK
+# After 2024 (illustrative): budgets grow, the areas' budgets are drawn up with the action plan,
+# so their forecasts count the measures already decided; three rounds a year, after April,
+# August and October, with the region's deviation in MSEK; actuals through the last month known.
+LATER_YEARS = {
+    2025: {
+        "growth": Decimal("1.03"),
+        "outside_budgets": 150,
+        "rounds": [(4, -110), (8, -80), (10, -60)],
+        "actual_months": 12,
+    },
+    2026: {
+        "growth": Decimal("1.06"),
+        "outside_budgets": 150,
+        "rounds": [(4, -60), (8, -35), (10, -20)],
+        "actual_months": 10,
+    },
+}
 
 Cell = tuple[int, int]
 
@@ -77,8 +108,12 @@ def _split(total: Decimal, weights: list[Decimal], quantum: Decimal = THOUSAND) 
     return [*parts, total - sum(parts, Decimal(0))]
 
 
-def demo_figures() -> dict:
-    """The demo's budget and September forecast per area, unit and account group (SEK).
+def demo_figures(growth: Decimal = Decimal(1), deficits: dict[str, Decimal] | None = None) -> dict:
+    """The demo's budget and a forecast per area, unit and account group (SEK).
+
+    The budget is the seed's 2024 net budget of each area times ``growth``; the forecast lies
+    ``deficits`` (area code -> SEK, budget − forecast, negative a deficit) from it, by default
+    the seed's 2024 deviations (the September forecast).
 
     Returns ``{"budget": {cell: SEK}, "forecast": {cell: SEK}, "comment": {cell: text},
     "areas": {code: Area}}`` with cells (unit id, account group id).
@@ -109,7 +144,7 @@ def demo_figures() -> dict:
         weights = [uw * profile[c] for uw in unit_weights for c in codes]
         # Revenue cells have negative weights: split the costs and the revenue separately so
         # that every amount keeps its sign, then let the last cost cell take the rounding.
-        net = Decimal(seed["budget_net_2024_msek"]) * MSEK
+        net = (Decimal(seed["budget_net_2024_msek"]) * growth * MSEK).quantize(THOUSAND)
         revenue_weights = [w for w in weights if w < 0]
         revenue = [
             (net * w / sum(weights, Decimal(0)) / THOUSAND).quantize(Decimal(1)) * THOUSAND
@@ -126,7 +161,11 @@ def demo_figures() -> dict:
                 budget[cell] = Decimal(0)
             forecast[cell] = budget[cell]
         # The deficit: negative deviation = budget − forecast, carried by the driver groups.
-        deficit = Decimal(seed["forecast_deviation_2024_msek"]) * MSEK
+        deficit = (
+            deficits[area.code]
+            if deficits is not None
+            else Decimal(seed["forecast_deviation_2024_msek"]) * MSEK
+        )
         driver_cells, driver_weights, driver_comments = [], [], []
         for driver in drivers[area.code]:
             for unit, unit_weight in zip(units, unit_weights, strict=True):
@@ -142,13 +181,15 @@ def demo_figures() -> dict:
     return {"budget": budget, "forecast": forecast, "comment": comment, "areas": areas}
 
 
-def _actual_rows(forecast: dict[Cell, Decimal]) -> list[FigureRow]:
+def _actual_rows(
+    forecast: dict[Cell, Decimal], year: int = DEMO_YEAR, months: range = ACTUAL_MONTHS
+) -> list[FigureRow]:
     rows = []
     for (unit_id, group_id), amount in forecast.items():
         monthly = amount / 12
-        for month, factor in zip(ACTUAL_MONTHS, SEASON, strict=True):
-            value = (monthly * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-            rows.append(FigureRow(unit_id, DEMO_YEAR, month, group_id, value))
+        for month in months:
+            value = (monthly * SEASON_YEAR[month - 1]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            rows.append(FigureRow(unit_id, year, month, group_id, value))
     return rows
 
 
@@ -167,15 +208,17 @@ def _writer(area: Area, finance_user):
     return binding.user if binding else finance_user
 
 
-def _approved_round(month, deadline, figures, finance_user, *, draft_area=None):
+def _approved_round(
+    month, deadline, figures, finance_user, *, draft_area=None, year=DEMO_YEAR, includes=False
+):
     forecast_round = round_open(
-        year=DEMO_YEAR,
+        year=year,
         month=month,
         deadline=deadline,
         user=finance_user,
         # The 2024 forecasts are made against budgets drawn up before the action plan: the
-        # measures' effect is not in them (DESIGN.md, worked case A).
-        includes_decided_measures=False,
+        # measures' effect is not in them (DESIGN.md, worked case A). Later years' are not.
+        includes_decided_measures=includes,
         comment_threshold=THRESHOLD,
     )
     for area in figures["areas"].values():
@@ -197,9 +240,52 @@ def _approved_round(month, deadline, figures, finance_user, *, draft_area=None):
     return forecast_round
 
 
+def _area_deficits(total_msek: int) -> dict[str, Decimal]:
+    """A round's deviation for the region (MSEK) split across the areas like the seed's 2024
+    deviations (SEK per area code; negative a deficit)."""
+    seeds = _rows(SEED_DIR / "areas.csv")
+    weights = [Decimal(row["forecast_deviation_2024_msek"]) for row in seeds]
+    parts = _split(Decimal(total_msek) * MSEK, weights)
+    return {row["area_code"]: part for row, part in zip(seeds, parts, strict=True)}
+
+
+def _later_year(plan: Plan, year: int, finance_user, until: tuple[int, int] | None) -> None:
+    """Budget, the rounds (approved and closed) and the actuals of a year after 2024; with
+    ``until`` (year, month), no round after that month, and no actuals for a year cut short."""
+    story = LATER_YEARS[year]
+    rounds = story["rounds"]
+    if not plan.outside_budgets.filter(year=year).exists():
+        outside_budgets_set(
+            plan=plan, amounts={year: story["outside_budgets"] * MSEK}, user=finance_user
+        )
+    if not Budget.objects.filter(year=year).exists():
+        figures = demo_figures(story["growth"])
+        rows = [
+            FigureRow(unit_id, year, None, group_id, amount)
+            for (unit_id, group_id), amount in figures["budget"].items()
+        ]
+        figures_replace(kind=ImportUpload.Kind.BUDGET, rows=rows, user=finance_user)
+    last = None
+    for month, total in rounds:
+        if until is not None and (year, month) > until:
+            return
+        last = demo_figures(story["growth"], _area_deficits(total))
+        if ForecastRound.objects.filter(year=year, month=month).exists():
+            continue
+        deadline = dt.date(year + month // 12, month % 12 + 1, 10)
+        forecast_round = _approved_round(
+            month, deadline, last, finance_user, year=year, includes=True
+        )
+        round_close(forecast_round=forecast_round, user=finance_user)
+    if last is not None and not Actual.objects.filter(year=year).exists():
+        rows = _actual_rows(last["forecast"], year, range(1, story["actual_months"] + 1))
+        figures_replace(kind=ImportUpload.Kind.ACTUAL, rows=rows, user=finance_user)
+
+
 @transaction.atomic
-def load_forecasts_demo() -> dict[str, int]:
-    """Write the demo's budgets, actuals and forecast rounds unless they are there already."""
+def load_forecasts_demo(until: tuple[int, int] | None = None) -> dict[str, int]:
+    """Write the demo's budgets, actuals and forecast rounds unless they are there already;
+    ``until`` (year, month) leaves out the later rounds of 2025–2026 (loaded by a later call)."""
     finance_user = get_user_model().objects.get(username="ekonom")
     plan = Plan.objects.get(name=PLAN_NAME)
     if not plan.outside_budgets.exists():
@@ -222,6 +308,8 @@ def load_forecasts_demo() -> dict[str, int]:
         round_close(forecast_round=september, user=finance_user)
     if not ForecastRound.objects.filter(year=DEMO_YEAR, month=10).exists():
         _approved_round(10, dt.date(2024, 11, 11), figures, finance_user, draft_area=DIRECTOR_AREA)
+    for year in LATER_YEARS:
+        _later_year(plan, year, finance_user, until)
     return {
         "budgets": Budget.objects.filter(year=DEMO_YEAR).count(),
         "actuals": Actual.objects.filter(year=DEMO_YEAR).count(),

@@ -110,7 +110,7 @@ MEETINGS = [
 AUGUST_STATUSES = {"M07": "in_progress", "M04": "proposed"}
 
 
-def _demo_reports(plan, load_measures_demo) -> None:
+def _demo_reports(plan, load_measures_demo, load_forecasts_demo) -> None:
     """Meetings, and two published status reports so that "what changed" has something to say.
 
     The first report is published with the plan as it stood after August 2026, the second with
@@ -130,15 +130,18 @@ def _demo_reports(plan, load_measures_demo) -> None:
     RealisedEffect.objects.filter(measure__plan=plan, year=2026, month__in=[9, 10]).delete()
     for code, status in AUGUST_STATUSES.items():
         Measure.objects.filter(plan=plan, code=code).update(status=status, version=F("version") + 1)
+    # The forecast rounds up to August 2026, approved with the measures as they then stood.
+    load_forecasts_demo(until=(2026, 8))
     first = report_create(
         meeting=meetings[dt.date(2026, 9, 29)],
         plan=plan,
         year=2026,
         title="Lägesrapport efter augusti 2026",
         summary=(
-            "Åtgärderna väntas ge 719–831 mnkr 2026 mot kravet 775 mnkr. Smarta inköp och "
-            "produktions- och kapacitetsplaneringen går enligt plan; hemtagningen av köpt vård "
-            "har kommit i gång."
+            "Åtgärderna väntas ge 719–831 mnkr 2026 mot kravet 775 mnkr. Områdenas prognoser "
+            "efter augusti ligger 35 mnkr över budget trots de beslutade åtgärderna: enligt "
+            "prognoserna saknas 60–84 mnkr. Smarta inköp och produktions- och "
+            "kapacitetsplaneringen går enligt plan; hemtagningen av köpt vård har kommit i gång."
         ),
         highlighted=Measure.objects.filter(plan=plan, code__in=["M01", "M03"]),
         user=ekonom,
@@ -146,15 +149,17 @@ def _demo_reports(plan, load_measures_demo) -> None:
     report_publish(report=first, expected_version=first.version, user=ekonom)
 
     load_measures_demo()  # back to today's statuses and realised effects
+    load_forecasts_demo()  # and the forecast rounds after August 2026
     second = report_create(
         meeting=meetings[dt.date(2026, 11, 24)],
         plan=plan,
         year=2026,
         title="Lägesrapport efter oktober 2026",
         summary=(
-            "Hemtagningen av köpt vård är försenad och närvårdsteamen är nu beslutade. Utfallet "
-            "har ökat med september och oktober. Gapet 2026 ligger mellan 56 mnkr som saknas "
-            "och 56 mnkr över."
+            "Hemtagningen av köpt vård är försenad och närvårdsteamen är nu beslutade och ligger "
+            "i prognoserna. Områdenas prognoser efter oktober ligger 20 mnkr över budget: "
+            "enligt prognoserna saknas 85–99 mnkr 2026, medan planen ensam visar ett gap mellan "
+            "56 mnkr som saknas och 56 mnkr över."
         ),
         highlighted=Measure.objects.filter(plan=plan, code__in=["M01", "M03", "M07"]),
         user=ekonom,
@@ -215,11 +220,12 @@ def load_demo() -> dict[str, int]:
 
     load_measures_demo()
 
-    from forecasts.demo import load_forecasts_demo  # budgets, actuals and two forecast rounds
+    from forecasts.demo import load_forecasts_demo  # budgets, actuals and the forecast rounds
 
+    # Reports and the rounds before them in the order they happened (the first report after
+    # August 2026); then anything still missing, so that loading again completes a partial load.
+    _demo_reports(plans["Ekonomi i balans 2024–2026"], load_measures_demo, load_forecasts_demo)
     load_forecasts_demo()
-
-    _demo_reports(plans["Ekonomi i balans 2024–2026"], load_measures_demo)
 
     return {
         "areas": Area.objects.count(),

@@ -199,9 +199,9 @@ def _raw_aggregate(plan, year: int, n: int) -> dict:
             "SELECT f.forecast_round_id, f.area_id, sum(l.amount) FROM forecasts_forecastline l "
             "JOIN forecasts_forecast f ON f.id = l.forecast_id "
             "JOIN forecasts_forecastround r ON r.id = f.forecast_round_id "
-            "WHERE r.plan_id = %s AND r.year = %s AND f.status = 'approved' "
+            "WHERE r.year = %s AND f.status = 'approved' "
             "GROUP BY f.forecast_round_id, f.area_id",
-            [plan.pk, year],
+            [year],
         ),
         (
             "SELECT m.id, sum(p.low), sum(p.high) FROM measures_measure m "
@@ -378,7 +378,7 @@ def _worker(args) -> int:
     somatik = Area.objects.get(code="LSO-SOM")
     director = users.get(username="direktor.somatik")
     AreaDirector.objects.get_or_create(user=director, area=somatik)
-    last = ForecastRound.objects.filter(plan=plan).order_by("-year", "-month").first()
+    last = ForecastRound.objects.filter(year__in=plan.years).order_by("-year", "-month").first()
     grid_client = Client()
     grid_client.force_login(director)
     grid_client.forecast_pk = Forecast.objects.get(forecast_round=last, area=somatik).pk

@@ -75,6 +75,8 @@ def generate(scale: Scale, *, seed: int = 20) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
         for table in (
+            "measures_forecastinclusion",
+            "forecasts_forecastbudget",
             "forecasts_forecastline",
             "forecasts_forecast",
             "forecasts_forecastround",
@@ -163,7 +165,6 @@ def generate(scale: Scale, *, seed: int = 20) -> dict[str, int]:
                 rounds.append(
                     (
                         round_id,
-                        plan.pk,
                         y,
                         m,
                         f"{y}-{m:02d}-10",
@@ -187,7 +188,6 @@ def generate(scale: Scale, *, seed: int = 20) -> dict[str, int]:
             "forecasts_forecastround",
             [
                 "id",
-                "plan_id",
                 "year",
                 "month",
                 "deadline",
@@ -227,6 +227,20 @@ def generate(scale: Scale, *, seed: int = 20) -> dict[str, int]:
             "forecasts_forecastline",
             ["forecast_id", "unit_id", "account_group_id", "amount", "comment"],
             lines(),
+        )
+
+        def approved_budgets():  # the budget each approved forecast was approved against
+            for fid, _round, a, status, *_rest in forecasts:
+                if status == "approved":
+                    for u in by_area[a]:
+                        for g, _kind in groups:
+                            yield (fid, u, g, budget[u, g])
+
+        counts["budgets at approval"] = _copy(
+            pg,
+            "forecasts_forecastbudget",
+            ["forecast_id", "unit_id", "account_group_id", "amount"],
+            approved_budgets(),
         )
         # Measures: measures_per_region in each region (region 1 has the demo's already).
         cursor.execute("SELECT id FROM measures_measure WHERE plan_id = %s", [plan.pk])
@@ -305,6 +319,7 @@ def generate(scale: Scale, *, seed: int = 20) -> dict[str, int]:
             "forecasts_forecastround",
             "forecasts_forecast",
             "forecasts_forecastline",
+            "forecasts_forecastbudget",
             "forecasts_budget",
             "forecasts_actual",
             "measures_measure",

@@ -305,6 +305,13 @@ def _stored_round(w: World, user, client: Client) -> None:
     assert created.comment_threshold == 500_000 and created.opened_by == user  # 500 tkr
 
 
+def _stored_outside_budgets(w: World, user, client: Client) -> None:
+    from forecasts.models import OutsideBudgetReduction
+
+    stored = dict(OutsideBudgetReduction.objects.filter(plan=w.plan).values_list("year", "amount"))
+    assert stored == {2024: 175_000_000, 2025: 150_000_000}  # 2026 left empty: none
+
+
 def _stored_closed(w: World, user, client: Client) -> None:
     w.october.refresh_from_db()
     assert w.october.status == ForecastRound.Status.CLOSED
@@ -486,13 +493,21 @@ _case(
 # in October: approving or returning it again is sent on with a message and changes nothing).
 _case("round_list", "forecasts:round_list", _r("forecasts:round_list"), LOGIN_ONLY_GET, NOT_POST)
 _case(
+    "outside_budgets_edit",
+    "forecasts:outside_budgets_edit",
+    _r("forecasts:outside_budgets_edit", lambda w: w.plan.pk),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    lambda w: {"amount_2024": "175", "amount_2025": "150", "amount_2026": ""},
+    stored=_stored_outside_budgets,
+)
+_case(
     "round_create",
     "forecasts:round_create",
     _r("forecasts:round_create"),
     FINANCE_ONLY_GET,
     FINANCE_WRITE,
     lambda w: {
-        "plan": w.plan.pk,
         "year": 2024,
         "month": 11,
         "deadline": "2024-12-10",

@@ -84,6 +84,8 @@ __all__ = [
 # The register's effect columns without its measure id, which no gap figure needs.
 EFFECT_COLUMNS = [column for column in MEASURE_EFFECT_COLUMNS if column != "measure_id"]
 
+CENT = Decimal("0.01")
+
 # Confidence weights by status, in the spirit of HM Treasury's weights for pipeline savings
 # (40–70 % by stage). Finance can change them; these are the defaults.
 DEFAULT_WEIGHTS: dict[str, Decimal] = {
@@ -426,6 +428,11 @@ def outlook(
             not_in[code] = None
             low += Decimal(row_low)
             high += Decimal(row_high)
+    # Shares of split measures can leave fractions of an öre: figures are kept to the öre.
+    low, high = (
+        low.quantize(CENT, rounding=ROUND_HALF_UP),
+        high.quantize(CENT, rounding=ROUND_HALF_UP),
+    )
     return Outlook(
         year=year,
         round_id=round_id,

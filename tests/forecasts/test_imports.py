@@ -60,44 +60,44 @@ def _xlsx(rows) -> bytes:
 BAD_FILES = [
     (
         "unknown-unit.csv",
-        BUDGET_HEADER + "9999;2025;Personal;100\n",
+        BUDGET_HEADER + "9999;2027;Personal;100\n",
         "budget",
         "Okänt kostnadsställe",
     ),
-    ("letters.csv", BUDGET_HEADER + "1101;2025;Personal;tusen\n", "budget", "är inte ett tal"),
-    ("nan.csv", BUDGET_HEADER + "1101;2025;Personal;NaN\n", "budget", "är inte ett tal"),
-    ("exponent.csv", BUDGET_HEADER + "1101;2025;Personal;1e400\n", "budget", "är inte ett tal"),
+    ("letters.csv", BUDGET_HEADER + "1101;2027;Personal;tusen\n", "budget", "är inte ett tal"),
+    ("nan.csv", BUDGET_HEADER + "1101;2027;Personal;NaN\n", "budget", "är inte ett tal"),
+    ("exponent.csv", BUDGET_HEADER + "1101;2027;Personal;1e400\n", "budget", "är inte ett tal"),
     (
         "thirty-digits.csv",
-        BUDGET_HEADER + "1101;2025;Personal;" + "9" * 30 + "\n",
+        BUDGET_HEADER + "1101;2027;Personal;" + "9" * 30 + "\n",
         "budget",
         "för stort",
     ),
-    ("ore.csv", BUDGET_HEADER + "1101;2025;Personal;10,123\n", "budget", "högst två decimaler"),
-    ("unknown-group.csv", BUDGET_HEADER + "1101;2025;Resor;100\n", "budget", "Okänd kontogrupp"),
+    ("ore.csv", BUDGET_HEADER + "1101;2027;Personal;10,123\n", "budget", "högst två decimaler"),
+    ("unknown-group.csv", BUDGET_HEADER + "1101;2027;Resor;100\n", "budget", "Okänd kontogrupp"),
     ("bad-year.csv", BUDGET_HEADER + "1101;tjugo;Personal;100\n", "budget", "Inte ett år"),
     ("old-year.csv", BUDGET_HEADER + "1101;1899;Personal;100\n", "budget", "Inte ett år"),
-    ("bad-month.csv", ACTUAL_HEADER + "1101;2025;13;Personal;100\n", "actual", "Inte en månad"),
-    ("empty-amount.csv", BUDGET_HEADER + "1101;2025;Personal;\n", "budget", "Ange ett belopp"),
+    ("bad-month.csv", ACTUAL_HEADER + "1101;2027;13;Personal;100\n", "actual", "Inte en månad"),
+    ("empty-amount.csv", BUDGET_HEADER + "1101;2027;Personal;\n", "budget", "Ange ett belopp"),
     (
         "duplicate.csv",
-        BUDGET_HEADER + "1101;2025;Personal;100\n1101;2025;personal;200\n",
+        BUDGET_HEADER + "1101;2027;Personal;100\n1101;2027;personal;200\n",
         "budget",
         "Dubblerad rad",
     ),
     (
         "missing-column.csv",
-        "Kostnadsställe;År;Belopp\n1101;2025;100\n",
+        "Kostnadsställe;År;Belopp\n1101;2027;100\n",
         "budget",
         "Kolumn saknas: Kontogrupp",
     ),
     ("blank.csv", "\n\n  \n", "budget", "Filen är tom"),
     ("header-only.csv", BUDGET_HEADER, "budget", "inga rader"),
     ("report.pdf", b"%PDF-1.4 ...", "budget", "Bara .csv- och .xlsx-filer kan importeras"),
-    ("fake.xlsx", BUDGET_HEADER + "1101;2025;Personal;100\n", "budget", "inte en Excelfil"),
+    ("fake.xlsx", BUDGET_HEADER + "1101;2027;Personal;100\n", "budget", "inte en Excelfil"),
     (
         "duplicate-column.csv",
-        "Kostnadsställe;År;Kontogrupp;Belopp;Amount\n1101;2025;Personal;1;2\n",
+        "Kostnadsställe;År;Kontogrupp;Belopp;Amount\n1101;2027;Personal;1;2\n",
         "budget",
         "förekommer två gånger",
     ),
@@ -133,11 +133,11 @@ def test_an_empty_upload_is_refused_on_the_upload_page(finance):
 
 def test_every_bad_row_is_listed_with_row_column_value_and_reason(finance):
     content = BUDGET_HEADER + (
-        "1101;2025;Personal;100\n"
-        "9999;2025;Personal;100\n"  # row 3: unknown unit
-        "1101;2025;Resor;abc\n"  # row 4: unknown group and bad amount
-        "1102;2025;Läkemedel;1 234,5\n"
-        "1102;2025;Läkemedel;5\n"  # row 6: duplicate of row 5
+        "1101;2027;Personal;100\n"
+        "9999;2027;Personal;100\n"  # row 3: unknown unit
+        "1101;2027;Resor;abc\n"  # row 4: unknown group and bad amount
+        "1102;2027;Läkemedel;1 234,5\n"
+        "1102;2027;Läkemedel;5\n"  # row 6: duplicate of row 5
     )
     page, _ = _upload(finance, content.encode())
     text = page.content.decode()
@@ -151,7 +151,7 @@ def test_every_bad_row_is_listed_with_row_column_value_and_reason(finance):
     ]
     assert "<code>9999</code>" in text and "<code>abc</code>" in text
     assert "samma kostnadsställe, period och kontogrupp som rad 5" in text
-    assert not Budget.objects.filter(year=2025).exists()
+    assert not Budget.objects.filter(year=2027).exists()
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(finance, settings, monkeypatch):
@@ -167,7 +167,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(finance, settin
 
 def test_a_file_over_the_row_limit_gets_a_clear_message(finance, monkeypatch):
     monkeypatch.setattr(imports, "MAX_ROWS", 3)
-    content = BUDGET_HEADER + "".join(f"1101;2025;{g};1\n" for g in ["PERS", "HYR", "KOPT", "LKM"])
+    content = BUDGET_HEADER + "".join(f"1101;2027;{g};1\n" for g in ["PERS", "HYR", "KOPT", "LKM"])
     page, _ = _upload(finance, content.encode())
     assert page.status_code == 400
     assert "fler än 3 rader" in page.content.decode()
@@ -175,7 +175,7 @@ def test_a_file_over_the_row_limit_gets_a_clear_message(finance, monkeypatch):
 
 def test_an_excel_formula_without_a_value_is_listed(finance):
     data = _xlsx(
-        [["Kostnadsställe", "År", "Kontogrupp", "Belopp"], [1101, 2025, "Personal", "=1+1"]]
+        [["Kostnadsställe", "År", "Kontogrupp", "Belopp"], [1101, 2027, "Personal", "=1+1"]]
     )
     page, _ = _upload(finance, data, "formel.xlsx")
     assert page.status_code == 400
@@ -184,72 +184,72 @@ def test_an_excel_formula_without_a_value_is_listed(finance):
 
 def test_a_good_csv_with_bom_and_swedish_numbers_is_previewed_then_written(finance):
     content = (
-        "\ufeff" + BUDGET_HEADER + "1101;2025;Personal;1 234 567,50\n1101;2025;Intäkter;−500\n"
+        "\ufeff" + BUDGET_HEADER + "1101;2027;Personal;1 234 567,50\n1101;2027;Intäkter;−500\n"
     )
     page, preview_url = _upload(finance, content.encode("utf-8"))
     text = page.content.decode()
     assert page.status_code == 200
     assert "Nya rader" in text
-    assert not Budget.objects.filter(year=2025).exists(), "the preview writes nothing"
+    assert not Budget.objects.filter(year=2027).exists(), "the preview writes nothing"
     response = finance.post(preview_url + "confirm/")
     assert response.status_code == 302
-    amounts = dict(Budget.objects.filter(year=2025).values_list("account_group__code", "amount"))
+    amounts = dict(Budget.objects.filter(year=2027).values_list("account_group__code", "amount"))
     assert amounts == {"PERS": Decimal("1234567.50"), "INT": Decimal("-500.00")}
     assert not ImportUpload.objects.exists()
 
 
 def test_windows_1252_and_comma_separated_files_keep_their_letters(finance):
     content = (
-        "Kostnadsställe,År,Kontogrupp,Belopp\n1101,2025,Läkemedel,100\n1101,2025,Köpt vård,200\n"
+        "Kostnadsställe,År,Kontogrupp,Belopp\n1101,2027,Läkemedel,100\n1101,2027,Köpt vård,200\n"
     )
     page, preview_url = _upload(finance, content.encode("cp1252"))
     assert page.status_code == 200
     assert "Läkemedel" in page.content.decode()
     finance.post(preview_url + "confirm/")
-    assert Budget.objects.filter(year=2025, account_group__name="Köpt vård").get().amount == 200
+    assert Budget.objects.filter(year=2027, account_group__name="Köpt vård").get().amount == 200
 
 
 def test_an_xlsx_file_of_actuals_imports(finance):
     data = _xlsx(
         [
             ["Kostnadsställe", "År", "Månad", "Kontogrupp", "Belopp"],
-            [1101, 2025, 1, "Personal", 12750000.5],
-            [1101, 2025, 1, "INT", -690000],
+            [1101, 2027, 1, "Personal", 12750000.5],
+            [1101, 2027, 1, "INT", -690000],
         ]
     )
     page, preview_url = _upload(finance, data, "utfall.xlsx", "actual")
     assert page.status_code == 200, page.content.decode()
     finance.post(preview_url + "confirm/")
-    assert Actual.objects.filter(year=2025, month=1).count() == 2
-    assert Actual.objects.get(year=2025, month=1, account_group__code="PERS").amount == Decimal(
+    assert Actual.objects.filter(year=2027, month=1).count() == 2
+    assert Actual.objects.get(year=2027, month=1, account_group__code="PERS").amount == Decimal(
         "12750000.50"
     )
 
 
 def test_importing_the_same_file_twice_creates_no_duplicates(finance):
-    content = (BUDGET_HEADER + "1101;2025;Personal;100\n1102;2025;Personal;200\n").encode()
+    content = (BUDGET_HEADER + "1101;2027;Personal;100\n1102;2027;Personal;200\n").encode()
     _, url = _upload(finance, content)
     finance.post(url + "confirm/")
     page, url = _upload(finance, content)
     assert "ändrar ingenting" in page.content.decode()
     finance.post(url + "confirm/")
-    assert Budget.objects.filter(year=2025).count() == 2
+    assert Budget.objects.filter(year=2027).count() == 2
 
 
 def test_replacing_a_periods_figures_asks_for_confirmation_and_keeps_the_old_ones(finance):
     _, url = _upload(
-        finance, (BUDGET_HEADER + "1101;2025;Personal;100\n1101;2025;IT;50\n").encode()
+        finance, (BUDGET_HEADER + "1101;2027;Personal;100\n1101;2027;IT;50\n").encode()
     )
     finance.post(url + "confirm/")
-    old = Budget.objects.get(year=2025, account_group__code="PERS")
-    page, url = _upload(finance, (BUDGET_HEADER + "1101;2025;Personal;300\n").encode())
+    old = Budget.objects.get(year=2027, account_group__code="PERS")
+    page, url = _upload(finance, (BUDGET_HEADER + "1101;2027;Personal;300\n").encode())
     text = page.content.decode()
     assert "1 rader skulle ändras och 1 skulle tas bort" in text or "skulle ändras" in text
     refused = finance.post(url + "confirm/")  # without ticking the box
     assert refused.status_code == 302
     assert Budget.objects.get(pk=old.pk).amount == 100
     finance.post(url + "confirm/", {"replace": "on"})
-    assert list(Budget.objects.filter(year=2025).values_list("account_group__code", "amount")) == [
+    assert list(Budget.objects.filter(year=2027).values_list("account_group__code", "amount")) == [
         ("PERS", Decimal("300.00"))
     ]
     labels = sorted(e.pgh_label for e in Events.objects.tracks(old))
@@ -264,7 +264,7 @@ def test_replacing_a_periods_figures_asks_for_confirmation_and_keeps_the_old_one
 
 def test_other_periods_and_units_are_left_alone(finance, demo):
     before = Budget.objects.filter(year=2024).count()
-    _, url = _upload(finance, (BUDGET_HEADER + "1101;2025;Personal;1\n").encode())
+    _, url = _upload(finance, (BUDGET_HEADER + "1101;2027;Personal;1\n").encode())
     finance.post(url + "confirm/")
     assert Budget.objects.filter(year=2024).count() == before
 
@@ -293,13 +293,13 @@ def test_only_finance_imports(director_own, committee, finance):
             client.get(reverse("forecasts:import_template", args=["budget", "csv"])).status_code
             == 403
         )
-    _, url = _upload(finance, (BUDGET_HEADER + "1101;2025;Personal;1\n").encode())
+    _, url = _upload(finance, (BUDGET_HEADER + "1101;2027;Personal;1\n").encode())
     assert director_own.get(url).status_code == 403
     assert director_own.post(url + "confirm/").status_code == 403
 
 
 def test_another_finance_users_upload_is_not_found(finance, administrator):
-    _, url = _upload(finance, (BUDGET_HEADER + "1101;2025;Personal;1\n").encode())
+    _, url = _upload(finance, (BUDGET_HEADER + "1101;2027;Personal;1\n").encode())
     assert administrator.get(url).status_code == 404
     assert administrator.post(url + "confirm/").status_code == 404
 
@@ -313,7 +313,7 @@ def test_a_hundred_thousand_rows_are_written_with_a_handful_of_queries(
     )
     groups = list(AccountGroup.objects.values_list("pk", flat=True))
     rows = [
-        FigureRow(u.pk, 2025, month, g, Decimal(month * 1000 + 1))
+        FigureRow(u.pk, 2027, month, g, Decimal(month * 1000 + 1))
         for u in units
         for g in groups
         for month in range(1, 13)
@@ -322,7 +322,7 @@ def test_a_hundred_thousand_rows_are_written_with_a_handful_of_queries(
     with django_assert_max_num_queries(12):
         result = figures_replace(kind=ImportUpload.Kind.ACTUAL, rows=rows, user=user("ekonom"))
     assert result.created == len(rows)
-    assert Actual.objects.filter(year=2025).count() == len(rows)
+    assert Actual.objects.filter(year=2027).count() == len(rows)
     again = figures_replace(kind=ImportUpload.Kind.ACTUAL, rows=rows, user=user("ekonom"))
     assert (again.created, again.updated, again.deleted) == (0, 0, 0)
 
@@ -337,14 +337,14 @@ def _not_again(*args, **kwargs):
 def test_the_file_is_read_once_and_the_preview_and_confirmation_use_the_stored_result(
     finance, monkeypatch
 ):
-    content = BUDGET_HEADER + "1101;2025;Personal;1 234 567,50\n1101;2025;Intäkter;−500\n"
+    content = BUDGET_HEADER + "1101;2027;Personal;1 234 567,50\n1101;2027;Intäkter;−500\n"
     response = finance.post(
         reverse("forecasts:import_start"),
         {"kind": "budget", "file": SimpleUploadedFile("budget.csv", content.encode())},
     )
     upload = ImportUpload.objects.get()
     assert upload.rows == [
-        [Unit.objects.get(code="1101").pk, 2025, None, AccountGroup.objects.get(code=code).pk, a]
+        [Unit.objects.get(code="1101").pk, 2027, None, AccountGroup.objects.get(code=code).pk, a]
         for code, a in (("PERS", "1234567.50"), ("INT", "-500"))
     ], "amounts are stored as decimal strings"
     assert (upload.errors, upload.file_error, upload.row_count) == ([], "", 2)
@@ -355,7 +355,7 @@ def test_the_file_is_read_once_and_the_preview_and_confirmation_use_the_stored_r
     assert preview.status_code == 200
     assert "Nya rader" in preview.content.decode()
     assert finance.post(response["Location"] + "confirm/").status_code == 302
-    amounts = dict(Budget.objects.filter(year=2025).values_list("account_group__code", "amount"))
+    amounts = dict(Budget.objects.filter(year=2027).values_list("account_group__code", "amount"))
     assert amounts == {"PERS": Decimal("1234567.50"), "INT": Decimal("-500.00")}
     assert not ImportUpload.objects.exists()
 
@@ -363,7 +363,7 @@ def test_the_file_is_read_once_and_the_preview_and_confirmation_use_the_stored_r
 def test_the_errors_of_a_file_are_stored_with_it_and_listed_without_reading_it_again(
     finance, monkeypatch
 ):
-    content = BUDGET_HEADER + "9999;2025;Personal;100\n1101;2025;Resor;1\n"
+    content = BUDGET_HEADER + "9999;2027;Personal;100\n1101;2027;Resor;1\n"
     response = finance.post(
         reverse("forecasts:import_start"),
         {"kind": "budget", "file": SimpleUploadedFile("budget.csv", content.encode())},
@@ -380,17 +380,17 @@ def test_the_errors_of_a_file_are_stored_with_it_and_listed_without_reading_it_a
 
 
 def test_an_expired_upload_is_refused_like_an_unknown_one(finance):
-    _, url = _upload(finance, (BUDGET_HEADER + "1101;2025;Personal;1\n").encode())
+    _, url = _upload(finance, (BUDGET_HEADER + "1101;2027;Personal;1\n").encode())
     ImportUpload.objects.update(created_at=timezone.now() - ImportUpload.LIFETIME)
     assert finance.get(url).status_code == 404
     response = finance.post(url + "confirm/", {"replace": "on"}, follow=True)
     assert response.redirect_chain == [(reverse("forecasts:import_start"), 302)]
     assert "Importen har gått ut eller är redan sparad" in response.content.decode()
-    assert not Budget.objects.filter(year=2025).exists()
+    assert not Budget.objects.filter(year=2027).exists()
 
 
 def test_storing_an_upload_forgets_the_expired_ones(finance):
-    content = (BUDGET_HEADER + "1101;2025;Personal;1\n").encode()
+    content = (BUDGET_HEADER + "1101;2027;Personal;1\n").encode()
     _upload(finance, content)
     old = ImportUpload.objects.get()
     ImportUpload.objects.update(created_at=timezone.now() - ImportUpload.LIFETIME * 2)
@@ -401,11 +401,11 @@ def test_storing_an_upload_forgets_the_expired_ones(finance):
 
 def test_a_unit_removed_after_the_upload_is_reported_when_confirming(finance):
     unit = Unit.objects.create(area=Area.objects.first(), code="9901", name="Tillfällig enhet")
-    _, url = _upload(finance, (BUDGET_HEADER + "9901;2025;Personal;1\n").encode())
+    _, url = _upload(finance, (BUDGET_HEADER + "9901;2027;Personal;1\n").encode())
     unit.delete()
     response = finance.post(url + "confirm/", {"replace": "on"})
     assert response.status_code == 302 and response["Location"] == url
     preview = finance.get(url)
     assert preview.status_code == 400
     assert "Okänt kostnadsställe" in preview.content.decode()
-    assert not Budget.objects.filter(year=2025).exists()
+    assert not Budget.objects.filter(year=2027).exists()

@@ -25,7 +25,7 @@ MSEK = D("1000000")
 
 @pytest.fixture
 def small(demo):
-    """Two new areas with one unit each, a 2025 budget, and two rounds computed by hand."""
+    """Two new areas with one unit each, a 2027 budget, and two rounds computed by hand."""
     plan = Plan.objects.get(name=PLAN)
     north = area_upsert(code="T-N", name="Testområde norr", position=900)
     south = area_upsert(code="T-S", name="Testområde söder", position=910)
@@ -35,9 +35,9 @@ def small(demo):
     income = AccountGroup.objects.get(code="INT")
     Budget.objects.bulk_create(
         [
-            Budget(unit=unit_n, year=2025, account_group=personal, amount=D("1000")),
-            Budget(unit=unit_n, year=2025, account_group=income, amount=D("-200")),
-            Budget(unit=unit_s, year=2025, account_group=personal, amount=D("500")),
+            Budget(unit=unit_n, year=2027, account_group=personal, amount=D("1000")),
+            Budget(unit=unit_n, year=2027, account_group=income, amount=D("-200")),
+            Budget(unit=unit_s, year=2027, account_group=personal, amount=D("500")),
         ]
     )
     boss = user_upsert(username="boss.test")
@@ -48,8 +48,8 @@ def small(demo):
     def lines(unit, amounts):
         return {(unit.pk, g): LineInput(amounts.get(g, D(0)), "ok") for g in groups}
 
-    march = round_open(year=2025, month=3, deadline=dt.date(2025, 4, 10), user=finance)
-    april = round_open(year=2025, month=4, deadline=dt.date(2025, 5, 10), user=finance)
+    march = round_open(year=2027, month=3, deadline=dt.date(2027, 4, 10), user=finance)
+    april = round_open(year=2027, month=4, deadline=dt.date(2027, 5, 10), user=finance)
     # March: north forecasts 1100 − 150 = 950 net (deviation 800 − 950 = −150), approved;
     # south forecasts 450 (deviation +50), approved.
     for a, unit, amounts in [
@@ -98,7 +98,7 @@ def _rows(frame, area_ids):
 
 
 def test_deviation_by_area_uses_the_latest_approved_forecast_per_round(small):
-    frame = forecast_deviation_by_area(years=[2025], user=user("ekonom"))
+    frame = forecast_deviation_by_area(years=[2027], user=user("ekonom"))
     assert _rows(frame, [small["north"].pk, small["south"].pk]) == [
         (3, "T-N", D("800"), D("950"), D("-150")),
         (3, "T-S", D("500"), D("450"), D("50")),
@@ -110,7 +110,7 @@ def test_deviation_by_area_uses_the_latest_approved_forecast_per_round(small):
 
 
 def test_a_director_gets_only_their_own_areas(small):
-    frame = forecast_deviation_by_area(years=[2025], user=user("boss.test"))
+    frame = forecast_deviation_by_area(years=[2027], user=user("boss.test"))
     assert set(frame["area_code"]) == {"T-N"}
 
 
@@ -138,7 +138,7 @@ def test_the_committee_sees_no_draft_in_the_round_overview(small):
 
 
 def test_the_grid_prefills_from_the_previous_approved_forecast_then_the_budget(small):
-    may = round_open(year=2025, month=5, deadline=dt.date(2025, 6, 10), user=user("ekonom"))
+    may = round_open(year=2027, month=5, deadline=dt.date(2027, 6, 10), user=user("ekonom"))
     grid = forecast_grid(forecast_round=may, area=small["north"], forecast=None)
     personal = next(r for r in grid.units[0].rows if r.group.code == "PERS")
     assert personal.figures.previous == D("1200")

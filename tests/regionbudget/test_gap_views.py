@@ -14,7 +14,7 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 
 from forecasts.models import AccountGroup, Budget, Plan
-from forecasts.services import round_open
+from forecasts.services import plan_upsert, round_open
 from measures.models import Measure
 from regionbudget.core.caching import gap_version
 from regionbudget.core.formatting import NBSP
@@ -91,10 +91,10 @@ def test_a_cancelled_measure_leaves_the_dashboard_at_once(finance):
     assert planned_2024() == ("115000000.00", "130000000.00")
 
 
-def _area_budgets(user, year: int = 2024) -> dict[str, Decimal]:
+def _area_budgets(user, plan, year: int) -> dict[str, Decimal]:
     """The budget per area behind the dashboard's forecast deviations (as cached for the page),
     at the year's latest round."""
-    data = gap_data(user=user, filters=GapFilters(plan=_plan(), year=year))
+    data = gap_data(user=user, filters=GapFilters(plan=plan, year=year))
     latest = data.deviations[data.deviations["month"] == data.deviations["month"].max()]
     return dict(zip(latest["area_code"], latest["budget"], strict=True))
 
@@ -103,18 +103,22 @@ def test_moving_a_unit_to_another_area_moves_its_budget_on_the_dashboard_at_once
     user = get_user_model().objects.get(username="ekonom")
     unit = Unit.objects.filter(area__code="LSO-SOM", budgets__year=2024).distinct().first()
     group = AccountGroup.objects.get(code="PERS")
-    # 2025 has a round but no approved forecast yet: its deviations use today's budget.
-    Budget.objects.create(unit=unit, year=2025, account_group=group, amount=Decimal("1000"))
-    round_open(year=2025, month=2, deadline=dt.date(2099, 3, 10), user=user)
-    before, before_2024 = _area_budgets(user, 2025), _area_budgets(user, 2024)
+    # 2027 (after the demo's years) has a round but no approved forecast yet: its deviations
+    # use today's budget.
+    later = plan_upsert(
+        name="Plan 2027", organisation="HS", baseline_year=2026, start_year=2027, end_year=2027
+    )
+    Budget.objects.create(unit=unit, year=2027, account_group=group, amount=Decimal("1000"))
+    round_open(year=2027, month=2, deadline=dt.date(2099, 3, 10), user=user)
+    before, before_2024 = _area_budgets(user, later, 2027), _area_budgets(user, _plan(), 2024)
     version = gap_version()
     Unit.objects.filter(pk=unit.pk).update(area=Area.objects.get(code="LSO-PSY"))
     assert gap_version() == version + 1, "the unit table's trigger raised the counter once"
-    after = _area_budgets(user, 2025)
+    after = _area_budgets(user, later, 2027)
     assert after["LSO-SOM"] == before["LSO-SOM"] - Decimal("1000")
     assert after["LSO-PSY"] == before["LSO-PSY"] + Decimal("1000")
     # The 2024 forecasts are approved: they keep the budgets they were approved against.
-    assert _area_budgets(user, 2024) == before_2024
+    assert _area_budgets(user, _plan(), 2024) == before_2024
 
 
 def test_the_counter_rises_once_per_statement_however_many_rows_it_writes(finance):

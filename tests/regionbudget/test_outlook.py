@@ -60,20 +60,21 @@ def _text(response) -> str:
 
 
 @pytest.fixture
-def year2025(demo):
-    """2025 for somatik: one unit budgeted 100 MSEK of personnel, a second plan covering 2025
-    with one proposed measure of somatik (10–12 MSEK in 2025), and a March round (which
-    includes decided measures) in which somatik forecasts 130 and finance approves."""
+def year2027(demo):
+    """2027 (after the demo's years) for somatik: one unit budgeted 100 MSEK of personnel, two
+    plans covering 2027, the second with one proposed measure of somatik (10–12 MSEK in 2027),
+    and a March round (which includes decided measures) in which somatik forecasts 130 and
+    finance approves."""
     somatik = Area.objects.get(code="LSO-SOM")
     unit = Unit.objects.filter(area=somatik, is_active=True).order_by("code").first()
     personnel = AccountGroup.objects.get(code="PERS")
-    Budget.objects.create(unit=unit, year=2025, account_group=personnel, amount=100 * M)
+    Budget.objects.create(unit=unit, year=2027, account_group=personnel, amount=100 * M)
     second = plan_upsert(
-        name="Vårdplatsplan 2025",
+        name="Vårdplatsplan 2027",
         organisation="Hälso- och sjukvården",
         baseline_year=2024,
-        start_year=2025,
-        end_year=2025,
+        start_year=2027,
+        end_year=2027,
     )
     measure_create(
         plan=second,
@@ -81,10 +82,23 @@ def year2025(demo):
         title="Färre vårdplatser i samverkan",
         category=Category.objects.first(),
         owner_area=somatik,
-        planned={2025: (10 * M, 12 * M)},
+        planned={2027: (10 * M, 12 * M)},
         user=user("ekonom"),
     )
-    world = {"somatik": somatik, "unit": unit, "personnel": personnel, "second": second}
+    first = plan_upsert(
+        name="Ekonomi i balans 2027–2028",
+        organisation="Hälso- och sjukvården",
+        baseline_year=2026,
+        start_year=2027,
+        end_year=2028,
+    )
+    world = {
+        "somatik": somatik,
+        "unit": unit,
+        "personnel": personnel,
+        "first": first,
+        "second": second,
+    }
     world["march"] = _approved_round(world, month=3)
     return world
 
@@ -98,7 +112,7 @@ def _lines(world, amount: Decimal) -> dict:
 
 def _approved_round(world, *, month: int, amount: Decimal = 130 * M):
     forecast_round = round_open(
-        year=2025, month=month, deadline=dt.date(2099, 1, 1), user=user("ekonom")
+        year=2027, month=month, deadline=dt.date(2099, 1, 1), user=user("ekonom")
     )
     forecast = forecast_submit(
         forecast_round=forecast_round,
@@ -115,9 +129,9 @@ def _outlook(plan, year, username="ekonom"):
     return gap_data(user=user(username), filters=GapFilters(plan=plan, year=year))
 
 
-def test_an_approved_forecast_moves_the_outlook_and_names_the_missing_areas(year2025):
-    data = _outlook(year2025["second"], 2025)
-    outlook = data.outlooks[2025]
+def test_an_approved_forecast_moves_the_outlook_and_names_the_missing_areas(year2027):
+    data = _outlook(year2027["second"], 2027)
+    outlook = data.outlooks[2027]
     # Somatik: budget 100, forecast 130 → −30. Nothing outside the budgets in this plan:
     # required now = 0 + 30 = 30; V1 is proposed, not in the forecast: covered 10–12;
     # uncovered 30 − 12 … 30 − 10 = 18–20.
@@ -125,70 +139,70 @@ def test_an_approved_forecast_moves_the_outlook_and_names_the_missing_areas(year
     assert outlook.required_now == 30 * M
     assert (outlook.covered_low, outlook.covered_high) == (10 * M, 12 * M)
     assert (outlook.uncovered_low, outlook.uncovered_high) == (18 * M, 20 * M)
-    assert outlook.round_id == year2025["march"].pk
+    assert outlook.round_id == year2027["march"].pk
     assert set(outlook.missing) == set(
         Area.objects.exclude(code="LSO-SOM").values_list("code", flat=True)
     )
     assert outlook.not_in_forecast == ("V1",)
 
 
-def test_a_measure_decided_between_rounds_moves_into_the_next_approved_forecast(year2025):
+def test_a_measure_decided_between_rounds_moves_into_the_next_approved_forecast(year2027):
     Measure.objects.filter(code="V1").update(status="decided")
     # Decided after March's approval: not in March's forecast, so it still covers now.
-    assert _outlook(year2025["second"], 2025).outlooks[2025].covered_high == 12 * M
-    april = _approved_round(year2025, month=4)
+    assert _outlook(year2027["second"], 2027).outlooks[2027].covered_high == 12 * M
+    april = _approved_round(year2027, month=4)
     assert ForecastInclusion.objects.filter(measure__code="V1", status="decided").count() == 1
-    data = _outlook(year2025["second"], 2025)
+    data = _outlook(year2027["second"], 2027)
     # April counts V1: covered now 0, uncovered 30–30; March's outlook stays 18–20.
     assert [(o.round_id, o.uncovered_low, o.uncovered_high) for o in data.outlook_rounds] == [
-        (year2025["march"].pk, 18 * M, 20 * M),
+        (year2027["march"].pk, 18 * M, 20 * M),
         (april.pk, 30 * M, 30 * M),
     ]
-    assert data.outlooks[2025].in_forecast == ("V1",)
+    assert data.outlooks[2027].in_forecast == ("V1",)
 
 
-def test_two_plans_covering_a_year_read_the_same_rounds(year2025):
-    first = Plan.objects.get(name=PLAN)
-    other = _outlook(first, 2025).outlooks[2025]
-    mine = _outlook(year2025["second"], 2025).outlooks[2025]
-    assert other.round_id == mine.round_id == year2025["march"].pk
+def test_two_plans_covering_a_year_read_the_same_rounds(year2027):
+    other = _outlook(year2027["first"], 2027).outlooks[2027]
+    mine = _outlook(year2027["second"], 2027).outlooks[2027]
+    assert other.round_id == mine.round_id == year2027["march"].pk
     assert other.deviation == mine.deviation == D("-30") * M
-    # Each plan counts its own measures and its own reduction outside the budgets.
-    assert other.not_in_forecast != mine.not_in_forecast
+    # Each plan counts its own measures: the first has none.
+    assert (other.not_in_forecast, mine.not_in_forecast) == ((), ("V1",))
+    assert (other.uncovered_low, mine.uncovered_low) == (30 * M, 18 * M)
 
 
-def test_a_budget_import_after_approval_changes_only_forecasts_not_yet_approved(year2025):
+def test_a_budget_import_after_approval_changes_only_forecasts_not_yet_approved(year2027):
     ekonom = user("ekonom")
-    meeting = meeting_create(committee="hsn", date=dt.date(2025, 4, 29), title="Läget 2025")
+    meeting = meeting_create(committee="hsn", date=dt.date(2027, 4, 29), title="Läget 2027")
     report = report_create(
-        meeting=meeting, plan=year2025["second"], year=2025, title="Läget", user=ekonom
+        meeting=meeting, plan=year2027["second"], year=2027, title="Läget", user=ekonom
     )
     report = report_publish(report=report, expected_version=report.version, user=ekonom)
     page = _stable(_client("ledamot").get(f"/reports/{report.pk}/"))
     snapshot = json.dumps(StatusReport.objects.get(pk=report.pk).snapshot, sort_keys=True)
     # A May round with somatik's forecast as a draft, then the budget raised to 200.
-    may = round_open(year=2025, month=5, deadline=dt.date(2099, 1, 1), user=ekonom)
+    may = round_open(year=2027, month=5, deadline=dt.date(2099, 1, 1), user=ekonom)
     forecast_submit(
         forecast_round=may,
-        area=year2025["somatik"],
-        lines=_lines(year2025, 130 * M),
+        area=year2027["somatik"],
+        lines=_lines(year2027, 130 * M),
         expected_version=0,
         user=user("direktor.somatik"),
     )
     rows = [
-        FigureRow(year2025["unit"].pk, 2025, None, year2025["personnel"].pk, 200 * M),
+        FigureRow(year2027["unit"].pk, 2027, None, year2027["personnel"].pk, 200 * M),
     ]
     assert import_preview(kind=ImportUpload.Kind.BUDGET, rows=rows).approved_rounds == [
-        {"year": 2025, "rounds": 1}
+        {"year": 2027, "rounds": 1}
     ]
     figures_replace(kind=ImportUpload.Kind.BUDGET, rows=rows, user=ekonom)
 
     # March was approved against 100: still −30. May's submitted forecast reads 200 − 130 = +70.
-    march = {s.area.code: s for s in round_overview(forecast_round=year2025["march"], user=ekonom)}
+    march = {s.area.code: s for s in round_overview(forecast_round=year2027["march"], user=ekonom)}
     assert march["LSO-SOM"].deviation == D("-30") * M
     in_may = {s.area.code: s for s in round_overview(forecast_round=may, user=ekonom)}
     assert in_may["LSO-SOM"].deviation == 70 * M
-    assert _outlook(year2025["second"], 2025).outlooks[2025].deviation == D("-30") * M
+    assert _outlook(year2027["second"], 2027).outlooks[2027].deviation == D("-30") * M
     # The published report reads byte for byte the same.
     assert json.dumps(StatusReport.objects.get(pk=report.pk).snapshot, sort_keys=True) == snapshot
     assert _stable(_client("ledamot").get(f"/reports/{report.pk}/")) == page
@@ -219,7 +233,8 @@ def test_the_dashboard_shows_the_outlook_beside_the_plan(demo):
 
 
 def test_a_year_without_approved_forecasts_shows_the_plan_view_alone(demo):
-    text = _text(_client("ekonom").get("/gap/?year=2026"))
+    earlier = Plan.objects.get(name__startswith="Kostnadsreduceringar")  # 2023: no rounds
+    text = _text(_client("ekonom").get(f"/gap/?plan={earlier.pk}&year=2023"))
     assert 'id="outlook-headline"' not in text
     assert 'id="gap-table"' in text
 
@@ -227,7 +242,8 @@ def test_a_year_without_approved_forecasts_shows_the_plan_view_alone(demo):
 def test_figures_json_and_csv_carry_the_outlook(demo):
     client = _client("ekonom")
     data = client.get("/gap/figures.json?year=2024").json()
-    (row,) = data["outlook"]
+    assert [r["year"] for r in data["outlook"]] == [2024, 2025, 2026]
+    row = data["outlook"][0]
     assert row["year"] == 2024 and (row["round_year"], row["round"]) == (2024, 10)
     assert row["deviation"] == "-174000000.00"
     assert row["outside_budgets"] == "150000000.00"
@@ -297,7 +313,7 @@ def test_a_bad_reduction_gets_a_message_and_nothing_is_saved(demo, typed, messag
     assert 'aria-invalid="true"' in text and f'value="{typed}"' in text
     assert message in text
     stored = dict(OutsideBudgetReduction.objects.filter(plan=plan).values_list("year", "amount"))
-    assert stored == {2024: 150 * M}
+    assert stored == {2024: 150 * M, 2025: 150 * M, 2026: 150 * M}
 
 
 def test_a_year_outside_the_plan_is_refused_by_the_service(demo):
