@@ -214,3 +214,17 @@ LOGGING = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# === Sign-in for people and for machines: API tokens and OpenID Connect ======================
+# Everything about how a person or a BI tool signs in beyond the local login is in this block.
+
+# API tokens for BI tools (Authorization: Bearer; regionbudget.core.api_tokens): the gap figures
+# only, GET only. Before CsrfViewMiddleware, so that a POST with a token is refused by it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "regionbudget.core.api_tokens.ApiTokenMiddleware",
+)
+# The longest life a token may be given, in days.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+
+# === End of sign-in ============================================================================

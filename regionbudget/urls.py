@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from regionbudget import views
+from regionbudget.core import views as core_views
 from regionbudget.gap import views as gap_views
 from regionbudget.reports import views as report_views
 
@@ -14,6 +15,12 @@ urlpatterns = [
     path("gap/", gap_views.gap_dashboard, name="gap_dashboard"),
     path("gap/figures.json", gap_views.gap_data_json, name="gap_data_json"),
     path("gap/figures.csv", gap_views.gap_data_csv, name="gap_data_csv"),
+    path("api-tokens/", core_views.api_tokens, name="api_tokens"),
+    path(
+        "api-tokens/<int:pk>/revoke/",
+        core_views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("reports/", report_views.report_list, name="report_list"),
     path("reports/new/", report_views.report_create, name="report_create"),
     path("reports/meetings/new/", report_views.meeting_create, name="meeting_create"),

@@ -226,6 +226,8 @@ def test_the_write_forms_are_all_here():
         "measures:measure_edit",
         "measures:measure_report",
         "measures:measure_shares",
+        "api_tokens",
+        "api_token_revoke",
     }
 
 
@@ -484,6 +486,8 @@ NO_SCOPE: dict[str, tuple[int, int, int, int]] = {
     "measure_report-own": (404, 404, 404, 404),
     "measure_report-region": (404, 404, 404, 404),
     "measure_shares-region": (404, 404, 404, 404),
+    "api_tokens": (403, 403, 403, 403),
+    "api_token_revoke": (405, 403, 405, 403),
 }
 
 

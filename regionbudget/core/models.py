@@ -1,12 +1,19 @@
-"""The organisation: areas, their units, which users direct which areas, and the data version
-that invalidates cached figures (with the trigger that raises it)."""
+"""The organisation: areas, their units, which users direct which areas, the data version
+that invalidates cached figures (with the trigger that raises it), and the BI tools' API tokens."""
 
 import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Area", "AreaDirector", "DataVersion", "GapVersionTrigger", "Unit"]
+__all__ = [
+    "ApiToken",
+    "Area",
+    "AreaDirector",
+    "DataVersion",
+    "GapVersionTrigger",
+    "Unit",
+]
 
 
 class GapVersionTrigger(pgtrigger.Trigger):
@@ -122,3 +129,54 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}"
+
+
+class ApiToken(models.Model):
+    """A named, read-only token with which a BI tool (Power BI, Qlik) reads the gap figures.
+
+    Finance creates it; the secret is shown once and only its SHA-256 is stored (the secret is
+    256 random bits, so a plain hash is enough: nothing to guess). ``prefix`` is the visible
+    start of the secret, by which the token is found and recognised in lists and logs. Its scope
+    is a role's view: the whole region (``all_areas``) or the chosen ``areas`` (as their director
+    would see them). It expires, can be revoked, and records when it was last used.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    all_areas = models.BooleanField(_("the whole region"), default=False)
+    areas = models.ManyToManyField(
+        Area, blank=True, related_name="api_tokens", verbose_name=_("areas")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_address = models.CharField(_("last used from"), max_length=45, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now) -> bool:
+        """Neither revoked nor expired at ``now``."""
+        return self.revoked_at is None and now < self.expires_at
