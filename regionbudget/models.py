@@ -7,6 +7,7 @@ from regionbudget.core.models import (
     Area,
     AreaDirector,
     DataVersion,
+    SignInIdentity,
     Unit,
 )
 from regionbudget.gap.models import ConfidenceWeight
@@ -19,6 +20,7 @@ __all__ = [
     "ConfidenceWeight",
     "DataVersion",
     "Meeting",
+    "SignInIdentity",
     "StatusReport",
     "Unit",
 ]

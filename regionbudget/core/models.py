@@ -12,6 +12,7 @@ __all__ = [
     "AreaDirector",
     "DataVersion",
     "GapVersionTrigger",
+    "SignInIdentity",
     "Unit",
 ]
 
@@ -180,3 +181,36 @@ class ApiToken(models.Model):
     def is_usable(self, now) -> bool:
         """Neither revoked nor expired at ``now``."""
         return self.revoked_at is None and now < self.expires_at
+
+
+class SignInIdentity(models.Model):
+    """Links a user to their account at the region's identity provider (OpenID Connect): the
+    provider's ``issuer`` and the account's ``subject`` (the ``sub`` claim, which never changes).
+
+    A sign-in through the provider finds its user here only, never by user name or e-mail, so an
+    account made here by hand (the demo's, a break-glass administrator's) is never taken over.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sign_in_identities",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("issuer"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "subject"]
+        verbose_name = _("identity provider account")
+        verbose_name_plural = _("identity provider accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="signinidentity_unique_issuer_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.subject}"

@@ -29,6 +29,7 @@ __all__ = [
     "role_groups_sync",
     "unit_upsert",
     "user_assign_role",
+    "user_roles_set",
     "user_upsert",
 ]
 
@@ -107,6 +108,27 @@ def user_assign_role(*, user: User, role: Role) -> None:
     if created:  # normally made by migrate; give a new group its permissions
         role_groups_sync()
     user.groups.add(group)
+
+
+@transaction.atomic
+def user_roles_set(*, user: User, roles: set[Role], areas: list[Area]) -> None:
+    """Give ``user`` exactly ``roles`` and, as an area director, exactly ``areas`` (used when a
+    sign-in through the region's identity provider brings the user's roles): roles and areas
+    not named are taken away. Other groups of the user are left alone."""
+    wanted = {role.value for role in roles if role != Role.ADMIN}
+    for group in user.groups.filter(name__in=Role.values):
+        if group.name not in wanted:
+            user.groups.remove(group)
+    if Role.ADMIN not in roles and (user.is_superuser or user.is_staff):
+        user.is_superuser = user.is_staff = False
+        user.save(update_fields=["is_superuser", "is_staff"])
+    for role in roles:
+        user_assign_role(user=user, role=role)
+    keep = {area.pk for area in areas} if Role.AREA_DIRECTOR in roles else set()
+    AreaDirector.objects.filter(user=user).exclude(area_id__in=keep).delete()
+    for area in areas if Role.AREA_DIRECTOR in roles else []:
+        area_director_bind(user=user, area=area)
+    user._regionbudget_roles = user._regionbudget_area_ids = None  # read again when asked
 
 
 @transaction.atomic
