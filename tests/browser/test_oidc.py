@@ -54,3 +54,19 @@ def test_an_account_without_a_role_gets_a_clear_page(page, axe, issuer):
     assert "har ingen roll i Regionbudget" in page.locator("#sign-in-refused").inner_text()
     assert_accessible(axe, page, "the sign-in refused for want of a role")
     screenshot(page, "oidc-no-role")
+
+
+def test_with_password_logins_off_the_page_offers_the_region_and_a_break_glass_link(
+    page, axe, issuer, settings
+):
+    settings.OIDC_PASSWORD_LOGIN = False
+    settings.OIDC_BREAK_GLASS_USERS = ["admin"]
+    page.goto("/accounts/login/")
+    assert page.locator("input[name=password]").count() == 0
+    assert_accessible(axe, page, "the login page with password logins off")
+    page.get_by_role("link", name="Logga in med lokalt konto").click()
+    page.get_by_label("Användarnamn").fill("admin")
+    page.get_by_label("Lösenord").fill("demo")
+    with page.expect_navigation():
+        page.get_by_label("Lösenord").press("Enter")
+    assert page.get_by_text("Administratör").first.is_visible()
