@@ -1,9 +1,12 @@
 """The organisation: areas, their units, which users direct which areas, the data version
 that invalidates cached figures (with the trigger that raises it), and the BI tools' API tokens."""
 
+from datetime import timedelta
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -181,6 +184,11 @@ class ApiToken(models.Model):
     def is_usable(self, now) -> bool:
         """Neither revoked nor expired at ``now``."""
         return self.revoked_at is None and now < self.expires_at
+
+    @property
+    def last_day(self):
+        """The last day (local time) the token works: ``expires_at`` is the moment it stops."""
+        return (timezone.localtime(self.expires_at) - timedelta(microseconds=1)).date()
 
 
 class SignInIdentity(models.Model):

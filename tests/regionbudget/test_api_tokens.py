@@ -293,6 +293,7 @@ def test_finance_creates_a_token_on_the_page_and_sees_the_secret_once(finance):
     # The list shows it afterwards, without the secret.
     page = finance.get(reverse("api_tokens")).content.decode()
     assert "Power BI somatik" in page and f"{token.prefix}…" in page
+    assert _future(30) in page  # the last day it works, as chosen
     assert secret not in page
     # The secret reads the area's figures.
     assert _figures(Client(), secret).status_code == 200
