@@ -2,16 +2,25 @@
 the organisation in ``core``, the gap's parameters in ``gap``, status reports in ``reports``; all
 keep the app label ``regionbudget`` (and their tables), so no migration moved anything."""
 
-from regionbudget.core.models import Area, AreaDirector, DataVersion, Unit
+from regionbudget.core.models import (
+    ApiToken,
+    Area,
+    AreaDirector,
+    DataVersion,
+    SignInIdentity,
+    Unit,
+)
 from regionbudget.gap.models import ConfidenceWeight
 from regionbudget.reports.models import Meeting, StatusReport
 
 __all__ = [
+    "ApiToken",
     "Area",
     "AreaDirector",
     "ConfidenceWeight",
     "DataVersion",
     "Meeting",
+    "SignInIdentity",
     "StatusReport",
     "Unit",
 ]

@@ -214,3 +214,74 @@ LOGGING = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# === Sign-in for people and for machines: API tokens and OpenID Connect ======================
+# Everything about how a person or a BI tool signs in beyond the local login is in this block.
+
+# API tokens for BI tools (Authorization: Bearer; regionbudget.core.api_tokens): the gap figures
+# only, GET only. Before CsrfViewMiddleware, so that a POST with a token is refused by it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "regionbudget.core.api_tokens.ApiTokenMiddleware",
+)
+# The longest life a token may be given, in days.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+
+# OpenID Connect: sign-in through the region's identity provider (regionbudget.core.oidc, with
+# mozilla-django-oidc). On when OIDC_CLIENT_ID and OIDC_ISSUER (or OIDC_DISCOVERY_URL) are set;
+# without them nothing changes. The README describes each variable, with an Entra ID example.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="") or (
+    f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else ""
+)
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_ENABLED = bool(OIDC_DISCOVERY_URL or OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED and not (OIDC_DISCOVERY_URL and OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "OpenID Connect needs OIDC_ISSUER (or OIDC_DISCOVERY_URL), OIDC_CLIENT_ID and "
+        "OIDC_CLIENT_SECRET together."
+    )
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid profile email")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for the provider's logout
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=60)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+# The claims that carry roles and areas, and what their values mean: "value=role,…" (roles:
+# finance, area_director, committee, admin) and "value=AREA-CODE,…" (without OIDC_AREA_MAP the
+# values are area codes).
+OIDC_ROLES_CLAIM = env.str("OIDC_ROLES_CLAIM", default="roles")
+OIDC_AREAS_CLAIM = env.str("OIDC_AREAS_CLAIM", default="areas")
+OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
+# The values of regionbudget.core.roles.Role.
+_unknown_roles = sorted(
+    set(OIDC_ROLE_MAP.values()) - {"admin", "finance", "area_director", "committee"}
+)
+if _unknown_roles:
+    raise ImproperlyConfigured(
+        f"OIDC_ROLE_MAP names unknown roles {_unknown_roles}; use finance, area_director, "
+        "committee or admin."
+    )
+OIDC_AREA_MAP = env.dict("OIDC_AREA_MAP", default={})
+OIDC_ALLOW_ADMIN = _env_bool("OIDC_ALLOW_ADMIN", False)
+# Off: the login page offers only the provider, and a password works only for the break-glass
+# administrators named here (superusers).
+OIDC_PASSWORD_LOGIN = _env_bool("OIDC_PASSWORD_LOGIN", True)
+OIDC_BREAK_GLASS_USERS = env.list("OIDC_BREAK_GLASS_USERS", default=[])
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [
+        "regionbudget.core.oidc.PasswordBackend"
+        if backend == "django.contrib.auth.backends.ModelBackend"
+        else backend
+        for backend in AUTHENTICATION_BACKENDS
+    ] + ["regionbudget.core.oidc.RegionOIDCBackend"]
+    # Logging out is a form whose answer redirects to the provider's logout.
+    _provider_origin = "/".join(OIDC_DISCOVERY_URL.split("/")[:3])
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [SELF, _provider_origin]
+
+# === End of sign-in ============================================================================

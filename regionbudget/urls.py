@@ -1,10 +1,12 @@
 """URL configuration."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from regionbudget import views
+from regionbudget.core import oidc
+from regionbudget.core import views as core_views
 from regionbudget.gap import views as gap_views
 from regionbudget.reports import views as report_views
 
@@ -14,6 +16,12 @@ urlpatterns = [
     path("gap/", gap_views.gap_dashboard, name="gap_dashboard"),
     path("gap/figures.json", gap_views.gap_data_json, name="gap_data_json"),
     path("gap/figures.csv", gap_views.gap_data_csv, name="gap_data_csv"),
+    path("api-tokens/", core_views.api_tokens, name="api_tokens"),
+    path(
+        "api-tokens/<int:pk>/revoke/",
+        core_views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("reports/", report_views.report_list, name="report_list"),
     path("reports/new/", report_views.report_create, name="report_create"),
     path("reports/meetings/new/", report_views.meeting_create, name="meeting_create"),
@@ -22,12 +30,17 @@ urlpatterns = [
     path("reports/<int:pk>/publish/", report_views.report_publish, name="report_publish"),
     path("reports/<int:pk>/pdf/", report_views.report_pdf, name="report_pdf"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's logout; after a sign-in through the identity provider, on to its logout too.
+    path("accounts/logout/", oidc.LogoutView.as_view(), name="logout"),
     path("forecasts/", include("forecasts.urls")),
     path("measures/", include("measures.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Sign-in through the region's identity provider (OpenID Connect), when configured.
+if settings.OIDC_ENABLED:
+    urlpatterns += oidc.oidc_urlpatterns()
 
 handler400 = "regionbudget.views.bad_request"
 handler403 = "regionbudget.views.permission_denied"

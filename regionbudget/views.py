@@ -6,6 +6,7 @@ import logging
 import sys
 import uuid
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list, plan_targets
 from regionbudget.core import access
+from regionbudget.core.oidc import password_login_allowed
 from regionbudget.core.roles import role_of
 from regionbudget.core.security import log_access_denied
 from regionbudget.core.selectors import area_list_with_units
@@ -33,6 +35,18 @@ class LoginView(auth_views.LoginView):
     def dispatch(self, request, *args, **kwargs):
         connection.ensure_connection()
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        # The region's identity provider (regionbudget.core.oidc), and whether the password form
+        # is offered (with password logins off, only on asking: for a break-glass administrator).
+        ctx = super().get_context_data(**kwargs)
+        ctx["oidc_enabled"] = settings.OIDC_ENABLED
+        ctx["password_form"] = (
+            password_login_allowed()
+            or "local" in self.request.GET
+            or (self.request.method == "POST")
+        )
+        return ctx
 
 
 @login_required

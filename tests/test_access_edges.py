@@ -213,6 +213,7 @@ def test_the_write_forms_are_all_here():
         "meeting_create",
         "report_edit",
         "report_publish",
+        "forecasts:outside_budgets_edit",
         "forecasts:round_create",
         "forecasts:round_close",
         "forecasts:forecast_edit",
@@ -226,6 +227,8 @@ def test_the_write_forms_are_all_here():
         "measures:measure_edit",
         "measures:measure_report",
         "measures:measure_shares",
+        "api_tokens",
+        "api_token_revoke",
     }
 
 
@@ -457,6 +460,7 @@ NO_SCOPE: dict[str, tuple[int, int, int, int]] = {
     "report_pdf-published": (404, 405, 200, 405),
     "report_pdf-draft": (404, 405, 404, 405),
     "round_list": (200, 405, 200, 405),
+    "outside_budgets_edit": (403, 403, 403, 403),
     "round_create": (403, 403, 403, 403),
     "round_detail": (404, 405, 200, 405),
     "round_close": (405, 403, 405, 403),
@@ -484,6 +488,8 @@ NO_SCOPE: dict[str, tuple[int, int, int, int]] = {
     "measure_report-own": (404, 404, 404, 404),
     "measure_report-region": (404, 404, 404, 404),
     "measure_shares-region": (404, 404, 404, 404),
+    "api_tokens": (403, 403, 403, 403),
+    "api_token_revoke": (405, 403, 405, 403),
 }
 
 

@@ -27,10 +27,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from forecasts.models import Forecast, ForecastRound, ImportUpload, Plan
 from measures.models import Measure
-from regionbudget.core.models import Area, AreaDirector
+from regionbudget.core.models import ApiToken, Area, AreaDirector
 from regionbudget.reports.models import Meeting, StatusReport
 from regionbudget.reports.services import meeting_create, report_create
 from tests.forecasts.helpers import grid_post, lines_like_budget
@@ -412,6 +413,53 @@ GAP_GET = _row(302, 200, 200, 200, 403, 200, 302)
 _case("gap_dashboard", "gap_dashboard", _r("gap_dashboard"), GAP_GET, NOT_POST)
 _case("gap_data_json", "gap_data_json", _r("gap_data_json"), GAP_GET, NOT_POST)
 _case("gap_data_csv", "gap_data_csv", _r("gap_data_csv"), GAP_GET, NOT_POST)
+
+
+# API tokens for BI tools: finance's page. A new token's secret is shown on the POST's answer
+# (201 Created), not after a redirect; revoking redirects to the list.
+def _stored_api_token(w: World, user, client: Client) -> None:
+    token = ApiToken.objects.get(name="BI matris")
+    assert token.created_by == user and token.all_areas and token.revoked_at is None
+
+
+def _matrix_api_token(w: World, client: Client) -> str:
+    token = ApiToken.objects.create(
+        name="BI att återkalla",
+        prefix="rbt_matris0",
+        secret_hash="0" * 64,
+        all_areas=True,
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
+    return reverse("api_token_revoke", args=[token.pk])
+
+
+def _stored_api_token_revoked(w: World, user, client: Client) -> None:
+    token = ApiToken.objects.get(prefix="rbt_matris0")
+    assert token.revoked_at is not None and token.revoked_by == user
+
+
+_case(
+    "api_tokens",
+    "api_tokens",
+    _r("api_tokens"),
+    FINANCE_ONLY_GET,
+    _row(302, 403, 403, 201, 403, 201, 302),
+    lambda w: {
+        "name": "BI matris",
+        "scope": "region",
+        "expires": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+    },
+    stored=_stored_api_token,
+)
+_case(
+    "api_token_revoke",
+    "api_token_revoke",
+    _matrix_api_token,
+    NOT_GET,
+    _row(302, 403, 403, 302, 403, 302, 302),
+    lambda w: {},
+    stored=_stored_api_token_revoked,
+)
 
 # Status reports: finance drafts and publishes; everyone else reads published reports only.
 FINANCE_WRITE = _row(302, 403, 403, 302, 403, 302, 302)
@@ -843,11 +891,12 @@ def test_every_allowed_write_says_what_it_stores():
 
 
 def _is_allowed_write(case: Case, role: str) -> bool:
-    """A 302 after a POST is a write for those who may write; logging in and out and choosing a
-    language change no application data."""
+    """A 302 after a POST is a write for those who may write (201: a new API token, whose
+    secret the answer shows); logging in and out and choosing a language change no
+    application data."""
     if case.name in ("login", "logout", "set_language"):
         return False
-    return case.post[role] == 302 and role not in ("anon", "inactive")
+    return case.post[role] in (201, 302) and role not in ("anon", "inactive")
 
 
 def test_finance_cannot_change_user_accounts(w):

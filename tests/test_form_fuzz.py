@@ -7,15 +7,16 @@ refusal (403, 404) or a conflict (409), never a 5xx. Every example runs in a tra
 rolled back, so the examples are independent.
 
 The forms are the app's own pages (login, forecast rounds and grid, review, imports, measures,
-shares, filters, meetings and reports), the administration's forms that finance keeps the
-organisation, plans, targets and indicators with (read from the page as a browser sends them),
-and the query parameters the other pages and exports read.
+shares, filters, meetings and reports, API tokens), the administration's forms that finance
+keeps the organisation, plans, targets and indicators with (read from the page as a browser
+sends them), and the query parameters the other pages and exports read.
 """
 
 from __future__ import annotations
 
 import io
 import os
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -456,6 +458,24 @@ def test_meeting_form(demo):
     @given(data=mutated(base))
     def run(data):
         _rolled_back(lambda: [client.post(reverse("meeting_create"), data)])
+
+    run()
+
+
+def test_api_token_form(demo):
+    """Finance's new API token: a created token is answered 201 (its secret shown once)."""
+    client = _client("ekonom")
+    somatik = str(Area.objects.get(code="LSO-SOM").pk)
+    expires = (timezone.localdate() + timedelta(days=30)).isoformat()
+    base = {"name": "Power BI", "scope": "areas", "areas": [somatik], "expires": expires}
+
+    @FUZZ
+    @given(data=mutated(base))
+    def run(data):
+        with transaction.atomic():
+            response = client.post(reverse("api_tokens"), data)
+            transaction.set_rollback(True)
+        assert response.status_code in ALLOWED | {201}, response.content[:300]
 
     run()
 

@@ -7,6 +7,11 @@ Every view and every service asks here, so that a rule is written once. Two answ
 - **403** for what a user may see but not change, or a page their role does not open at all
   (``require``, ``require_role``, ``require_finance``).
 
+A BI tool that reads with an API token is a ``TokenReader``: it reads as the role whose view the
+token's scope is (finance's for the whole region, a director's for chosen areas), but every
+predicate that leads to a write answers no for it, and it reaches only the views marked readable
+by token (``regionbudget.core.api_tokens``).
+
 The role sets below say who is who; the predicates answer for one user, and ``restrict_areas``
 scopes a queryset of areas to the user (NetBox's ``queryset.restrict(user)``). The getters follow
 healthchecks' ``_get_check_for_user``: first "may the user know it exists" (else 404), then "may
@@ -26,6 +31,7 @@ from regionbudget.core.roles import Role, roles_of
 
 __all__ = [
     "FINANCE",
+    "TokenReader",
     "SEE_ALL_AREAS",
     "SEE_DRAFTS",
     "director_area_ids",
@@ -34,6 +40,7 @@ __all__ = [
     "is_admin",
     "is_director",
     "is_finance",
+    "is_token_reader",
     "may_report_on",
     "may_write_area",
     "object_or_404",
@@ -63,18 +70,55 @@ SEE_DRAFTS = frozenset({Role.ADMIN, Role.FINANCE, Role.AREA_DIRECTOR})
 # --- Who the user is --------------------------------------------------------------------------
 
 
+class TokenReader:
+    """The reader behind a request made with an API token (``ApiToken``): never a user of the
+    application, never a writer. Its scope is the token's: the whole region (finance's view) or
+    the token's areas (their director's view)."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = id = None
+
+    def __init__(self, token, area_ids: set[int] | None):
+        self.token = token
+        # None: the whole region.
+        self.area_ids = None if area_ids is None else frozenset(area_ids)
+        role = Role.FINANCE if area_ids is None else Role.AREA_DIRECTOR
+        self._regionbudget_roles = {role}  # read by roles.roles_of
+
+    @property
+    def username(self) -> str:
+        return f"token:{self.token.prefix}"
+
+    def get_username(self) -> str:
+        return self.username
+
+    def get_full_name(self) -> str:
+        return self.token.name
+
+    def __str__(self) -> str:
+        return self.get_username()
+
+
+def is_token_reader(user) -> bool:
+    return isinstance(user, TokenReader)
+
+
 def has_role(user) -> bool:
     """Any role at all: every page of the application needs one."""
     return bool(roles_of(user))
 
 
 def is_finance(user) -> bool:
-    """Finance staff or an administrator (``FINANCE``)."""
-    return bool(roles_of(user) & FINANCE)
+    """Finance staff or an administrator (``FINANCE``); never a token, which only reads."""
+    return bool(roles_of(user) & FINANCE) and not is_token_reader(user)
 
 
 def is_admin(user) -> bool:
-    return Role.ADMIN in roles_of(user)
+    return Role.ADMIN in roles_of(user) and not is_token_reader(user)
 
 
 def is_director(user) -> bool:
@@ -98,6 +142,8 @@ def restrict_areas(user, areas: QuerySet[Area] | None = None) -> QuerySet[Area]:
     """``areas`` (default: all) narrowed to those the user may see: all for admin, finance and
     committee; a director's own; none for a user without a role."""
     areas = Area.objects.all() if areas is None else areas
+    if is_token_reader(user) and user.area_ids is not None:
+        return areas.filter(pk__in=user.area_ids)
     if sees_all_areas(user):
         return areas
     if is_director(user):
@@ -107,6 +153,8 @@ def restrict_areas(user, areas: QuerySet[Area] | None = None) -> QuerySet[Area]:
 
 def directs(user, area: Area) -> bool:
     """Whether ``user`` is the director of ``area`` (a role and a binding to that area)."""
+    if is_token_reader(user):
+        return False
     return is_director(user) and AreaDirector.objects.filter(user=user, area=area).exists()
 
 
@@ -130,6 +178,8 @@ def may_report_on(user, owner_area_id: int | None) -> bool:
     """Who reports status and realised effect of a measure owned by ``owner_area_id``: finance
     on any measure, a director on the measures their (active) areas own. Region-wide measures
     (no owner) are finance's."""
+    if is_token_reader(user):
+        return False
     if is_finance(user):
         return True
     if not is_director(user) or owner_area_id is None:

@@ -1,4 +1,4 @@
-"""Form fields and widgets shared by the pages.
+"""Form fields and widgets shared by the pages, and the form of a new API token.
 
 Amounts are typed the Swedish way (``1 234,5``), in MSEK where a page works in mnkr, and handed
 on in SEK as ``Decimal``.
@@ -6,18 +6,30 @@ on in SEK as ``Decimal``.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from regionbudget.core.formatting import format_number, parse_amount
+from regionbudget.core.models import Area
 from regionbudget.core.money import MAX_SEK, MSEK
+from regionbudget.core.validators import guard_text_fields
 
-__all__ = ["MsekField", "PercentField", "QuickSelect", "decimal_text", "msek_text"]
+__all__ = [
+    "ApiTokenForm",
+    "MsekField",
+    "PercentField",
+    "QuickSelect",
+    "decimal_text",
+    "msek_text",
+]
 
 
 class QuickSelect(forms.Select):
@@ -41,6 +53,79 @@ class QuickSelect(forms.Select):
             flatatt(self.build_attrs(self.attrs, attrs)),
             options,
         )
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token for a BI tool: its name, its scope (the region or chosen areas) and the
+    last day it works."""
+
+    REGION, AREAS = "region", "areas"
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Who or what uses it, e.g. “Power BI – finance department”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Reads"),
+        choices=[(REGION, _("The whole region")), (AREAS, _("Chosen areas only"))],
+        widget=forms.RadioSelect,
+        initial=REGION,
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Areas"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only with “Chosen areas only”: the token reads these areas' figures."),
+    )
+    expires = forms.DateField(
+        label=_("Valid until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The last day the token works."),
+    )
+
+    def __init__(self, *args, areas, today: dt.date, max_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today, self.max_days = today, max_days
+        self.fields["areas"].queryset = areas
+        self.fields["expires"].initial = today + dt.timedelta(days=min(90, max_days))
+        guard_text_fields(self)
+
+    @property
+    def expires_text(self) -> str:
+        """The date field's value as the date input wants it (YYYY-MM-DD)."""
+        value = self["expires"].value()
+        return value.isoformat() if isinstance(value, dt.date) else (value or "")
+
+    def clean_expires(self) -> dt.date:
+        expires = self.cleaned_data["expires"]
+        if expires < self.today:
+            raise ValidationError(_("The date has passed; choose today or a later day."))
+        if expires > self.today + dt.timedelta(days=self.max_days):
+            raise ValidationError(
+                _("A token may be valid for at most %(days)s days.") % {"days": self.max_days}
+            )
+        return expires
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == self.AREAS and not cleaned.get("areas"):
+            self.add_error(
+                "areas", _("Choose at least one area, or let the token read the region.")
+            )
+        return cleaned
+
+    def token_fields(self) -> dict:
+        """The arguments of ``services.api_token_create``: the token works through the whole of
+        its last day (local time)."""
+        data = self.cleaned_data
+        end = dt.datetime.combine(data["expires"] + dt.timedelta(days=1), dt.time())
+        return {
+            "name": data["name"],
+            "areas": list(data["areas"]) if data["scope"] == self.AREAS else None,
+            "expires_at": timezone.make_aware(end),
+        }
 
 
 def decimal_text(value: Decimal | None, language: str = "sv") -> str:

@@ -1,12 +1,23 @@
-"""The organisation: areas, their units, which users direct which areas, and the data version
-that invalidates cached figures (with the trigger that raises it)."""
+"""The organisation: areas, their units, which users direct which areas, the data version
+that invalidates cached figures (with the trigger that raises it), and the BI tools' API tokens."""
+
+from datetime import timedelta
 
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Area", "AreaDirector", "DataVersion", "GapVersionTrigger", "Unit"]
+__all__ = [
+    "ApiToken",
+    "Area",
+    "AreaDirector",
+    "DataVersion",
+    "GapVersionTrigger",
+    "SignInIdentity",
+    "Unit",
+]
 
 
 class GapVersionTrigger(pgtrigger.Trigger):
@@ -122,3 +133,92 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}"
+
+
+class ApiToken(models.Model):
+    """A named, read-only token with which a BI tool (Power BI, Qlik) reads the gap figures.
+
+    Finance creates it; the secret is shown once and only its SHA-256 is stored (the secret is
+    256 random bits, so a plain hash is enough: nothing to guess). ``prefix`` is the visible
+    start of the secret, by which the token is found and recognised in lists and logs. Its scope
+    is a role's view: the whole region (``all_areas``) or the chosen ``areas`` (as their director
+    would see them). It expires, can be revoked, and records when it was last used.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    all_areas = models.BooleanField(_("the whole region"), default=False)
+    areas = models.ManyToManyField(
+        Area, blank=True, related_name="api_tokens", verbose_name=_("areas")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_address = models.CharField(_("last used from"), max_length=45, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now) -> bool:
+        """Neither revoked nor expired at ``now``."""
+        return self.revoked_at is None and now < self.expires_at
+
+    @property
+    def last_day(self):
+        """The last day (local time) the token works: ``expires_at`` is the moment it stops."""
+        return (timezone.localtime(self.expires_at) - timedelta(microseconds=1)).date()
+
+
+class SignInIdentity(models.Model):
+    """Links a user to their account at the region's identity provider (OpenID Connect): the
+    provider's ``issuer`` and the account's ``subject`` (the ``sub`` claim, which never changes).
+
+    A sign-in through the provider finds its user here only, never by user name or e-mail, so an
+    account made here by hand (the demo's, a break-glass administrator's) is never taken over.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sign_in_identities",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("issuer"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "subject"]
+        verbose_name = _("identity provider account")
+        verbose_name_plural = _("identity provider accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="signinidentity_unique_issuer_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.subject}"

@@ -1,11 +1,21 @@
-"""Reads of the organisation that feed pages, scoped to what the user may see."""
+"""Reads of the organisation that feed pages, scoped to what the user may see, and of the API
+tokens."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from regionbudget.core import access
 from regionbudget.core.access import restrict_areas
-from regionbudget.core.models import Area, Unit
+from regionbudget.core.models import ApiToken, Area, Unit
+
+# An API token is ``rbt_`` + 8 characters (the visible prefix, kept in clear) + ``_`` + the
+# secret part; only the SHA-256 of the whole token is stored.
+API_TOKEN_START = "rbt_"  # noqa: S105 (a marker, not a secret)
+API_TOKEN_PREFIX_LENGTH = len(API_TOKEN_START) + 8
 
 
 def area_list(*, user) -> QuerySet[Area]:
@@ -25,3 +35,30 @@ def area_list_with_units(*, user) -> QuerySet[Area]:
             Prefetch("units", queryset=Unit.objects.filter(is_active=True), to_attr="active_units")
         )
     )
+
+
+def api_token_hash(secret: str) -> str:
+    """The SHA-256 (hex) of a whole token, as stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def api_token_find(secret: str) -> ApiToken | None:
+    """The token whose secret is ``secret`` (revoked and expired ones included: the caller
+    says why it is refused), or None. Found by its visible prefix, then the hashes compared in
+    constant time."""
+    if not secret.startswith(API_TOKEN_START) or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.filter(prefix=secret[:API_TOKEN_PREFIX_LENGTH])
+        .prefetch_related("areas")
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.secret_hash, api_token_hash(secret)):
+        return None
+    return token
+
+
+def api_token_list(*, user) -> QuerySet[ApiToken]:
+    """Every API token, newest first, for finance (403 for anyone else)."""
+    access.require_finance(user)
+    return ApiToken.objects.select_related("created_by", "revoked_by").prefetch_related("areas")

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
-from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core import access
+from regionbudget.core.models import ApiToken, Area, AreaDirector, Unit
 from regionbudget.core.roles import ROLE_PERMISSIONS, Role
+from regionbudget.core.selectors import (
+    API_TOKEN_PREFIX_LENGTH,
+    API_TOKEN_START,
+    api_token_hash,
+)
 
 __all__ = [
+    "api_token_create",
+    "api_token_record_use",
+    "api_token_revoke",
     "area_director_bind",
     "area_upsert",
     "role_groups_sync",
     "unit_upsert",
     "user_assign_role",
+    "user_roles_set",
     "user_upsert",
 ]
 
@@ -96,8 +111,93 @@ def user_assign_role(*, user: User, role: Role) -> None:
 
 
 @transaction.atomic
+def user_roles_set(*, user: User, roles: set[Role], areas: list[Area]) -> None:
+    """Give ``user`` exactly ``roles`` and, as an area director, exactly ``areas`` (used when a
+    sign-in through the region's identity provider brings the user's roles): roles and areas
+    not named are taken away. Other groups of the user are left alone."""
+    wanted = {role.value for role in roles if role != Role.ADMIN}
+    for group in user.groups.filter(name__in=Role.values):
+        if group.name not in wanted:
+            user.groups.remove(group)
+    if Role.ADMIN not in roles and (user.is_superuser or user.is_staff):
+        user.is_superuser = user.is_staff = False
+        user.save(update_fields=["is_superuser", "is_staff"])
+    for role in roles:
+        user_assign_role(user=user, role=role)
+    keep = {area.pk for area in areas} if Role.AREA_DIRECTOR in roles else set()
+    AreaDirector.objects.filter(user=user).exclude(area_id__in=keep).delete()
+    for area in areas if Role.AREA_DIRECTOR in roles else []:
+        area_director_bind(user=user, area=area)
+    user._regionbudget_roles = user._regionbudget_area_ids = None  # read again when asked
+
+
+@transaction.atomic
 def area_director_bind(*, user: User, area: Area) -> AreaDirector:
     """Make ``user`` an area director of ``area`` (idempotent)."""
     user_assign_role(user=user, role=Role.AREA_DIRECTOR)
     binding, _ = AreaDirector.objects.get_or_create(user=user, area=area)
     return binding
+
+
+# --- API tokens for BI tools --------------------------------------------------------------------
+
+security_log = logging.getLogger("regionbudget.core.security")
+
+
+@transaction.atomic
+def api_token_create(
+    *, user, name: str, areas: list[Area] | None, expires_at: dt.datetime
+) -> tuple[ApiToken, str]:
+    """A new read-only token (finance only): its scope is the whole region (``areas`` None) or
+    ``areas``. Returns the token and its secret, which is shown once and never stored."""
+    access.require_finance(user)
+    if areas is not None and not areas:
+        raise ValueError("A token's scope is the region or at least one area.")
+    while True:
+        secret = API_TOKEN_START + secrets.token_hex(4) + "_" + secrets.token_urlsafe(32)
+        prefix = secret[:API_TOKEN_PREFIX_LENGTH]
+        if not ApiToken.objects.filter(prefix=prefix).exists():
+            break
+    token = ApiToken.objects.create(
+        name=name,
+        prefix=prefix,
+        secret_hash=api_token_hash(secret),
+        all_areas=areas is None,
+        created_by=user,
+        expires_at=expires_at,
+    )
+    if areas is not None:
+        token.areas.set(areas)
+    security_log.info(
+        "api token created token=%s name=%r scope=%s expires=%s by=%s",
+        prefix,
+        name,
+        "region" if areas is None else ",".join(sorted(a.code for a in areas)),
+        expires_at.isoformat(),
+        user.get_username(),
+    )
+    return token, secret
+
+
+def api_token_revoke(*, user, token: ApiToken) -> bool:
+    """Revoke ``token`` (finance only); False when it was revoked already."""
+    access.require_finance(user)
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=user
+    )
+    if revoked:
+        security_log.info(
+            "api token revoked token=%s name=%r by=%s",
+            token.prefix,
+            token.name,
+            user.get_username(),
+        )
+    token.refresh_from_db()
+    return bool(revoked)
+
+
+def api_token_record_use(*, token: ApiToken, address: str) -> None:
+    """Record that ``token`` was used just now, from ``address``."""
+    now = timezone.now()
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_address=address[:45])
+    token.last_used_at, token.last_used_address = now, address[:45]

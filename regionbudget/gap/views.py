@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from forecasts.selectors import plan_list
 from measures.selectors import category_list, default_plan, default_year
 from regionbudget.core import access
+from regionbudget.core.api_tokens import token_readable
 from regionbudget.core.selectors import area_list
 from regionbudget.gap.dashboard import gap_csv, gap_export, gap_page
 from regionbudget.gap.forms import GapFilterForm
@@ -63,19 +64,23 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "regionbudget/gap_dashboard.html", ctx)
 
 
+@token_readable
 @login_required
 @require_safe
 def gap_data_json(request: HttpRequest) -> JsonResponse:
-    """The dashboard's figures for BI tools: SEK as strings with two decimals."""
+    """The dashboard's figures for BI tools: SEK as strings with two decimals. Readable with an
+    API token (``Authorization: Bearer``) in the token's scope."""
     filters, _form = _gap_filters(request)
     data = gap_data(user=request.user, filters=filters)
     return JsonResponse(gap_export(data, filters), json_dumps_params={"ensure_ascii": False})
 
 
+@token_readable
 @login_required
 @require_safe
 def gap_data_csv(request: HttpRequest) -> HttpResponse:
-    """The per-year figures as CSV (semicolon, UTF-8 with BOM: opens in Swedish Excel)."""
+    """The per-year figures as CSV (semicolon, UTF-8 with BOM: opens in Swedish Excel).
+    Readable with an API token, like ``gap_data_json``."""
     filters, _form = _gap_filters(request)
     data = gap_data(user=request.user, filters=filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
