@@ -219,6 +219,10 @@ def load_demo() -> dict[str, int]:
 
     load_forecasts_demo()
 
+    from regionbudget.balance.demo import load_balance_demo  # illustrative balanskrav 2022–2026
+
+    load_balance_demo(user=get_user_model().objects.get(username="ekonom"))
+
     _demo_reports(plans["Ekonomi i balans 2024–2026"], load_measures_demo)
 
     return {

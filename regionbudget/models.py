@@ -1,7 +1,9 @@
 """The app's models for Django's app registry. They are defined where they belong in the layers:
-the organisation in ``core``, the gap's parameters in ``gap``, status reports in ``reports``; all
-keep the app label ``regionbudget`` (and their tables), so no migration moved anything."""
+the organisation in ``core``, the gap's parameters in ``gap``, status reports in ``reports``, the
+balance requirement statements in ``balance``; all keep the app label ``regionbudget`` (and their
+tables), so no migration moved anything."""
 
+from regionbudget.balance.models import BalanceLine, BalanceYear
 from regionbudget.core.models import Area, AreaDirector, DataVersion, Unit
 from regionbudget.gap.models import ConfidenceWeight
 from regionbudget.reports.models import Meeting, StatusReport
@@ -9,6 +11,8 @@ from regionbudget.reports.models import Meeting, StatusReport
 __all__ = [
     "Area",
     "AreaDirector",
+    "BalanceLine",
+    "BalanceYear",
     "ConfidenceWeight",
     "DataVersion",
     "Meeting",

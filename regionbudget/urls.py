@@ -23,6 +23,7 @@ urlpatterns = [
     path("reports/<int:pk>/pdf/", report_views.report_pdf, name="report_pdf"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("balance/", include("regionbudget.balance.urls")),
     path("forecasts/", include("forecasts.urls")),
     path("measures/", include("measures.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
