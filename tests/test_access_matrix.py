@@ -630,7 +630,13 @@ _case(
     _r("measures:measure_create"),
     FINANCE_ONLY_GET,
     FINANCE_WRITE,
-    lambda w: {**_measure_form(w.m_a), "code": "M41", "owner_area": w.area_a.pk},
+    # A new measure starts as proposed: created as decided it would need its decision.
+    lambda w: {
+        **_measure_form(w.m_a),
+        "code": "M41",
+        "owner_area": w.area_a.pk,
+        "status": "proposed",
+    },
     stored=_stored_new_measure,
 )
 _case(
