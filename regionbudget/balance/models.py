@@ -19,6 +19,7 @@ from regionbudget.balance.figures import (
     RESULT,
     SECURITIES,
 )
+from regionbudget.core.models import GapVersionTrigger
 from regionbudget.core.money import MONEY_DIGITS, MONEY_PLACES
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "BalanceLine", "BalanceYear"]
@@ -59,6 +60,8 @@ class BalanceYear(models.Model):
 
     class Meta:
         ordering = ["year"]
+        # The gap dashboard's cached part shows the ledger's flags: a write invalidates it.
+        triggers = [GapVersionTrigger()]
         verbose_name = _("balance requirement statement")
         verbose_name_plural = _("balance requirement statements")
         constraints = [
@@ -96,6 +99,7 @@ class BalanceLine(models.Model):
 
     class Meta:
         ordering = ["balance_year", "position"]
+        triggers = [GapVersionTrigger()]
         verbose_name = _("balance requirement line")
         verbose_name_plural = _("balance requirement lines")
         constraints = [

@@ -2,8 +2,8 @@
 
 The ledger is the region's: everyone with a role reads it (finance enters it). The plan's
 measures join it as their planned range per year for the whole region (cancelled measures
-out), read through the gap arithmetic (``regionbudget.gap.calculations.gap_by_year``), the same
-figures the gap dashboard and the status reports show as "planned, low/high end".
+out), summed by the register's arithmetic (``measures.calculations.totals_by_year`` over
+``planned_totals``, the one place the gap figures' "planned, low/high end" are summed too).
 """
 
 from __future__ import annotations
@@ -86,21 +86,21 @@ class BalanceData:
 
 def plan_improvement(*, plan: Plan | None) -> dict[str, dict[int, Decimal]]:
     """The plan's measures per year (SEK, the whole region, cancelled ones out): ``low`` and
-    ``high`` end of the planned range, as the gap arithmetic sums them. Three queries."""
+    ``high`` end of the planned range, the same sums as the gap figures. Three queries."""
     if plan is None:
         return {"low": {}, "high": {}}
+    from measures.calculations import totals_by_year
     from measures.models import Measure
     from measures.selectors import measure_effects_frame
-    from regionbudget.gap.calculations import gap_by_year
 
     effects = measure_effects_frame(
         plan=plan, user=None, measures=Measure.objects.filter(plan=plan)
     )
-    frame = gap_by_year(effects, {}, years=plan.years)
+    frame = totals_by_year(effects, years=plan.years)
     years = [int(y) for y in frame["year"]]
     return {
-        "low": dict(zip(years, frame["planned_low"], strict=True)),
-        "high": dict(zip(years, frame["planned_high"], strict=True)),
+        "low": dict(zip(years, frame["low"], strict=True)),
+        "high": dict(zip(years, frame["high"], strict=True)),
     }
 
 

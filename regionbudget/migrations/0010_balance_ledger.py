@@ -132,4 +132,13 @@ class Migration(migrations.Migration):
             model_name='balanceline',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "regionbudget_balancelineevent" ("amount", "balance_year_id", "id", "kind", "label", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position") VALUES (OLD."amount", OLD."balance_year_id", OLD."id", OLD."kind", OLD."label", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."position"); RETURN NULL;', hash='a1bad83a26ecef62dacf5b335755b10464fc0e8a', operation='DELETE', pgid='pgtrigger_delete_delete_00555', table='regionbudget_balanceline', when='AFTER')),
         ),
+
+        pgtrigger.migrations.AddTrigger(
+            model_name='balanceline',
+            trigger=pgtrigger.compiler.Trigger(name='gap_version', sql=pgtrigger.compiler.UpsertTriggerSql(func="INSERT INTO regionbudget_dataversion (name, version, changed_at) VALUES ('gap', 1, now()) ON CONFLICT (name) DO UPDATE SET version = regionbudget_dataversion.version + 1, changed_at = now(); RETURN NULL;", hash='88ecdcd54e9a9ca48bf876dac695c6563b6f83c9', level='STATEMENT', operation='INSERT OR UPDATE OR DELETE OR TRUNCATE', pgid='pgtrigger_gap_version_b494d', table='regionbudget_balanceline', when='AFTER')),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name='balanceyear',
+            trigger=pgtrigger.compiler.Trigger(name='gap_version', sql=pgtrigger.compiler.UpsertTriggerSql(func="INSERT INTO regionbudget_dataversion (name, version, changed_at) VALUES ('gap', 1, now()) ON CONFLICT (name) DO UPDATE SET version = regionbudget_dataversion.version + 1, changed_at = now(); RETURN NULL;", hash='ad9591110184d44369e34473ecf1a943725de03a', level='STATEMENT', operation='INSERT OR UPDATE OR DELETE OR TRUNCATE', pgid='pgtrigger_gap_version_78a51', table='regionbudget_balanceyear', when='AFTER')),
+        ),
     ]

@@ -241,3 +241,15 @@ def test_a_published_status_report_freezes_the_ledger(finance):
     finance.post(reverse("balance:year_edit", args=[2026]), {**data, "version": year.version})
     text = finance.get(url).content.decode()
     assert "ska vara återställt senast 2026" in text
+
+
+def test_the_gap_dashboard_flags_the_deficit_and_follows_a_changed_statement(finance):
+    dashboard = reverse("gap_dashboard")
+    text = finance.get(dashboard).content.decode()
+    assert "Underskottet från 2023 (280,0\u00a0mnkr) ska vara återställt senast 2026" in text
+    # The dashboard's figures are cached per data version; a statement's change raises it.
+    year = BalanceYear.objects.get(year=2026)
+    data = _post(year="2026", lines=[("result", "Årets resultat", "300")])
+    url = reverse("balance:year_edit", args=[2026])
+    assert finance.post(url, {**data, "version": year.version}).status_code == 302
+    assert 'id="balance-flags"' not in finance.get(dashboard).content.decode()
