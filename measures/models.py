@@ -117,13 +117,22 @@ class Measure(models.Model):
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     # The decision (required to move a measure to decided: ``measures.calculations``).
+    # Database defaults too, so rows written with COPY or raw SQL (the benchmark's generator)
+    # need not name these columns.
     decision_body = models.CharField(
-        _("deciding body"), max_length=20, choices=DecisionBody.choices, blank=True
+        _("deciding body"),
+        max_length=20,
+        choices=DecisionBody.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     consequence_analysis = models.TextField(
         _("consequence analysis"),
         blank=True,
+        default="",
+        db_default="",
         help_text=_("Effects on patients, staff, access and equality."),
     )
     # How the planned effect runs over the years. With a full-year effect and a start date the
@@ -134,6 +143,7 @@ class Measure(models.Model):
         max_length=10,
         choices=EffectKind.choices,
         default=EffectKind.RECURRING,
+        db_default=EffectKind.RECURRING,
     )
     full_year_low = _money_field(_("full-year effect, low (SEK)"), null=True, blank=True)
     full_year_high = _money_field(_("full-year effect, high (SEK)"), null=True, blank=True)
