@@ -20,7 +20,9 @@ Rules
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +32,14 @@ from regionbudget.core.money import HUNDRED, ZERO
 
 __all__ = [
     "CANCELLED",
+    "DECIDED_STATUSES",
+    "DONE",
+    "ONE_OFF",
+    "RECURRING",
+    "decision_missing",
+    "first_year_fraction",
+    "moves_to_decided",
+    "pro_rata_effects",
     "EFFECT_COLUMNS",
     "Totals",
     "attribute_to_areas",
@@ -205,3 +215,66 @@ def split_by_area(by_year: pd.DataFrame, shares: pd.DataFrame) -> list[dict]:
             }
         )
     return records
+
+
+# --- The lifecycle of a measure ------------------------------------------------------------------
+
+DONE = "done"
+# The statuses of a measure that has been decided (and may since have started, been done or been
+# delayed). Reaching one of them from another status (proposed or cancelled) is a decision.
+DECIDED_STATUSES = frozenset({"decided", "in_progress", DONE, "delayed"})
+RECURRING, ONE_OFF = "recurring", "one_off"
+
+
+def moves_to_decided(old_status: str | None, new_status: str) -> bool:
+    """Whether a change from ``old_status`` (None for a new measure) to ``new_status`` decides
+    the measure: it needs a decision (deciding body, reference, date, consequence analysis)."""
+    return new_status in DECIDED_STATUSES and old_status not in DECIDED_STATUSES
+
+
+def decision_missing(
+    *, body: str, reference: str, date: dt.date | None, consequence_analysis: str
+) -> list[str]:
+    """The parts of a decision that are missing, by field name, in the form's order."""
+    given = {
+        "decision_body": bool(body),
+        "decision_reference": bool(reference and reference.strip()),
+        "decision_date": date is not None,
+        "consequence_analysis": bool(consequence_analysis and consequence_analysis.strip()),
+    }
+    return [name for name, ok in given.items() if not ok]
+
+
+def first_year_fraction(start: dt.date) -> Decimal:
+    """The share of its first calendar year that a measure starting on ``start`` runs, in
+    months: the months from the start month on, the start month counted by its days left
+    (1 September: 4 months, 4/12; 16 June: 6.5 months, 6.5/12; ``Decimal``, not rounded)."""
+    days_in_month = calendar.monthrange(start.year, start.month)[1]
+    start_month = Decimal(days_in_month - start.day + 1) / Decimal(days_in_month)
+    return (start_month + Decimal(12 - start.month)) / Decimal(12)
+
+
+def pro_rata_effects(
+    *,
+    low: Decimal,
+    high: Decimal,
+    start: dt.date,
+    years: Iterable[int],
+    recurring: bool = True,
+) -> Mapping[int, tuple[Decimal, Decimal]]:
+    """A planned effect given as a full-year effect (SEK per year, low–high) and a start date,
+    per year of the plan (SEK, rounded to the öre).
+
+    A recurring effect counts pro rata in its first year (``first_year_fraction``) and in full
+    in every later year: 12 mnkr a year from 1 September 2024 gives 4 mnkr in 2024 and 12 in
+    2025 and 2026. A one-off effect counts only in its year, in full. Years before the start
+    get nothing (they are left out).
+    """
+    cent = Decimal("0.01")
+    result: dict[int, tuple[Decimal, Decimal]] = {}
+    for year in sorted(years):
+        if year < start.year or (not recurring and year != start.year):
+            continue
+        share = first_year_fraction(start) if recurring and year == start.year else Decimal(1)
+        result[year] = ((low * share).quantize(cent), (high * share).quantize(cent))
+    return result

@@ -29,9 +29,18 @@ __all__ = [
 
 
 class MeasureForm(forms.ModelForm):
-    """Finance's form for a measure and its planned effect per year (MSEK, low–high)."""
+    """Finance's form for a measure and its planned effect per year (MSEK, low–high), its
+    decision, and optionally a full-year effect from which the per-year effect is computed."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    full_year_low = MsekField(label=_("Full-year effect, low (MSEK)"))
+    full_year_high = MsekField(
+        label=_("Full-year effect, high (MSEK)"),
+        help_text=_(
+            "With a full-year effect and a start date, the planned effect per year is computed: "
+            "pro rata in the first year, then in full every year if recurring."
+        ),
+    )
 
     class Meta:
         model = Measure
@@ -45,10 +54,18 @@ class MeasureForm(forms.ModelForm):
             "status",
             "decision_reference",
             "start_date",
+            "decision_body",
+            "decision_date",
+            "consequence_analysis",
+            "effect_kind",
+            "full_year_low",
+            "full_year_high",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "decision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "consequence_analysis": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, plan: Plan, **kwargs):
@@ -63,6 +80,11 @@ class MeasureForm(forms.ModelForm):
         if self.instance.pk:
             stored = {e.year: e for e in self.instance.planned_effects.all()}
             self.fields["version"].initial = self.instance.version
+            for name in ("full_year_low", "full_year_high"):
+                self.initial[name] = msek_text(getattr(self.instance, name))
+        # Measures saved before the lifecycle came in are recurring; a form without the field
+        # (an older page) keeps that.
+        self.fields["effect_kind"].required = False
         for year in self.years:
             effect = stored.get(year)
             self.fields[f"low_{year}"] = MsekField(
@@ -77,6 +99,9 @@ class MeasureForm(forms.ModelForm):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
         guard_text_fields(self)
+
+    def clean_effect_kind(self) -> str:
+        return self.cleaned_data.get("effect_kind") or Measure.EffectKind.RECURRING
 
     @property
     def effect_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
@@ -128,6 +153,30 @@ class MeasureReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # The decision, needed when the report moves the measure to decided.
+    decision_body = forms.ChoiceField(
+        label=_("Deciding body"),
+        choices=[("", "–"), *Measure.DecisionBody.choices],
+        required=False,
+    )
+    decision_reference = forms.CharField(
+        label=_("Decision reference"),
+        max_length=200,
+        required=False,
+        help_text=_("E.g. HSN 2023-12-19 § 12."),
+    )
+    decision_date = forms.DateField(
+        label=_("Decision date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    consequence_analysis = forms.CharField(
+        label=_("Consequence analysis"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Effects on patients, staff, access and equality."),
+    )
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,6 +193,15 @@ class MeasureReportForm(forms.Form):
         return {
             "expected_version": data["version"],
             **{name: data[name] for name in ("status", "year", "month", "amount", "comment")},
+            **{
+                name: data[name] or ("" if name != "decision_date" else None)
+                for name in (
+                    "decision_body",
+                    "decision_reference",
+                    "decision_date",
+                    "consequence_analysis",
+                )
+            },
         }
 
     def clean(self):

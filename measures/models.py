@@ -79,6 +79,15 @@ class Measure(models.Model):
         DELAYED = "delayed", pgettext_lazy("measure status", "delayed")
         CANCELLED = "cancelled", pgettext_lazy("measure status", "cancelled")
 
+    class DecisionBody(models.TextChoices):
+        LINE_MANAGEMENT = "line_management", _("line management")
+        COMMITTEE = "committee", _("the committee (nämnd)")
+        ASSEMBLY = "assembly", _("the regional assembly (fullmäktige)")
+
+    class EffectKind(models.TextChoices):
+        RECURRING = "recurring", _("recurring")
+        ONE_OFF = "one_off", _("one-off")
+
     plan = models.ForeignKey(
         Plan, on_delete=models.PROTECT, related_name="measures", verbose_name=_("plan")
     )
@@ -108,6 +117,37 @@ class Measure(models.Model):
         help_text=_("E.g. HSN 2023-12-19 § 12."),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
+    # The decision (required to move a measure to decided: ``measures.calculations``).
+    # Database defaults too, so rows written with COPY or raw SQL (the benchmark's generator)
+    # need not name these columns.
+    decision_body = models.CharField(
+        _("deciding body"),
+        max_length=20,
+        choices=DecisionBody.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    consequence_analysis = models.TextField(
+        _("consequence analysis"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Effects on patients, staff, access and equality."),
+    )
+    # How the planned effect runs over the years. With a full-year effect and a start date the
+    # planned effect per year is computed (pro rata in the first year); without, the per-year
+    # amounts stand as entered.
+    effect_kind = models.CharField(
+        _("recurring or one-off"),
+        max_length=10,
+        choices=EffectKind.choices,
+        default=EffectKind.RECURRING,
+        db_default=EffectKind.RECURRING,
+    )
+    full_year_low = _money_field(_("full-year effect, low (SEK)"), null=True, blank=True)
+    full_year_high = _money_field(_("full-year effect, high (SEK)"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
@@ -117,6 +157,10 @@ class Measure(models.Model):
         verbose_name_plural = _("measures")
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="measure_unique_code_per_plan"),
+            models.CheckConstraint(
+                condition=Q(full_year_high__gte=F("full_year_low")),
+                name="measure_full_year_high_not_below_low",
+            ),
         ]
 
     def __str__(self) -> str:

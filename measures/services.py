@@ -20,12 +20,21 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from forecasts.models import Forecast, ImportUpload, Plan
 from forecasts.services import import_upload_discard, import_upload_stage
-from measures.calculations import HUNDRED, shares_total
+from measures.calculations import (
+    DONE,
+    HUNDRED,
+    ONE_OFF,
+    decision_missing,
+    moves_to_decided,
+    pro_rata_effects,
+    shares_total,
+)
 from measures.imports import (
     REQUIRED_COLUMNS,
     MeasureImportRow,
@@ -81,6 +90,100 @@ MEASURE_FIELDS = (
     "decision_reference",
     "start_date",
 )
+
+
+# The decision and the course of the effect, kept by finance on the measure's form.
+LIFECYCLE_FIELDS = (
+    "decision_body",
+    "decision_date",
+    "consequence_analysis",
+    "effect_kind",
+    "full_year_low",
+    "full_year_high",
+)
+
+_DECISION_LABELS = {
+    "decision_body": gettext_lazy("the deciding body"),
+    "decision_reference": gettext_lazy("the decision reference"),
+    "decision_date": gettext_lazy("the date"),
+    "consequence_analysis": gettext_lazy("a consequence analysis"),
+}
+
+
+def _check_decision(measure: Measure, old_status: str | None) -> None:
+    """A measure moved to decided (or further) carries its whole decision: deciding body,
+    reference, date and consequence analysis. ``ValidationError`` on ``status`` otherwise."""
+    if not moves_to_decided(old_status, measure.status):
+        return
+    missing = decision_missing(
+        body=measure.decision_body,
+        reference=measure.decision_reference,
+        date=measure.decision_date,
+        consequence_analysis=measure.consequence_analysis,
+    )
+    if missing:
+        raise ValidationError(
+            {
+                "status": _(
+                    "A measure can be marked decided only with its decision: the deciding "
+                    "body, the decision reference, the date and a consequence analysis "
+                    "(effects on patients, staff, access and equality). Missing: %(missing)s."
+                )
+                % {"missing": ", ".join(str(_DECISION_LABELS[name]) for name in missing)}
+            }
+        )
+
+
+def _check_done(user, measure: Measure, old_status: str | None, realised: Decimal) -> None:
+    """Only finance confirms a measure's effect (done), and only once realised effect has been
+    recorded (``realised``: its total, SEK, this save's month included)."""
+    if measure.status != DONE or old_status == DONE:
+        return
+    if not access.is_finance(user):
+        raise ValidationError(
+            {"status": _("Only finance confirms a measure's effect (marks it done).")}
+        )
+    if realised <= 0:
+        raise ValidationError(
+            {
+                "status": _(
+                    "Record the realised effect before confirming the measure's effect (done)."
+                )
+            }
+        )
+
+
+def _realised_total(measure: Measure, *, replacing: tuple[int, int] | None = None) -> Decimal:
+    """The measure's realised effect recorded so far (SEK), the month ``replacing`` left out."""
+    rows = RealisedEffect.objects.filter(measure=measure)
+    if replacing is not None:
+        rows = rows.exclude(year=replacing[0], month=replacing[1])
+    return rows.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def _effects_from_full_year(measure: Measure, planned: Planned | None) -> Planned | None:
+    """With a full-year effect the planned effect per year is computed (pro rata in the first
+    year, ``measures.calculations.pro_rata_effects``); without one the typed amounts stand."""
+    low, high = measure.full_year_low, measure.full_year_high
+    if low is None and high is None:
+        return planned
+    if low is None or high is None:
+        raise ValidationError(
+            {"full_year_high": _("Give both ends of the full-year effect, or neither.")}
+        )
+    if measure.start_date is None:
+        raise ValidationError(
+            {"start_date": _("A full-year effect needs a start date to be spread over the years.")}
+        )
+    return dict(
+        pro_rata_effects(
+            low=low,
+            high=high,
+            start=measure.start_date,
+            years=measure.plan.years,
+            recurring=measure.effect_kind != ONE_OFF,
+        )
+    )
 
 
 class MeasureConflict(Conflict):
@@ -184,8 +287,13 @@ def measure_create(
     start_date: dt.date | None = None,
     planned: Planned | None = None,
     user,
+    **lifecycle,
 ) -> Measure:
-    """Create a measure with its planned effects (SEK per year of the plan); finance only."""
+    """Create a measure with its planned effects (SEK per year of the plan); finance only.
+
+    ``lifecycle``: the decision and the course of the effect (``LIFECYCLE_FIELDS``). A measure
+    created as decided carries its decision; with a full-year effect the planned effects are
+    computed from it."""
     _require_manager(user)
     measure = Measure(
         plan=plan,
@@ -198,8 +306,12 @@ def measure_create(
         responsible=responsible,
         decision_reference=decision_reference,
         start_date=start_date,
+        **{name: value for name, value in lifecycle.items() if name in LIFECYCLE_FIELDS},
     )
     measure.full_clean()
+    _check_decision(measure, None)
+    _check_done(user, measure, None, Decimal(0))
+    planned = _effects_from_full_year(measure, planned)
     planned_objects = _planned_objects(measure, planned or {})
     measure.save()
     for effect in planned_objects:
@@ -224,11 +336,15 @@ def measure_update(
     start_date: dt.date | None = None,
     planned: Planned | None = None,
     user,
+    **lifecycle,
 ) -> Measure:
     """Change every field of a measure (finance) and replace its planned effects.
 
     Raises ``MeasureConflict`` if the measure is no longer at ``expected_version``. A measure that
     becomes owned by an area loses its area shares (they belong to region-wide measures only).
+    Moving it to decided needs its decision, marking it done needs recorded realised effect; with
+    a full-year effect its planned effects are computed from it (``lifecycle``: as for
+    ``measure_create``).
     """
     _require_manager(user)
     candidate = Measure(
@@ -244,14 +360,18 @@ def measure_update(
         decision_reference=decision_reference,
         start_date=start_date,
         version=measure.version,
+        **{name: value for name, value in lifecycle.items() if name in LIFECYCLE_FIELDS},
     )
     candidate._state.adding = False  # an existing row: its own pk is not a duplicate
     candidate.full_clean()
+    _check_decision(candidate, measure.status)
+    _check_done(user, candidate, measure.status, _realised_total(measure))
+    planned = _effects_from_full_year(candidate, planned)
     _planned_objects(candidate, planned or {})  # validate before any write
     _bump_version(
         measure,
         expected_version,
-        **{name: getattr(candidate, name) for name in MEASURE_FIELDS},
+        **{name: getattr(candidate, name) for name in (*MEASURE_FIELDS, *LIFECYCLE_FIELDS)},
     )
     measure.refresh_from_db()
     _planned_replace(measure, planned or {})
@@ -271,10 +391,17 @@ def measure_report(
     amount: Decimal | None,
     comment: str,
     user,
+    decision_body: str = "",
+    decision_reference: str = "",
+    decision_date: dt.date | None = None,
+    consequence_analysis: str = "",
 ) -> Measure:
     """The owner's report: the measure's status and the realised effect (SEK) of one month with
     a comment. ``amount`` None leaves the month's figure as it is (only the status changes).
-    Finance on any measure, a director on their areas' measures."""
+    Finance on any measure, a director on their areas' measures.
+
+    Moving the measure to decided needs its decision (what is given here, else what is stored);
+    only finance marks it done, once realised effect is recorded."""
     _require_reporter(user, measure)
     _require_decimal(amount=amount)
     if status not in Measure.Status.values:
@@ -288,7 +415,21 @@ def measure_report(
         )
     if not 1 <= month <= 12:
         raise ValidationError({"month": _("Choose a month from 1 to 12.")})
-    _bump_version(measure, expected_version, status=status)
+    decision = {
+        "decision_body": decision_body or measure.decision_body,
+        "decision_reference": decision_reference.strip() or measure.decision_reference,
+        "decision_date": decision_date or measure.decision_date,
+        "consequence_analysis": consequence_analysis.strip() or measure.consequence_analysis,
+    }
+    old_status = measure.status
+    candidate = Measure(pk=measure.pk, plan=measure.plan, status=status, **decision)
+    _check_decision(candidate, old_status)
+    realised = _realised_total(measure, replacing=(year, month) if amount is not None else None)
+    _check_done(user, candidate, old_status, realised + (amount or Decimal(0)))
+    changes = {"status": status}
+    if moves_to_decided(old_status, status):
+        changes.update(decision)
+    _bump_version(measure, expected_version, **changes)
     if amount is not None:
         effect = RealisedEffect.objects.filter(measure=measure, year=year, month=month).first()
         effect = effect or RealisedEffect(measure=measure, year=year, month=month)

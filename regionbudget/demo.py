@@ -221,6 +221,9 @@ def load_demo() -> dict[str, int]:
     load_measures_demo()
 
     from forecasts.demo import load_forecasts_demo  # budgets, actuals and the forecast rounds
+    from regionbudget.balance.demo import load_balance_demo  # illustrative balanskrav 2022–2026
+
+    load_balance_demo(user=get_user_model().objects.get(username="ekonom"))
 
     # Reports and the rounds before them in the order they happened (the first report after
     # August 2026); then anything still missing, so that loading again completes a partial load.

@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     # Django's logout; after a sign-in through the identity provider, on to its logout too.
     path("accounts/logout/", oidc.LogoutView.as_view(), name="logout"),
+    path("balance/", include("regionbudget.balance.urls")),
     path("forecasts/", include("forecasts.urls")),
     path("measures/", include("measures.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

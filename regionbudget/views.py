@@ -13,10 +13,13 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list, plan_targets
+from regionbudget.balance.pages import ledger_page
+from regionbudget.balance.selectors import balance_snapshot
 from regionbudget.core import access
 from regionbudget.core.oidc import password_login_allowed
 from regionbudget.core.roles import role_of
@@ -69,6 +72,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "areas": areas,
         "can_manage": access.is_finance(request.user),
         "is_admin": access.is_admin(request.user),
+        # Deficits that miss their balance requirement deadline, flagged for every role.
+        "balance": ledger_page(balance_snapshot(plan=plan), language=get_language()),
     }
     return render(request, "regionbudget/home.html", ctx)
 

@@ -53,9 +53,12 @@ def _next_id(cursor, table: str) -> int:
 
 
 def _sync_sequence(cursor, table: str) -> None:
+    """Move the id sequence past the rows written with explicit ids, never back: a sequence is
+    not rolled back with a transaction, so moving it back could hand out ids in use later."""
     cursor.execute(
         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
-        f"(SELECT coalesce(max(id), 1) FROM {table}))"
+        f"GREATEST((SELECT coalesce(max(id), 1) FROM {table}), "
+        f"nextval(pg_get_serial_sequence('{table}', 'id'))))"
     )
 
 

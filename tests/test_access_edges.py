@@ -147,6 +147,9 @@ READ_ONLY = {
     "measures:measure_export",
     "measures:measure_detail",
     "measures:measure_import_preview",
+    "balance:ledger",
+    "balance:ledger_json",
+    "balance:ledger_export",
 }
 HEAD_EXCEPTIONS = {"logout": _row(*[405] * 7), "set_language": _row(*[302] * 7)}
 
@@ -229,6 +232,8 @@ def test_the_write_forms_are_all_here():
         "measures:measure_shares",
         "api_tokens",
         "api_token_revoke",
+        "balance:year_create",
+        "balance:year_edit",
     }
 
 
@@ -490,6 +495,13 @@ NO_SCOPE: dict[str, tuple[int, int, int, int]] = {
     "measure_shares-region": (404, 404, 404, 404),
     "api_tokens": (403, 403, 403, 403),
     "api_token_revoke": (405, 403, 405, 403),
+    # The balance requirement: anyone with a role reads; only finance enters statements.
+    "balance-ledger": (403, 405, 200, 405),
+    "balance-ledger_json": (403, 405, 200, 405),
+    "balance-ledger_export": (403, 405, 200, 405),
+    "balance-year_create": (403, 403, 403, 403),
+    "balance-year_edit": (403, 403, 403, 403),
+    "balance-year_edit-missing": (403, 403, 403, 403),
 }
 
 

@@ -693,7 +693,13 @@ _case(
     _r("measures:measure_create"),
     FINANCE_ONLY_GET,
     FINANCE_WRITE,
-    lambda w: {**_measure_form(w.m_a), "code": "M41", "owner_area": w.area_a.pk},
+    # A new measure starts as proposed: created as decided it would need its decision.
+    lambda w: {
+        **_measure_form(w.m_a),
+        "code": "M41",
+        "owner_area": w.area_a.pk,
+        "status": "proposed",
+    },
     stored=_stored_new_measure,
 )
 _case(
@@ -783,6 +789,81 @@ _case(
     stored=_stored_shares,
 )
 
+
+# --- the balance requirement: everyone with a role reads the ledger and its exports; finance
+# enters and changes the statements ------------------------------------------------------------
+
+
+def _balance_form(*, year: str, version="") -> dict:
+    return {
+        "year": year,
+        "kind": "forecast",
+        "note": "Matris",
+        "version": version,
+        "line_1_kind": "result",
+        "line_1_label": "Årets resultat",
+        "line_1_amount": "−12,5",
+    }
+
+
+def _balance_version(year: int) -> int:
+    from regionbudget.balance.models import BalanceYear
+
+    return BalanceYear.objects.get(year=year).version
+
+
+def _stored_balance(year: int):
+    def check(w: World, user, client: Client) -> None:
+        from regionbudget.balance.models import BalanceYear
+
+        stored = BalanceYear.objects.get(year=year)
+        assert (stored.kind, stored.note, stored.updated_by) == ("forecast", "Matris", user)
+        assert list(stored.lines.values_list("kind", "amount")) == [("result", -12_500_000)]
+
+    return check
+
+
+_case("balance-ledger", "balance:ledger", _r("balance:ledger"), LOGIN_ONLY_GET, NOT_POST)
+_case(
+    "balance-ledger_json",
+    "balance:ledger_json",
+    _r("balance:ledger_json"),
+    LOGIN_ONLY_GET,
+    NOT_POST,
+)
+_case(
+    "balance-ledger_export",
+    "balance:ledger_export",
+    _r("balance:ledger_export"),
+    LOGIN_ONLY_GET,
+    NOT_POST,
+)
+_case(
+    "balance-year_create",
+    "balance:year_create",
+    _r("balance:year_create"),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    lambda w: _balance_form(year="2027"),
+    stored=_stored_balance(2027),
+)
+_case(
+    "balance-year_edit",
+    "balance:year_edit",
+    _r("balance:year_edit", 2024),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    lambda w: _balance_form(year="2024", version=_balance_version(2024)),
+    stored=_stored_balance(2024),
+)
+_case(
+    "balance-year_edit-missing",
+    "balance:year_edit",
+    _r("balance:year_edit", 2031),
+    _row(302, 403, 403, 404, 403, 404, 302),
+    _row(302, 403, 403, 404, 403, 404, 302),
+    lambda w: _balance_form(year="2031", version=1),
+)
 
 # --- running it ---------------------------------------------------------------------------------
 

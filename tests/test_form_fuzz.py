@@ -447,6 +447,35 @@ def test_filter_forms(demo, page):
     run()
 
 
+# --- the balance requirement ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/balance/years/new/", "/balance/years/2024/edit/"])
+def test_balance_statement_form(demo, url):
+    from regionbudget.balance.models import BalanceYear
+
+    client = _client("ekonom")
+    base = {
+        "year": "2027",
+        "kind": "forecast",
+        "note": "Prognos",
+        "version": str(BalanceYear.objects.get(year=2024).version),
+        "line_1_kind": "result",
+        "line_1_label": "Årets resultat",
+        "line_1_amount": "−35,5",
+        "line_2_kind": "reserve",
+        "line_2_label": "Uttag ur resultatreserven",
+        "line_2_amount": "40",
+    }
+
+    @FUZZ
+    @given(data=mutated(base))
+    def run(data):
+        _rolled_back(lambda: [client.post(url, data)])
+
+    run()
+
+
 # --- meetings and status reports -----------------------------------------------------------------
 
 

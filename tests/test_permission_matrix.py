@@ -851,6 +851,7 @@ def test_finance_creating_a_measure_cannot_choose_its_id_version_or_plan(w):
         **base._measure_form(w.m_a),
         **{k: v for k, v in FORGED.items() if k != "plan"},
         "code": "M77",
+        "status": "proposed",  # created as decided it would need its decision
         "version": "41",
         "plan": other_plan.pk if other_plan else "999999",
     }

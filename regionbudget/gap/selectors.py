@@ -111,7 +111,8 @@ def _outlooks(
     effects: pd.DataFrame,
     outside: dict[int, Decimal],
 ) -> dict[int, list[calc.Outlook]]:
-    """Per year, the outlook at each round with at least one approved forecast, oldest first.
+    """Per year, the outlook at each round in which at least one forecast was approved, oldest
+    first (areas not approved in a round count with their latest earlier approved forecast).
 
     ``deviations``: ``forecast_deviation_by_area`` within the scope; ``effects`` the scope's
     effects attributed to areas; ``outside`` the reduction outside the budgets per year.
@@ -126,7 +127,9 @@ def _outlooks(
     for (year, _month, round_id), rows in deviations.groupby(
         ["year", "month", "round_id"], sort=True
     ):
-        if int(year) not in years or rows["forecast_id"].isna().all():
+        # A round in which nothing has been approved yet adds nothing new: its outlook would
+        # be the previous round's under a later name.
+        if int(year) not in years or not (rows["forecast_round_id"] == round_id).any():
             continue
         areas, included = [], set()
         for code, value, source, forecast_id in zip(

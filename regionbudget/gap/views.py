@@ -11,6 +11,8 @@ from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list
 from measures.selectors import category_list, default_plan, default_year
+from regionbudget.balance.pages import ledger_page
+from regionbudget.balance.selectors import balance_snapshot
 from regionbudget.core import access
 from regionbudget.core.api_tokens import token_readable
 from regionbudget.core.selectors import area_list
@@ -55,6 +57,8 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
     def draw(data) -> str:
         page = gap_page(data, year=filters.year, language=language)
         ctx = {"filters": filters, "page": page, "weights": data.weights}
+        # Deficits that miss their balance requirement deadline (the region's ledger).
+        ctx["balance"] = ledger_page(balance_snapshot(plan=filters.plan), language=language)
         return render_to_string("regionbudget/partials/gap_body.html", ctx)
 
     # The figures' part of the page is the same for everyone with the same scope and filters

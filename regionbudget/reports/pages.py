@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from regionbudget.balance.pages import ledger_page
 from regionbudget.core.formatting import format_money, format_money_range, format_number
 from regionbudget.gap import charts
 from regionbudget.gap.dashboard import gap_sentence, probability_text
@@ -134,6 +135,8 @@ def report_page(snapshot: dict, *, language: str) -> dict:
     changes = snapshot.get("changes", {})
     return {
         "s": snapshot,
+        # The balance requirement ledger as frozen with the report (none in older reports).
+        "balance": ledger_page(snapshot.get("balance"), language=language),
         "focus": focus,
         "outlook": outlook,
         "outlook_focus": next((row for row in outlook if row["year"] == snapshot["year"]), None),

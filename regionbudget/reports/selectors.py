@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from regionbudget.balance.selectors import balance_snapshot
 from regionbudget.core import access
 from regionbudget.gap import calculations as calc
 from regionbudget.gap.figures import AMOUNT_FIGURES, AREA_FIGURES, OUTLOOK_FIGURES
@@ -124,6 +125,7 @@ def report_snapshot(*, report, user) -> dict:
         if previous
         else None,
     }
+    snapshot["balance"] = balance_snapshot(plan=plan)  # the balance requirement ledger, frozen too
     snapshot["changes"] = calc.report_changes(previous.snapshot if previous else None, snapshot)
     return snapshot
 

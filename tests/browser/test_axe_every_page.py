@@ -54,6 +54,8 @@ NOT_HTML = {
     "measures:measure_export": "CSV/Excel download",
     "measures:measure_import_confirm": "POST only",
     "api_token_revoke": "POST only",
+    "balance:ledger_json": "JSON",
+    "balance:ledger_export": "Excel download",
 }
 
 BUDGET_OK = "\ufeffkostnadsställe;år;kontogrupp;belopp\r\n1101;2024;Personal;152 000 000\r\n"
@@ -263,6 +265,25 @@ PAGES: list[Visit] = [
         _go(lambda w: f"/gap/?year=2025&area={w.somatik.pk}&category=Ink%C3%B6p"),
     ),
     Visit("report_list", "report list", ALL, _go(lambda w: "/reports/")),
+    Visit("balance:ledger", "balance requirement ledger", ALL, _go(lambda w: "/balance/")),
+    Visit(
+        "balance:year_create",
+        "new balance statement",
+        WRITERS,
+        _go(lambda w: "/balance/years/new/"),
+    ),
+    Visit(
+        "balance:year_create",
+        "new balance statement with errors",
+        (FINANCE,),
+        _with_errors(lambda w: "/balance/years/new/", junk="x"),
+    ),
+    Visit(
+        "balance:year_edit",
+        "balance statement edit",
+        WRITERS,
+        _go(lambda w: "/balance/years/2023/edit/"),
+    ),
     Visit("report_create", "new report", WRITERS, _go(lambda w: "/reports/new/")),
     Visit("meeting_create", "new meeting", WRITERS, _go(lambda w: "/reports/meetings/new/")),
     Visit(

@@ -387,7 +387,10 @@ def _measure_import_upload() -> WriteCase:
 
 def _measure_create() -> WriteCase:
     m03 = Measure.objects.get(code="M03")
-    data = measure_edit_data(m03, code="M77", title="Ny åtgärd efter avbrott", version="")
+    # A new measure starts as proposed (created as decided it would need its decision).
+    data = measure_edit_data(
+        m03, code="M77", title="Ny åtgärd efter avbrott", status="proposed", version=""
+    )
     return WriteCase(
         "ekonom",
         reverse("measures:measure_create") + f"?plan={m03.plan_id}",

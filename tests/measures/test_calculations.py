@@ -1,5 +1,6 @@
 """Totals of the register, computed by hand from measures.csv (no database)."""
 
+import datetime as _dt
 from decimal import Decimal
 
 import pandas as pd
@@ -8,7 +9,11 @@ from measures.calculations import (
     EFFECT_COLUMNS,
     Totals,
     attribute_to_areas,
+    decision_missing,
     effect_totals,
+    first_year_fraction,
+    moves_to_decided,
+    pro_rata_effects,
     rows_for_year,
     scope_to_areas,
     shares_total,
@@ -199,3 +204,51 @@ def test_a_year_total_adds_the_months_with_an_amount():
     months = [D("1.5") * M, None, D("-0.25") * M] + [None] * 9
     assert year_total(months) == D("1.25") * M
     assert year_total([None] * 12) == D(0)
+
+
+# --- the lifecycle: decisions, one-off and recurring effects, pro rata ---------------------------
+
+
+def test_twelve_a_year_from_the_first_of_september_is_four_that_year_and_twelve_the_next():
+    # September to December: 4 of 12 months, so 12 × 4 / 12 = 4 mnkr in 2024, then 12 a year.
+    assert first_year_fraction(_dt.date(2024, 9, 1)) == Decimal(4) / Decimal(12)
+    effects = pro_rata_effects(
+        low=12 * M, high=12 * M, start=_dt.date(2024, 9, 1), years=[2024, 2025, 2026]
+    )
+    assert effects == {2024: (4 * M, 4 * M), 2025: (12 * M, 12 * M), 2026: (12 * M, 12 * M)}
+
+
+def test_a_range_is_pro_rated_at_both_ends():
+    # 6–9 mnkr a year from 1 July: half a year, 3–4,5 in the first year.
+    effects = pro_rata_effects(low=6 * M, high=9 * M, start=_dt.date(2025, 7, 1), years=[2025])
+    assert effects == {2025: (3 * M, Decimal("4500000.00"))}
+
+
+def test_a_one_off_effect_counts_only_in_its_year_a_recurring_one_carries_on():
+    # 10 mnkr from 1 January 2024 over 2024–2026: one-off 10, 0, 0; recurring 10, 10, 10.
+    start, years = _dt.date(2024, 1, 1), [2024, 2025, 2026]
+    one_off = pro_rata_effects(low=10 * M, high=10 * M, start=start, years=years, recurring=False)
+    assert one_off == {2024: (10 * M, 10 * M)}
+    recurring = pro_rata_effects(low=10 * M, high=10 * M, start=start, years=years)
+    assert recurring == dict.fromkeys(years, (10 * M, 10 * M))
+    # Starting in 2025: nothing in 2024.
+    later = pro_rata_effects(low=10 * M, high=10 * M, start=_dt.date(2025, 1, 1), years=years)
+    assert set(later) == {2025, 2026}
+
+
+def test_a_move_to_decided_needs_a_whole_decision():
+    assert moves_to_decided("proposed", "decided") and moves_to_decided(None, "in_progress")
+    assert not moves_to_decided("decided", "in_progress") and not moves_to_decided(None, "proposed")
+    assert decision_missing(body="", reference=" ", date=None, consequence_analysis="") == [
+        "decision_body",
+        "decision_reference",
+        "decision_date",
+        "consequence_analysis",
+    ]
+    complete = {
+        "body": "committee",
+        "reference": "HSN 2023-12-19 § 12",
+        "date": _dt.date(2023, 12, 19),
+        "consequence_analysis": "Patienter: …",
+    }
+    assert decision_missing(**complete) == []

@@ -1,5 +1,6 @@
 """Writes to the register: validation, database constraints, versions, shares, import."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -262,3 +263,149 @@ def test_a_director_reports_on_their_own_areas_measures_only(measure, username, 
         m.refresh_from_db()
         assert m.version == version
         assert not RealisedEffect.objects.filter(measure=m, year=2026, month=11).exists()
+
+
+# --- the lifecycle: decisions, confirming the effect, full-year effects --------------------------
+
+DECISION = {
+    "decision_body": "committee",
+    "decision_reference": "HSN 2023-12-19 § 12",
+    "decision_date": dt.date(2023, 12, 19),
+    "consequence_analysis": "Patienter: oförändrad tillgång. Personal: två tjänster färre.",
+}
+
+
+def test_deciding_a_measure_without_a_consequence_analysis_is_refused(plan):
+    measure = _create(plan)
+    with pytest.raises(ValidationError) as refused:
+        measure_report(
+            measure=measure,
+            expected_version=measure.version,
+            status="decided",
+            year=2024,
+            month=3,
+            amount=None,
+            comment="",
+            user=_user(),
+            **{**DECISION, "consequence_analysis": ""},
+        )
+    message = " ".join(refused.value.message_dict["status"])
+    # Swedish, the default language: what is missing is named.
+    assert "bara med sitt beslut" in message
+    assert message.endswith("Saknas: en konsekvensanalys.")
+    measure.refresh_from_db()
+    assert (measure.status, measure.version, measure.decision_reference) == ("proposed", 1, "")
+
+
+def test_a_measure_is_decided_with_its_whole_decision(plan):
+    measure = _create(plan)
+    measure_report(
+        measure=measure,
+        expected_version=measure.version,
+        status="decided",
+        year=2024,
+        month=3,
+        amount=None,
+        comment="",
+        user=_user("direktor.somatik"),
+        **DECISION,
+    )
+    measure.refresh_from_db()
+    assert measure.status == "decided"
+    assert (measure.decision_body, measure.decision_reference) == (
+        "committee",
+        "HSN 2023-12-19 § 12",
+    )
+    assert measure.consequence_analysis.startswith("Patienter")
+
+
+def test_creating_a_measure_as_decided_needs_its_decision(plan):
+    with pytest.raises(ValidationError):
+        _create(plan, status="decided")
+    assert not Measure.objects.filter(plan=plan, code="M99").exists()
+    assert _create(plan, status="decided", **DECISION).status == "decided"
+
+
+def test_a_director_cannot_confirm_an_effect(plan, measure):
+    m03 = measure("M03")  # owned by somatik, in progress, with realised effect
+    before = m03.version
+    with pytest.raises(ValidationError) as refused:
+        measure_report(
+            measure=m03,
+            expected_version=m03.version,
+            status="done",
+            year=2024,
+            month=5,
+            amount=1 * M,
+            comment="Klart",
+            user=_user("direktor.somatik"),
+        )
+    assert "Bara ekonomi bekräftar" in " ".join(refused.value.message_dict["status"])
+    m03.refresh_from_db()
+    assert m03.status != "done" and m03.version == before
+    assert not RealisedEffect.objects.filter(measure=m03, year=2024, month=5, comment="Klart")
+
+
+def test_finance_confirms_an_effect_only_after_realised_effect_is_recorded(plan):
+    measure = _create(plan, status="decided", **DECISION)
+    report = {"year": 2024, "month": 4, "comment": "", "user": _user()}
+    with pytest.raises(ValidationError) as refused:
+        measure_report(measure=measure, expected_version=1, status="done", amount=None, **report)
+    assert "Registrera det realiserade utfallet" in " ".join(refused.value.message_dict["status"])
+    measure_report(measure=measure, expected_version=1, status="done", amount=2 * M, **report)
+    measure.refresh_from_db()
+    assert measure.status == "done"
+
+
+def test_a_full_year_effect_from_september_gives_four_then_twelve(plan):
+    # 12 mnkr a year from 1 September 2024, recurring: 4 in 2024, 12 in 2025 and 2026.
+    measure = _create(
+        plan,
+        planned={},
+        start_date=dt.date(2024, 9, 1),
+        full_year_low=12 * M,
+        full_year_high=12 * M,
+    )
+    assert list(measure.planned_effects.values_list("year", "low", "high")) == [
+        (2024, 4 * M, 4 * M),
+        (2025, 12 * M, 12 * M),
+        (2026, 12 * M, 12 * M),
+    ]
+
+
+def test_a_one_off_effect_counts_only_in_its_year(plan):
+    measure = _create(
+        plan,
+        planned={},
+        start_date=dt.date(2025, 3, 1),
+        effect_kind="one_off",
+        full_year_low=5 * M,
+        full_year_high=6 * M,
+    )
+    assert list(measure.planned_effects.values_list("year", "low", "high")) == [
+        (2025, 5 * M, 6 * M)
+    ]
+
+
+def test_a_full_year_effect_needs_a_start_date(plan):
+    with pytest.raises(ValidationError) as refused:
+        _create(plan, planned={}, full_year_low=1 * M, full_year_high=1 * M)
+    assert "start_date" in refused.value.message_dict
+
+
+def test_existing_measures_keep_their_per_year_amounts(plan, measure):
+    m01 = measure("M01")
+    before = list(m01.planned_effects.values_list("year", "low", "high"))
+    assert m01.full_year_low is None and m01.effect_kind == "recurring"
+    measure_update(
+        measure=m01,
+        expected_version=m01.version,
+        code=m01.code,
+        title=m01.title,
+        category=m01.category,
+        owner_area=None,
+        status=m01.status,
+        planned={y: (lo, hi) for y, lo, hi in before},
+        user=_user(),
+    )
+    assert list(m01.planned_effects.values_list("year", "low", "high")) == before

@@ -496,3 +496,73 @@ def test_only_finance_imports(request, persona, plan):
     client = request.getfixturevalue(persona)
     assert client.get(reverse("measures:measure_import")).status_code == 403
     assert _upload(client, plan, HEADER).status_code == 403
+
+
+# --- the lifecycle on the pages ------------------------------------------------------------------
+
+
+def test_a_director_cannot_confirm_an_effect_on_the_report_page(director_own, measure):
+    m03 = measure("M03")
+    response = _report(director_own, m03, status="done", amount="1", comment="Klart")
+    assert response.status_code == 200
+    assert "Bara ekonomi bekräftar en åtgärds effekt" in _text(response)
+    m03.refresh_from_db()
+    assert m03.status == "in_progress"
+    assert not RealisedEffect.objects.filter(measure=m03, year=2026, month=10).exists()
+
+
+def test_deciding_without_a_consequence_analysis_is_refused_on_the_report_page(finance, measure):
+    proposed = Measure.objects.filter(status="proposed").order_by("code").first()
+    response = _report(
+        finance,
+        proposed,
+        status="decided",
+        decision_body="committee",
+        decision_reference="HSN 2024-02-27 § 5",
+        decision_date="2024-02-27",
+    )
+    assert response.status_code == 200
+    text = _text(response)
+    assert "kan markeras som beslutad bara med sitt beslut" in text
+    assert "Saknas: en konsekvensanalys." in text
+    proposed.refresh_from_db()
+    assert proposed.status == "proposed" and proposed.decision_reference == ""
+    # With the analysis the same report goes through; the page shows the decision.
+    response = _report(
+        finance,
+        proposed,
+        status="decided",
+        decision_body="committee",
+        decision_reference="HSN 2024-02-27 § 5",
+        decision_date="2024-02-27",
+        consequence_analysis="Patienter: längre väntan på planerade besök.",
+    )
+    assert response.status_code == 302
+    proposed.refresh_from_db()
+    assert (proposed.status, proposed.decision_date.isoformat()) == ("decided", "2024-02-27")
+    detail = _text(finance.get(proposed.get_absolute_url()))
+    assert "Patienter: längre väntan på planerade besök." in detail
+
+
+def test_a_full_year_effect_typed_on_the_form_is_spread_over_the_years(finance, plan):
+    category = Category.objects.get(name="Inköp")
+    data = {
+        "code": "M98",
+        "title": "Nytt avtal",
+        "category": category.pk,
+        "owner_area": "",
+        "status": "proposed",
+        "start_date": "2024-09-01",
+        "effect_kind": "recurring",
+        "full_year_low": "12",
+        "full_year_high": "12",
+    }
+    response = finance.post(reverse("measures:measure_create") + f"?plan={plan.pk}", data)
+    assert response.status_code == 302
+    created = Measure.objects.get(plan=plan, code="M98")
+    assert list(created.planned_effects.values_list("year", "low")) == [
+        (2024, 4 * M),
+        (2025, 12 * M),
+        (2026, 12 * M),
+    ]
+    assert "4,0" in _text(finance.get(created.get_absolute_url()))

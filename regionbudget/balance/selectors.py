@@ -1,0 +1,216 @@
+"""Reads that feed the balance requirement pages, the exports and the status reports.
+
+The ledger is the region's: everyone with a role reads it (finance enters it). The plan's
+measures join it as their planned range per year for the whole region (cancelled measures
+out), summed by the register's arithmetic (``measures.calculations.totals_by_year`` over
+``planned_totals``, the one place the gap figures' "planned, low/high end" are summed too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from forecasts.models import Plan
+from regionbudget.balance.calculations import (
+    Ledger,
+    StatementLine,
+    balance_ledger,
+    statement_subtotals,
+)
+from regionbudget.balance.figures import SCENARIOS
+from regionbudget.balance.models import BalanceYear
+
+__all__ = [
+    "BalanceData",
+    "Statement",
+    "balance_data",
+    "balance_snapshot",
+    "balance_year_find",
+    "balance_year_list",
+    "plan_improvement",
+]
+
+
+def balance_year_list() -> QuerySet[BalanceYear]:
+    """Every statement with its lines, oldest year first (two queries)."""
+    return BalanceYear.objects.prefetch_related("lines").order_by("year")
+
+
+def balance_year_find(*, year: int) -> BalanceYear | None:
+    """The statement of ``year`` with its lines, or None."""
+    return balance_year_list().filter(year=year).first()
+
+
+@dataclass
+class Statement:
+    """A year's statement as the pages show it (SEK)."""
+
+    year: int
+    kind: str
+    kind_label: str
+    note: str
+    lines: list[StatementLine]
+    result: Decimal
+    adjusted: Decimal
+    balance_result: Decimal
+
+    @property
+    def forecast(self) -> bool:
+        return self.kind == BalanceYear.Kind.FORECAST
+
+
+@dataclass
+class BalanceData:
+    """The statements, and the ledger read three ways: as entered (``entered``), and with the
+    plan's measures delivering at the low (``low``) and the high end (``high``) of their range."""
+
+    statements: list[Statement]
+    ledgers: dict[str, Ledger]
+    plan: Plan | None = None
+    improvement: dict[str, dict[int, Decimal]] = field(default_factory=dict)
+    current_year: int | None = None
+    current_year_forecast: Decimal | None = None
+
+    @property
+    def flagged(self) -> dict[str, list]:
+        """Per reading, the deficits that miss (or will miss) their deadline."""
+        return {name: ledger.flagged for name, ledger in self.ledgers.items()}
+
+    @property
+    def any_flagged(self) -> bool:
+        return any(self.flagged.values())
+
+
+def plan_improvement(*, plan: Plan | None) -> dict[str, dict[int, Decimal]]:
+    """The plan's measures per year (SEK, the whole region, cancelled ones out): ``low`` and
+    ``high`` end of the planned range, the same sums as the gap figures. Three queries."""
+    if plan is None:
+        return {"low": {}, "high": {}}
+    from measures.calculations import totals_by_year
+    from measures.models import Measure
+    from measures.selectors import measure_effects_frame
+
+    effects = measure_effects_frame(
+        plan=plan, user=None, measures=Measure.objects.filter(plan=plan)
+    )
+    frame = totals_by_year(effects, years=plan.years)
+    years = [int(y) for y in frame["year"]]
+    return {
+        "low": dict(zip(years, frame["low"], strict=True)),
+        "high": dict(zip(years, frame["high"], strict=True)),
+    }
+
+
+def _statement(year: BalanceYear) -> Statement:
+    lines = [StatementLine(line.kind, line.label, line.amount) for line in year.lines.all()]
+    return Statement(
+        year=year.year,
+        kind=year.kind,
+        kind_label=str(year.get_kind_display()),
+        note=year.note,
+        lines=lines,
+        **statement_subtotals(lines),
+    )
+
+
+def balance_data(
+    *,
+    plan: Plan | None,
+    current_year: int | None = None,
+    current_year_forecast: Decimal | None = None,
+) -> BalanceData:
+    """The statements and the ledger joined to ``plan``'s measures.
+
+    ``current_year_forecast`` (SEK) is the forecast balanskravsresultat of ``current_year`` from
+    the outlook; when given it replaces the figure entered for that year (see
+    ``calculations.balance_ledger``).
+    """
+    statements = [_statement(year) for year in balance_year_list()]
+    results = {s.year: s.balance_result for s in statements}
+    forecasts = [s.year for s in statements if s.forecast]
+    improvement = plan_improvement(plan=plan)
+    ledgers = {
+        scenario: balance_ledger(
+            results,
+            forecast_years=forecasts,
+            improvement=improvement.get(scenario),
+            current_year=current_year,
+            current_year_forecast=current_year_forecast,
+        )
+        for scenario in SCENARIOS
+    }
+    return BalanceData(
+        statements=statements,
+        ledgers=ledgers,
+        plan=plan,
+        improvement=improvement,
+        current_year=current_year,
+        current_year_forecast=current_year_forecast,
+    )
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def balance_snapshot(*, plan: Plan | None) -> dict:
+    """The ledger as plain JSON data (amounts as decimal strings, SEK): for the read API and to
+    be frozen with a status report."""
+    data = balance_data(plan=plan)
+    return {
+        "plan": plan.name if plan else None,
+        "statements": [
+            {
+                "year": s.year,
+                "kind": s.kind,
+                "note": s.note,
+                "lines": [
+                    {"kind": line.kind, "label": line.label, "amount": _text(line.amount)}
+                    for line in s.lines
+                ],
+                "result": _text(s.result),
+                "adjusted": _text(s.adjusted),
+                "balance_result": _text(s.balance_result),
+            }
+            for s in data.statements
+        ],
+        "ledgers": {
+            scenario: {
+                "years": [
+                    {
+                        "year": y.year,
+                        "forecast": y.forecast,
+                        "balance_result": _text(y.balance_result),
+                        "improvement": _text(y.improvement),
+                        "counted": _text(y.counted),
+                        "new_deficit": _text(y.new_deficit),
+                        "restored": _text(y.restored),
+                        "owed": _text(y.owed),
+                    }
+                    for y in ledger.years
+                ],
+                "deficits": [
+                    {
+                        "year": d.year,
+                        "amount": _text(d.amount),
+                        "deadline": d.deadline,
+                        "restorations": [
+                            {"year": r.year, "amount": _text(r.amount)} for r in d.restorations
+                        ],
+                        "restored": _text(d.restored),
+                        "remaining": _text(d.remaining),
+                        "remaining_at_deadline": _text(d.remaining_at_deadline),
+                        "restored_in": d.restored_in,
+                        "status": d.status,
+                        "flagged": d.flagged,
+                    }
+                    for d in ledger.deficits
+                ],
+                "owed": _text(ledger.owed),
+            }
+            for scenario, ledger in data.ledgers.items()
+        },
+    }
