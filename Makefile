@@ -30,7 +30,7 @@ demo: migrate
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Regionbudget: http://127.0.0.1:$(PORT)/  (demo users in README.md, password 'demo')"
-	$(VENV)/bin/gunicorn regionbudget.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	$(VENV)/bin/gunicorn regionbudget.wsgi --bind 127.0.0.1:$(PORT)  # workers: gunicorn.conf.py
 
 # Development server with auto-reload and Django's debug pages.
 dev: demo
