@@ -59,7 +59,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
     """Finance opens a round: "prognos efter oktober 2024", its deadline and threshold."""
     access.require_finance(request.user)
@@ -160,7 +160,7 @@ def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
     """The director's grid: save a draft any time, or submit (then it is locked)."""
     forecast_round, area, forecast = selectors.forecast_access(
@@ -307,7 +307,7 @@ def _rows(upload: ImportUpload) -> list[imports.FigureRow]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     """Upload a budget or actuals file; it is checked and previewed before anything is written."""
     access.require_finance(request.user)

@@ -187,7 +187,7 @@ def _save_measure(request, form, *, plan: Plan, measure: Measure | None):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_create(request: HttpRequest) -> HttpResponse:
     """Finance adds a measure to a plan."""
     access.require_finance(request.user)
@@ -208,7 +208,7 @@ def measure_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance edits a measure and its planned effects; a concurrent edit shows both versions."""
     measure = selectors.measure_get(user=request.user, pk=pk)
@@ -239,7 +239,7 @@ def _report_initial(measure: Measure) -> dict:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner reports status and a month's realised effect; a concurrent change is shown."""
     measure = selectors.measure_get(user=request.user, pk=pk)
@@ -280,7 +280,7 @@ def _report_conflict(form: MeasureReportForm, current: Measure) -> dict:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance splits a region-wide measure across areas (percentages summing to 100)."""
     measure = selectors.measure_get(user=request.user, pk=pk)
@@ -330,7 +330,7 @@ def _shares_conflict(form: AreaSharesForm, current: Measure) -> None:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_import(request: HttpRequest) -> HttpResponse:
     """Finance uploads an action plan; every row is checked once, then shown for confirmation."""
     access.require_finance(request.user)

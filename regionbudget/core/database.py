@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["database_settings", "embedded_database_url", "timeout_options"]
+__all__ = ["database_settings", "embedded_database_url", "is_timeout", "timeout_options"]
 
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 
@@ -126,3 +126,14 @@ def timeout_options(*, statement_seconds: float, lock_seconds: float) -> str:
             raise ImproperlyConfigured(f"{variable} must be 0 or more seconds, got {seconds}.")
         parts.append(f"-c {name}={round(seconds * 1000)}")
     return " ".join(parts)
+
+
+# PostgreSQL's codes for a statement cancelled by statement_timeout, and for lock_timeout.
+TIMEOUT_SQLSTATES = {"57014", "55P03"}
+
+
+def is_timeout(error: BaseException) -> bool:
+    """Whether a database error is a statement or lock timeout (the server is slow or a table is
+    locked), rather than a lost or refused connection."""
+    cause = error.__cause__ if error.__cause__ is not None else error
+    return getattr(cause, "sqlstate", None) in TIMEOUT_SQLSTATES

@@ -60,7 +60,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
     access.require_finance(request.user)
     form = MeetingForm(request.POST or None)
@@ -74,7 +74,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
     access.require_finance(request.user)
     initial_corrects = request.GET.get("corrects")
@@ -95,7 +95,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_finance(request.user)
     report = _get_report(request, pk)
