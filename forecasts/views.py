@@ -218,6 +218,8 @@ def _detail_ctx(request: HttpRequest, forecast_round, area, forecast, return_for
         and forecast is not None
         and forecast.status == Forecast.Status.SUBMITTED
         and forecast_round.is_open,
+        # one person with both roles reviews their own submission: they may return it only
+        "submitted_by_reader": forecast is not None and forecast.submitted_by_id == request.user.pk,
         "can_edit": access.is_director(request.user)
         and forecast_round.is_open
         and (forecast is None or forecast.is_editable),
