@@ -218,3 +218,23 @@ def test_names_with_markup_are_drawn_as_typed_never_as_links(finance):
     assert not [t for t in texts if "<a" in t], "a name reached plotly unescaped"
     escaped = '&lt;a href="https://evil.example/"&gt;Klicka&lt;/a&gt;'
     assert escaped in texts  # drawn as typed
+
+
+def test_the_cache_keeps_a_chosen_area_apart_from_a_directors_own_view(finance, director_own):
+    """Finance choosing somatik and somatik's director without a choice see the same figures,
+    but not the same page: finance's links carry area=, the director's must not."""
+    import re
+
+    from django.core.cache import cache
+
+    from regionbudget.core.models import Area
+
+    def page(client, query):
+        body = client.get(f"/gap/?{query}").content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+    somatik = Area.objects.get(code="LSO-SOM")
+    alone = page(director_own, "year=2024")
+    cache.clear()
+    page(finance, f"year=2024&area={somatik.pk}")  # cached first, with its area= links
+    assert page(director_own, "year=2024") == alone
