@@ -121,6 +121,13 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_year = effects[["year", "low", "high", "realised"]]
     shares = selectors.measure_area_shares_frame(plan=measure.plan)
     realised, comments = selectors.measure_realised_grid(measure=measure)
+    # A region-wide measure's split: a director sees their own areas' shares only.
+    visible = selectors.scope_area_codes(user=request.user, area=None)
+    split = [
+        part
+        for part in calculations.split_by_area(by_year, shares[shares["code"] == measure.code])
+        if visible is None or part["area_code"] in visible
+    ]
     figure = charts.measure_effect_figure(
         by_year,
         planned_label=_("Planned effect (low–high)"),
@@ -130,13 +137,13 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "measure": measure,
         "by_year": by_year.to_dict("records"),
-        "split": calculations.split_by_area(by_year, shares[shares["code"] == measure.code]),
+        "split": split,
         "areas": {a.code: a.name for a in Area.objects.all()},
         "realised": realised,
         "comments": comments,
         "months": [_month_abbr(m) for m in range(1, 13)],
         "indicators": selectors.measure_indicators(measure=measure),
-        "history": selectors.measure_history(measure=measure),
+        "history": selectors.measure_history(measure=measure, visible_area_codes=visible),
         "chart": figure.to_plotly_json(),
         "can_manage": selectors.can_manage_measures(request.user),
         "can_report": selectors.can_report_on(request.user, measure),

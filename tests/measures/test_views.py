@@ -496,3 +496,25 @@ def test_only_finance_imports(request, persona, plan):
     client = request.getfixturevalue(persona)
     assert client.get(reverse("measures:measure_import")).status_code == 403
     assert _upload(client, plan, HEADER).status_code == 403
+
+
+def test_a_director_sees_only_their_own_areas_share_of_a_region_wide_measure(director_own, finance):
+    from measures.models import AreaShare, Measure
+
+    measure = Measure.objects.get(code="M01", owner_area__isnull=True)
+    codes = set(AreaShare.objects.filter(measure=measure).values_list("area__code", flat=True))
+    assert "LSO-SOM" in codes and len(codes) > 1
+    url = reverse("measures:measure_detail", args=[measure.pk])
+
+    def split_rows(client):
+        body = client.get(url).content.decode()
+        table = body.split('id="split-table"')[1].split("</table>")[0]
+        return {code for code in codes if f'<th scope="row">{code}</th>' in table}, body
+
+    shown, _ = split_rows(finance)
+    assert shown == codes
+    shown, body = split_rows(director_own)
+    assert shown == {"LSO-SOM"}
+    history = body.split('id="history-heading"')[-1] if 'id="history-heading"' in body else body
+    for other in codes - {"LSO-SOM"}:
+        assert other not in history, f"{other}'s share is in the director's history"
