@@ -409,3 +409,23 @@ def test_a_unit_removed_after_the_upload_is_reported_when_confirming(finance):
     assert preview.status_code == 400
     assert "Okänt kostnadsställe" in preview.content.decode()
     assert not Budget.objects.filter(year=2025).exists()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        ("xxe_xlsx", "dokumenttypdeklaration"),
+        ("billion_laughs_xlsx", "dokumenttypdeklaration"),
+        ("forged_size_xlsx", "inte en giltig Excelfil"),
+    ],
+)
+def test_a_hostile_xlsx_is_refused_with_a_message_and_nothing_is_written(finance, build, message):
+    from tests import hostile_files
+
+    rows = [["Kostnadsställe", "År", "Kontogrupp", "Belopp"], ["1101", 2025, "Personal", 100]]
+    before = _snapshot()
+    page, _ = _upload(finance, getattr(hostile_files, build)(rows), "budget.xlsx", "budget")
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert message in text
+    assert _snapshot() == before

@@ -518,3 +518,35 @@ def test_a_director_sees_only_their_own_areas_share_of_a_region_wide_measure(dir
     history = body.split('id="history-heading"')[-1] if 'id="history-heading"' in body else body
     for other in codes - {"LSO-SOM"}:
         assert other not in history, f"{other}'s share is in the director's history"
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        ("xxe_xlsx", "dokumenttypdeklaration"),
+        ("billion_laughs_xlsx", "dokumenttypdeklaration"),
+        ("forged_size_xlsx", "inte en giltig Excelfil"),
+    ],
+)
+def test_a_hostile_xlsx_action_plan_gets_a_message_and_nothing_is_saved(
+    finance, plan, build, message
+):
+    from measures.models import Measure
+    from tests import hostile_files
+
+    rows = [
+        ["kod", "åtgärd", "kategori", "område", "status", "2024 låg", "2024 hög"],
+        ["M40", "Ny", "Inköp", "LSO-SOM", "pågår", 1, 2],
+    ]
+    count = Measure.objects.count()
+    response = finance.post(
+        reverse("measures:measure_import"),
+        {
+            "plan": plan.pk,
+            "file": SimpleUploadedFile("plan.xlsx", getattr(hostile_files, build)(rows)),
+        },
+        follow=True,
+    )
+    assert response.status_code in (200, 400)
+    assert message in response.content.decode()
+    assert Measure.objects.count() == count
