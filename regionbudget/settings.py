@@ -123,6 +123,10 @@ LOGIN_ADDRESS_FREE_FAILURES = env.int("LOGIN_ADDRESS_FREE_FAILURES", default=10)
 LOGIN_ADDRESS_MAX_DELAY_SECONDS = env.int("LOGIN_ADDRESS_MAX_DELAY_SECONDS", default=30)
 AXES_VERBOSE = True
 
+# Status report PDFs made at once across all workers (each takes seconds of a worker's time);
+# each user makes one at a time. regionbudget.reports.views.report_pdf.
+PDF_RENDERS_AT_ONCE = env.int("PDF_RENDERS_AT_ONCE", default=2)
+
 ROOT_URLCONF = "regionbudget.urls"
 WSGI_APPLICATION = "regionbudget.wsgi.application"
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from forecasts.selectors import plan_list
 from measures.models import Measure
 from regionbudget.core import access
+from regionbudget.core.locking import advisory_slot
 from regionbudget.core.saving import keep_input
 from regionbudget.reports.forms import MeetingForm, StatusReportForm
 from regionbudget.reports.models import StatusReport
@@ -171,28 +172,68 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(report)
 
 
+# Advisory lock namespaces of the PDF renders: one per user at a time, and a few at once in all.
+PDF_USER_LOCKS = 7301
+PDF_SLOT_LOCKS = 7302
+
+
+def _pdf_busy(request: HttpRequest, report: StatusReport, message: str) -> HttpResponse:
+    ctx = {"report": report, "message": message}
+    response = render(request, "regionbudget/report_pdf_busy.html", ctx, status=429)
+    response["Retry-After"] = "10"
+    return response
+
+
 @login_required
 @require_safe
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The same document as the page, as PDF for the meeting papers (published reports only)."""
+    """The same document as the page, as PDF for the meeting papers (published reports only).
+
+    A published report never changes, so its PDF is made once per language and kept in the
+    cache under its checksum. Making one takes seconds of a worker: each user makes one at a
+    time, and at most ``settings.PDF_RENDERS_AT_ONCE`` are made at once; a request beyond that
+    gets a page asking to try again in a few seconds (429) instead of queueing workers."""
+    from django.conf import settings
+    from django.core.cache import cache
+
     report = _get_report(request, pk)
     if report.status != StatusReport.Status.PUBLISHED:
         raise Http404
-    try:
-        import weasyprint
-    except OSError:  # the Pango library is missing on this machine
-        return render(request, "regionbudget/report_no_pdf.html", {"report": report}, status=503)
+    language = get_language()
+    key = f"report-pdf:{report.pk}:{report.checksum}:{language}"
+    pdf = cache.get(key)
+    if pdf is None:
+        try:
+            import weasyprint
+        except OSError:  # the Pango library is missing on this machine
+            return render(
+                request, "regionbudget/report_no_pdf.html", {"report": report}, status=503
+            )
+        with advisory_slot(PDF_USER_LOCKS, [request.user.pk]) as own:
+            if own is None:
+                return _pdf_busy(request, report, _("Your previous PDF is still being made."))
+            slots = list(range(settings.PDF_RENDERS_AT_ONCE))
+            with advisory_slot(PDF_SLOT_LOCKS, slots) as slot:
+                if slot is None:
+                    return _pdf_busy(request, report, _("Several PDFs are being made right now."))
+                pdf = cache.get(key)  # made by someone else while this one waited
+                if pdf is None:
+                    pdf = _render_pdf(request, report, weasyprint)
+                    cache.set(key, pdf, None)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statusrapport-{report.meeting.date:%Y-%m-%d}-{report.pk}.pdf"'
+    )
+    return response
+
+
+def _render_pdf(request: HttpRequest, report: StatusReport, weasyprint) -> bytes:
     html = render_to_string(
         "regionbudget/report_print.html",
         {"report": report, **report_page(report.snapshot, language=get_language())},
         request=request,
     )
     stylesheets = [weasyprint.CSS(filename=finders.find("css/report.css"))]
-    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
+    return weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
         stylesheets=stylesheets
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="statusrapport-{report.meeting.date:%Y-%m-%d}-{report.pk}.pdf"'
-    )
-    return response
