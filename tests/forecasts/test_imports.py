@@ -429,3 +429,31 @@ def test_a_hostile_xlsx_is_refused_with_a_message_and_nothing_is_written(finance
     assert page.status_code == 400
     assert message in text
     assert _snapshot() == before
+
+
+def test_confirming_writes_the_figures_and_discards_the_upload_in_one_transaction(
+    finance, monkeypatch
+):
+    from forecasts.services import figures as figure_services
+
+    content = BUDGET_HEADER + "1101;2025;Personal;777\n"
+    response = finance.post(
+        reverse("forecasts:import_start"),
+        {"kind": "budget", "file": SimpleUploadedFile("budget.csv", content.encode())},
+    )
+    before = _snapshot()
+    discard = figure_services.import_upload_discard
+
+    def discard_fails(*, upload):
+        raise RuntimeError("the upload could not be discarded")
+
+    monkeypatch.setattr(figure_services, "import_upload_discard", discard_fails)
+    with pytest.raises(RuntimeError):
+        finance.post(response["Location"] + "confirm/")
+    assert _snapshot() == before, "no figure is written without the upload being discarded"
+    assert ImportUpload.objects.count() == 1
+
+    monkeypatch.setattr(figure_services, "import_upload_discard", discard)
+    assert finance.post(response["Location"] + "confirm/").status_code == 302
+    assert Budget.objects.get(year=2025, unit__code="1101").amount == Decimal("777.00")
+    assert not ImportUpload.objects.exists()
