@@ -21,11 +21,12 @@ install: $(VENV)/.installed
 	@printf 'DJANGO_DEBUG=false\nDJANGO_HTTPS=false\nREGIONBUDGET_DEMO=true\n' >> .env
 	@echo "Wrote .env for local use (see .env.example)."
 
+# Migrations and the demo may run statements longer than a page's statement timeout.
 migrate: install .env
-	$(PY) manage.py migrate --noinput
+	DATABASE_STATEMENT_TIMEOUT=0 $(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo
+	DATABASE_STATEMENT_TIMEOUT=0 $(PY) manage.py load_demo
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0

@@ -13,11 +13,11 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from forecasts.models import Plan
-from measures.models import Category, Measure
+from measures.models import DESCRIPTION_MAX_LENGTH, Category, Measure
 from regionbudget.core.formatting import format_number, parse_amount
 from regionbudget.core.models import Area
 from regionbudget.core.money import MAX_SEK, MSEK
-from regionbudget.core.validators import guard_text_fields
+from regionbudget.core.validators import guard_text_fields, limit_length
 
 __all__ = [
     "AreaSharesForm",
@@ -124,6 +124,7 @@ class MeasureForm(forms.ModelForm):
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["owner_area"].queryset = Area.objects.filter(is_active=True)
         self.fields["owner_area"].empty_label = _("Region-wide")
+        limit_length(self.fields["description"], DESCRIPTION_MAX_LENGTH)
         stored = {}
         if self.instance.pk:
             stored = {e.year: e for e in self.instance.planned_effects.all()}

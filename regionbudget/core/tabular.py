@@ -418,7 +418,8 @@ def read_table(
 
 # --- Writing: what goes back out to a spreadsheet ---------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The full-width forms (＝ ＋ － ＠) too: spreadsheets with East Asian input read them as "=" etc.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value):

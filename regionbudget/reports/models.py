@@ -30,6 +30,10 @@ class Meeting(models.Model):
         return f"{self.get_committee_display()} {self.date:%Y-%m-%d}: {self.title}"
 
 
+# The longest summary the report form accepts (a text column has no limit of its own).
+SUMMARY_MAX_LENGTH = 10000
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class StatusReport(models.Model):
     """A status report for a meeting: drafted by finance, then published and frozen.

@@ -74,13 +74,13 @@ def _finance() -> Client:
     return client
 
 
-def test_every_connection_has_a_statement_and_a_lock_timeout(demo_committed):
+def test_the_configured_timeouts_reach_every_connection(demo_committed, short_timeouts):
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         statement = cursor.fetchone()[0]
         cursor.execute("SHOW lock_timeout")
         lock = cursor.fetchone()[0]
-    assert (statement, lock) == ("15s", "5s")  # the defaults, below gunicorn's 30 s
+    assert (statement, lock) == (f"{STATEMENT_SECONDS}s", f"{LOCK_SECONDS}s")
 
 
 def test_a_locked_table_gives_the_503_page_and_the_app_recovers(demo_committed, short_timeouts):

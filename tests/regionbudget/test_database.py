@@ -129,3 +129,11 @@ def test_a_bad_timeout_names_the_variable(monkeypatch, tmp_path, value):
     monkeypatch.setenv("DATABASE_LOCK_TIMEOUT", value)
     with pytest.raises(ImproperlyConfigured, match="DATABASE_LOCK_TIMEOUT"):
         _settings_for(monkeypatch, tmp_path, "postgresql://rb@localhost:5432/rb")
+
+
+def test_the_default_timeouts_are_below_gunicorns_worker_timeout(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_STATEMENT_TIMEOUT", raising=False)
+    monkeypatch.delenv("DATABASE_LOCK_TIMEOUT", raising=False)
+    config = _settings_for(monkeypatch, tmp_path, "postgresql://rb@localhost:5432/rb")
+    # gunicorn.conf.py: 30 s
+    assert config["OPTIONS"]["options"] == "-c statement_timeout=15000 -c lock_timeout=5000"
