@@ -4,7 +4,7 @@ keep the app label ``regionbudget`` (and their tables), so no migration moved an
 
 from regionbudget.core.models import Area, AreaDirector, DataVersion, Unit
 from regionbudget.gap.models import ConfidenceWeight
-from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.reports.models import Meeting, ReportPdf, StatusReport
 
 __all__ = [
     "Area",
@@ -12,6 +12,7 @@ __all__ = [
     "ConfidenceWeight",
     "DataVersion",
     "Meeting",
+    "ReportPdf",
     "StatusReport",
     "Unit",
 ]

@@ -22,8 +22,13 @@ from regionbudget.reports.forms import MeetingForm, StatusReportForm
 from regionbudget.reports.models import StatusReport
 from regionbudget.reports.pages import report_page
 from regionbudget.reports.selectors import report_list as select_reports
-from regionbudget.reports.selectors import report_snapshot
-from regionbudget.reports.services import ReportConflict, ReportFrozen, report_update
+from regionbudget.reports.selectors import report_pdf_stored, report_snapshot
+from regionbudget.reports.services import (
+    ReportConflict,
+    ReportFrozen,
+    report_pdf_keep,
+    report_update,
+)
 from regionbudget.reports.services import meeting_create as create_meeting
 from regionbudget.reports.services import report_create as create_report
 from regionbudget.reports.services import report_publish as publish_report
@@ -190,18 +195,17 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same document as the page, as PDF for the meeting papers (published reports only).
 
     A published report never changes, so its PDF is made once per language and kept in the
-    cache under its checksum. Making one takes seconds of a worker: each user makes one at a
-    time, and at most ``settings.PDF_RENDERS_AT_ONCE`` are made at once; a request beyond that
-    gets a page asking to try again in a few seconds (429) instead of queueing workers."""
+    database (``ReportPdf``), for every worker. Making one takes seconds of a worker: each user
+    makes one at a time, and at most ``settings.PDF_RENDERS_AT_ONCE`` are made at once; a
+    request beyond that gets a page asking to try again in a few seconds (429) instead of
+    queueing workers."""
     from django.conf import settings
-    from django.core.cache import cache
 
     report = _get_report(request, pk)
     if report.status != StatusReport.Status.PUBLISHED:
         raise Http404
     language = get_language()
-    key = f"report-pdf:{report.pk}:{report.checksum}:{language}"
-    pdf = cache.get(key)
+    pdf = report_pdf_stored(report=report, language=language)
     if pdf is None:
         try:
             import weasyprint
@@ -216,10 +220,11 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             with advisory_slot(PDF_SLOT_LOCKS, slots) as slot:
                 if slot is None:
                     return _pdf_busy(request, report, _("Several PDFs are being made right now."))
-                pdf = cache.get(key)  # made by someone else while this one waited
+                # made by someone else while this one waited
+                pdf = report_pdf_stored(report=report, language=language)
                 if pdf is None:
                     pdf = _render_pdf(request, report, weasyprint)
-                    cache.set(key, pdf, None)
+                    report_pdf_keep(report=report, language=language, content=pdf)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="statusrapport-{report.meeting.date:%Y-%m-%d}-{report.pk}.pdf"'

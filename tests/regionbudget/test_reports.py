@@ -261,14 +261,15 @@ def _advisory_locks(namespace: int, keys):
         other.close()
 
 
-def test_a_published_reports_pdf_is_made_once_and_then_served_from_the_cache(
-    demo, committee, monkeypatch
-):
+def test_a_published_reports_pdf_is_made_once_and_then_kept(demo, committee, monkeypatch):
     from regionbudget.reports import views
+    from regionbudget.reports.models import ReportPdf
 
     report = _published()
     first = committee.get(reverse("report_pdf", args=[report.pk]))
     assert first.status_code == 200 and first.content.startswith(b"%PDF")
+    kept = ReportPdf.objects.get(report=report)
+    assert (kept.language, kept.checksum) == ("sv", report.checksum)
 
     def not_again(*args, **kwargs):
         raise AssertionError("the PDF was made again")
