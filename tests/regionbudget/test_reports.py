@@ -258,6 +258,10 @@ def _advisory_locks(namespace: int, keys):
                 cursor.execute("SELECT pg_advisory_lock(%s, %s)", [namespace, key])
         yield
     finally:
+        # Released here, not by closing: a closed connection's server process lets its locks
+        # go a moment later, and the next request might still find them held.
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock_all()")
         other.close()
 
 
