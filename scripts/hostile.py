@@ -204,7 +204,10 @@ def scenario_pdfs(lines: list[str], base: str) -> None:
     _status, cookie = _login(base, "ledamot", "demo")
     listing = _request(base + "/reports/", cookie=cookie)[2].decode()
     report = re.search(r'href="/reports/(\d+)/"', listing).group(1)
-    for round_name in ("first (made once, the rest wait their turn)", "again (kept from the first)"):
+    for round_name in (
+        "first (made once, the rest wait their turn)",
+        "again (kept from the first)",
+    ):
         results: list = []
 
         def fetch(into: list = results) -> None:
