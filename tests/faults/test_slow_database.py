@@ -236,3 +236,32 @@ def test_under_gunicorn_a_locked_table_gives_the_503_page_and_the_app_recovers(g
 
     assert _request(base + "/measures/", cookie=cookie)[0] == 200, "recovers by itself"
     assert _request(base + "/healthz")[0] == 200
+
+
+def test_a_save_that_waits_too_long_for_a_lock_keeps_the_input_and_says_why(
+    demo_committed, short_timeouts
+):
+    """Reads go on while the planned effects are locked against writes (as during an import):
+    the save itself waits, is cancelled after the lock timeout, and the form comes back."""
+    from measures.models import Measure
+    from tests.measures.helpers import measure_edit_data
+
+    measure = Measure.objects.get(code="M03")
+    finance = _finance()
+    data = measure_edit_data(measure, title="Ny titel under lås", planned="7")
+    other = connections.create_connection("default")
+    other.set_autocommit(False)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute('LOCK TABLE "measures_plannedeffect" IN EXCLUSIVE MODE')
+        response = finance.post(f"/measures/{measure.pk}/edit/", data)
+    finally:
+        other.rollback()
+        other.close()
+    body = response.content.decode()
+    assert response.status_code == 503
+    assert "Databasen är upptagen och svarade inte i tid. Inget sparades." in body
+    assert 'value="Ny titel under lås"' in body
+    measure.refresh_from_db()
+    assert measure.title != "Ny titel under lås"
+    assert finance.post(f"/measures/{measure.pk}/edit/", data).status_code == 302
