@@ -24,7 +24,7 @@ COPY measures/ measures/
 RUN pip install .
 
 # The rest of the source.
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates/ templates/
 COPY static/ static/
 COPY locale/ locale/
@@ -47,4 +47,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; hosts = [h.strip().lstrip('.') for h in os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',') if h.strip() not in ('', '*')]; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/healthz', headers={'Host': hosts[0] if hosts else '127.0.0.1'}), timeout=4)"]
 
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn regionbudget.wsgi --bind 0.0.0.0:8000 --workers 2 --access-logfile -"]
+# gunicorn.conf.py: threaded workers (GUNICORN_WORKERS × GUNICORN_THREADS, 2 × 4 by default).
+# Migrations may run longer than a page's statement timeout.
+CMD ["sh", "-c", "DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate --noinput && exec gunicorn regionbudget.wsgi --bind 0.0.0.0:8000"]

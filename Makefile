@@ -21,16 +21,17 @@ install: $(VENV)/.installed
 	@printf 'DJANGO_DEBUG=false\nDJANGO_HTTPS=false\nREGIONBUDGET_DEMO=true\n' >> .env
 	@echo "Wrote .env for local use (see .env.example)."
 
+# Migrations and the demo may run statements longer than a page's statement timeout.
 migrate: install .env
-	$(PY) manage.py migrate --noinput
+	DATABASE_STATEMENT_TIMEOUT=0 $(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo
+	DATABASE_STATEMENT_TIMEOUT=0 $(PY) manage.py load_demo
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Regionbudget: http://127.0.0.1:$(PORT)/  (demo users in README.md, password 'demo')"
-	$(VENV)/bin/gunicorn regionbudget.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	$(VENV)/bin/gunicorn regionbudget.wsgi --bind 127.0.0.1:$(PORT)  # workers: gunicorn.conf.py
 
 # Development server with auto-reload and Django's debug pages.
 dev: demo

@@ -166,11 +166,17 @@ class DeficitTarget(models.Model):
                 fields=["plan", "year"],
                 condition=Q(area__isnull=True),
                 name="deficittarget_one_plan_target_per_year",
+                violation_error_message=_(
+                    "The plan already has a target for the whole plan in this year."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["plan", "year", "area"],
                 condition=Q(area__isnull=False),
                 name="deficittarget_one_area_target_per_year",
+                violation_error_message=_(
+                    "The plan already has a target for this area in this year."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=Decimal("0")), name="deficittarget_amount_not_negative"

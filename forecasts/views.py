@@ -90,7 +90,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
     """Finance opens a round: "prognos efter oktober 2024", its deadline and threshold."""
     access.require_finance(request.user)
@@ -189,7 +189,7 @@ def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
     """The director's grid: save a draft any time, or submit (then it is locked)."""
     forecast_round, area, forecast = selectors.forecast_access(
@@ -247,6 +247,8 @@ def _detail_ctx(request: HttpRequest, forecast_round, area, forecast, return_for
         and forecast is not None
         and forecast.status == Forecast.Status.SUBMITTED
         and forecast_round.is_open,
+        # one person with both roles reviews their own submission: they may return it only
+        "submitted_by_reader": forecast is not None and forecast.submitted_by_id == request.user.pk,
         "can_edit": access.is_director(request.user)
         and forecast_round.is_open
         and (forecast is None or forecast.is_editable),
@@ -336,7 +338,7 @@ def _rows(upload: ImportUpload) -> list[imports.FigureRow]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     """Upload a budget or actuals file; it is checked and previewed before anything is written."""
     access.require_finance(request.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,6 +11,11 @@ import plotly.graph_objects as go
 from regionbudget.core.money import MSEK
 
 __all__ = ["measure_effect_figure"]
+
+
+def _label(text: str) -> str:
+    """Plotly reads a subset of HTML in the texts it draws: escaped, a label is drawn as typed."""
+    return escape(str(text), quote=False)
 
 
 def _msek(values) -> list[float]:
@@ -25,6 +31,8 @@ def measure_effect_figure(
     ``by_year`` has ``year``, ``low``, ``high``, ``realised`` in SEK
     (``measures.calculations.totals_by_year``).
     """
+    planned_label, realised_label = _label(planned_label), _label(realised_label)
+    axis_label = _label(axis_label)
     years = [str(y) for y in by_year["year"]]
     low, high = _msek(by_year["low"]), _msek(by_year["high"])
     figure = go.Figure()

@@ -13,10 +13,10 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from forecasts.models import Plan
-from measures.models import Category, Measure
+from measures.models import DESCRIPTION_MAX_LENGTH, Category, Measure
 from regionbudget.core.forms import MsekField, PercentField, decimal_text, msek_text
 from regionbudget.core.models import Area
-from regionbudget.core.validators import guard_text_fields
+from regionbudget.core.validators import guard_text_fields, limit_length
 
 __all__ = [
     "AreaSharesForm",
@@ -76,6 +76,7 @@ class MeasureForm(forms.ModelForm):
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["owner_area"].queryset = Area.objects.filter(is_active=True)
         self.fields["owner_area"].empty_label = _("Region-wide")
+        limit_length(self.fields["description"], DESCRIPTION_MAX_LENGTH)
         stored = {}
         if self.instance.pk:
             stored = {e.year: e for e in self.instance.planned_effects.all()}

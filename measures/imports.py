@@ -18,10 +18,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from measures.models import Measure
+from measures.models import DESCRIPTION_MAX_LENGTH, Measure
 from regionbudget.core.formatting import parse_amount
 from regionbudget.core.money import MAX_SEK, MSEK
 from regionbudget.core.tabular import RowError, Table
+from regionbudget.core.validators import DIRECTION_CONTROL_MESSAGE, has_direction_controls
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -136,6 +137,14 @@ def validate_rows(
             fail("title", _("A title is required."))
         elif len(title) > 200:
             fail("title", _("At most 200 characters."))
+        for column in ("title", "description", "responsible", "decision_reference"):
+            if has_direction_controls(values.get(column, "")):
+                fail(column, str(DIRECTION_CONTROL_MESSAGE))
+        if len(values.get("description", "").strip()) > DESCRIPTION_MAX_LENGTH:
+            fail(
+                "description",
+                _("At most %(count)s characters.") % {"count": DESCRIPTION_MAX_LENGTH},
+            )
         category_id = categories.get(values.get("category", "").strip().casefold())
         if category_id is None:
             fail("category", _("Unknown category; add it to the list of categories first."))

@@ -62,6 +62,10 @@ class Category(models.Model):
         return self.name
 
 
+# The longest description a form or an import accepts (a text column has no limit of its own).
+DESCRIPTION_MAX_LENGTH = 5000
+
+
 @pghistory.track(*_trackers())
 class Measure(models.Model):
     """A savings measure (*åtgärd*) of a plan.

@@ -331,9 +331,12 @@ def _describe(model, data: dict) -> str:
     return name
 
 
-def measure_history(*, measure: Measure, limit: int = 50) -> list[HistoryEntry]:
+def measure_history(
+    *, measure: Measure, limit: int = 50, visible_area_codes: list[str] | None = None
+) -> list[HistoryEntry]:
     """The latest changes to the measure and its effects, shares and indicators, with who made
-    them (from the database triggers' history). Three queries."""
+    them (from the database triggers' history). Three queries. With ``visible_area_codes`` (a
+    director's areas), other areas' shares are left out."""
     events = list(Events.objects.references(measure).order_by("-pgh_created_at", "-pgh_id")[:limit])
     user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
     names = {
@@ -354,6 +357,12 @@ def measure_history(*, measure: Measure, limit: int = 50) -> list[HistoryEntry]:
         model = _tracked_model(event.pgh_model)
         data = event.pgh_data or {}
         diff = event.pgh_diff or {}
+        if (
+            model is AreaShare
+            and visible_area_codes is not None
+            and areas.get(data.get("area")) not in visible_area_codes
+        ):
+            continue
         if event.pgh_label == "update":
             pairs = {k: v for k, v in diff.items() if k not in _HIDDEN_FIELDS}
             if not pairs:

@@ -121,6 +121,13 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_year = effects[["year", "low", "high", "realised"]]
     shares = selectors.measure_area_shares_frame(plan=measure.plan)
     realised, comments = selectors.measure_realised_grid(measure=measure)
+    # A region-wide measure's split: a director sees their own areas' shares only.
+    visible = selectors.scope_area_codes(user=request.user, area=None)
+    split = [
+        part
+        for part in calculations.split_by_area(by_year, shares[shares["code"] == measure.code])
+        if visible is None or part["area_code"] in visible
+    ]
     figure = charts.measure_effect_figure(
         by_year,
         planned_label=_("Planned effect (low–high)"),
@@ -130,13 +137,13 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "measure": measure,
         "by_year": by_year.to_dict("records"),
-        "split": calculations.split_by_area(by_year, shares[shares["code"] == measure.code]),
+        "split": split,
         "areas": {a.code: a.name for a in Area.objects.all()},
         "realised": realised,
         "comments": comments,
         "months": [_month_abbr(m) for m in range(1, 13)],
         "indicators": selectors.measure_indicators(measure=measure),
-        "history": selectors.measure_history(measure=measure),
+        "history": selectors.measure_history(measure=measure, visible_area_codes=visible),
         "chart": figure.to_plotly_json(),
         "can_manage": selectors.can_manage_measures(request.user),
         "can_report": selectors.can_report_on(request.user, measure),
@@ -187,7 +194,7 @@ def _save_measure(request, form, *, plan: Plan, measure: Measure | None):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_create(request: HttpRequest) -> HttpResponse:
     """Finance adds a measure to a plan."""
     access.require_finance(request.user)
@@ -208,7 +215,7 @@ def measure_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance edits a measure and its planned effects; a concurrent edit shows both versions."""
     measure = selectors.measure_get(user=request.user, pk=pk)
@@ -239,7 +246,7 @@ def _report_initial(measure: Measure) -> dict:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner reports status and a month's realised effect; a concurrent change is shown."""
     measure = selectors.measure_get(user=request.user, pk=pk)
@@ -280,7 +287,7 @@ def _report_conflict(form: MeasureReportForm, current: Measure) -> dict:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_shares(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance splits a region-wide measure across areas (percentages summing to 100)."""
     measure = selectors.measure_get(user=request.user, pk=pk)
@@ -330,7 +337,7 @@ def _shares_conflict(form: AreaSharesForm, current: Measure) -> None:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_import(request: HttpRequest) -> HttpResponse:
     """Finance uploads an action plan; every row is checked once, then shown for confirmation."""
     access.require_finance(request.user)

@@ -1,9 +1,12 @@
 """Administration of the organisation (areas, units, area directors) for finance and admins."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from regionbudget.core import access
 from regionbudget.core.admin_forms import (
@@ -12,6 +15,7 @@ from regionbudget.core.admin_forms import (
     SafeAutocompleteMixin,
 )
 from regionbudget.core.models import Area, AreaDirector, Unit
+from regionbudget.core.security import unlock_user
 from regionbudget.gap.models import ConfidenceWeight
 
 admin.site.site_header = _("Regionbudget administration")
@@ -88,3 +92,27 @@ class ConfidenceWeightAdmin(admin.ModelAdmin):
     formfield_overrides = FINITE_DECIMALS
     list_display = ["status", "weight"]
     list_editable = ["weight"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user administration with one action more: lift a login lockout."""
+
+    actions = ["unlock_logins"]
+
+    # Only those who may change users (administrators), not finance, who may look users up.
+    @admin.action(description=_("Unlock login (clear failed logins)"), permissions=["change"])
+    def unlock_logins(self, request, queryset):
+        for user in queryset:
+            unlock_user(user.get_username())
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d user can log in again.", "%(count)d users can log in again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

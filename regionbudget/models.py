@@ -13,7 +13,7 @@ from regionbudget.core.models import (
     Unit,
 )
 from regionbudget.gap.models import ConfidenceWeight
-from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.reports.models import Meeting, ReportPdf, StatusReport
 
 __all__ = [
     "ApiToken",
@@ -24,6 +24,7 @@ __all__ = [
     "ConfidenceWeight",
     "DataVersion",
     "Meeting",
+    "ReportPdf",
     "SignInIdentity",
     "StatusReport",
     "Unit",

@@ -90,7 +90,9 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Login throttling: must come last.
+    # Login throttling: an address that keeps failing waits (before the password is checked) …
+    "regionbudget.core.security.AddressThrottleMiddleware",
+    # … and a user name is locked per address (django-axes): must come last.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -98,15 +100,32 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# After AXES_FAILURE_LIMIT failed logins for one user name, or from one address, further tries
-# are refused for AXES_COOLOFF_TIME; a successful login resets the count.
+# Reverse proxies in front of the application (docker-compose.yml: nginx, and the HTTPS proxy in
+# front of it): the client's address is read from X-Forwarded-For behind that many
+# (regionbudget.core.security.client_address). 0: the direct peer is the client.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT must be 0 or more, got {PROXY_COUNT}.")
+AXES_CLIENT_IP_CALLABLE = "regionbudget.core.security.client_address"
+# After AXES_FAILURE_LIMIT failed logins for one user name *from one address*, that user name is
+# refused from that address for AXES_COOLOFF_TIME (the same user elsewhere is not affected); a
+# successful login resets the count. An administrator lifts a lockout in the user list or with
+# `manage.py unlock_user NAME`.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# An address is slowed down, never locked (regionbudget.core.security.AddressThrottleMiddleware):
+# after this many failures within the cool-off time, whatever the user names, it waits 1, 2, 4 …
+# seconds after each failure, at most LOGIN_ADDRESS_MAX_DELAY_SECONDS.
+LOGIN_ADDRESS_FREE_FAILURES = env.int("LOGIN_ADDRESS_FREE_FAILURES", default=10)
+LOGIN_ADDRESS_MAX_DELAY_SECONDS = env.int("LOGIN_ADDRESS_MAX_DELAY_SECONDS", default=30)
 AXES_VERBOSE = True
+
+# Status report PDFs made at once across all workers (each takes seconds of a worker's time);
+# each user makes one at a time. regionbudget.reports.views.report_pdf.
+PDF_RENDERS_AT_ONCE = env.int("PDF_RENDERS_AT_ONCE", default=2)
 
 ROOT_URLCONF = "regionbudget.urls"
 WSGI_APPLICATION = "regionbudget.wsgi.application"

@@ -9,6 +9,11 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-product
 os.environ.setdefault("DJANGO_HTTPS", "false")
 os.environ.setdefault("REGIONBUDGET_DEMO", "true")
 os.environ["DJANGO_DEBUG"] = "false"
+# No statement or lock timeout by default: creating, migrating and filling the test databases
+# (several at once under xdist) may take longer than a page may. The timeouts' own tests set
+# short ones on their connection (tests/faults/test_slow_database.py).
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
+os.environ.setdefault("DATABASE_LOCK_TIMEOUT", "0")
 
 from regionbudget.settings import *  # noqa: E402,F403
 

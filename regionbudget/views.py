@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -21,6 +21,7 @@ from forecasts.selectors import plan_list, plan_targets
 from regionbudget.balance.pages import ledger_page
 from regionbudget.balance.selectors import balance_snapshot
 from regionbudget.core import access
+from regionbudget.core.database import is_timeout
 from regionbudget.core.oidc import password_login_allowed
 from regionbudget.core.roles import role_of
 from regionbudget.core.security import log_access_denied
@@ -78,15 +79,51 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "regionbudget/home.html", ctx)
 
 
+# How long /healthz waits for the database before it calls it slow (milliseconds).
+HEALTH_PROBE_TIMEOUT_MS = 1000
+
+
+def _application_tables() -> list[str]:
+    """Every table of the application's models, quoted for SQL."""
+    from django.apps import apps
+
+    names = {
+        model._meta.db_table
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy
+    }
+    return [connection.ops.quote_name(name) for name in sorted(names)]
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Reports whether the database answers; 200 when it does, 503 when not. No login needed."""
+    """Reports whether the database answers, and answers in time; no login needed.
+
+    - 200 ``ok``: a query answers, and no table is locked against readers.
+    - 503 ``degraded``: the database answers, but slowly, or a table the pages read is locked
+      (``LOCK TABLE``, a long ``ALTER TABLE``): pages would wait and end in the 503 page.
+    - 503 ``error``: the database cannot be reached.
+
+    The lock probe takes a reader's lock on every table with ``NOWAIT`` inside a transaction it
+    rolls back: it waits for nothing and changes nothing."""
     try:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {HEALTH_PROBE_TIMEOUT_MS}")
             cursor.execute("SELECT 1")
             cursor.fetchone()
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        f"LOCK TABLE {', '.join(_application_tables())} IN ACCESS SHARE MODE NOWAIT"
+                    )
+            except OperationalError as exc:  # a lock not available, or the probe timed out
+                logger.warning("healthz: database degraded: %s", exc.__class__.__name__)
+                return JsonResponse({"status": "degraded", "database": "slow"}, status=503)
     except DatabaseError as exc:
+        if is_timeout(exc):
+            logger.warning("healthz: database slow: %s", exc.__class__.__name__)
+            return JsonResponse({"status": "degraded", "database": "slow"}, status=503)
         logger.warning("healthz: database unreachable: %s", exc.__class__.__name__)
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})

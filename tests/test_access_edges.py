@@ -122,10 +122,11 @@ def _rows_written() -> dict[str, int]:
         return {t: n for t, n in cursor.fetchall() if t not in base.VOLATILE_TABLES and n}
 
 
-# --- HEAD answers like GET on read-only pages ---------------------------------------------------
+# --- HEAD answers like GET ------------------------------------------------------------------------
 
-# Pages that only read: HEAD gives GET's status (without a body). Form pages (GET and POST) and
-# POST-only URLs refuse HEAD like any method they do not serve.
+# HEAD gives GET's status (without a body) on every page that answers GET: the pages that only
+# read, and the form pages (GET and POST), which monitors and link checkers also ask with HEAD.
+# POST-only URLs refuse HEAD like GET. The pages that only read:
 READ_ONLY = {
     "home",
     "healthz",
@@ -156,10 +157,7 @@ HEAD_EXCEPTIONS = {"logout": _row(*[405] * 7), "set_language": _row(*[302] * 7)}
 
 def _head_cells():
     for case in _one_case_per_pattern():
-        if case.pattern in READ_ONLY:
-            statuses = case.get
-        else:
-            statuses = HEAD_EXCEPTIONS.get(case.pattern, REFUSED)
+        statuses = HEAD_EXCEPTIONS.get(case.pattern, case.get)
         for role in ROLES:
             yield pytest.param(case, statuses[role], role, id=f"{case.name}-{role}-HEAD")
 

@@ -55,6 +55,8 @@ VOLATILE_TABLES = {
     "axes_accessattempt",
     "axes_accesslog",
     "axes_accessfailurelog",
+    # a published report's PDF, made on its first download and kept
+    "regionbudget_reportpdf",
 }
 
 

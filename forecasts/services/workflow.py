@@ -66,6 +66,11 @@ class ForecastConflict(Conflict):
         super().__init__(current, "The forecast was changed by someone else.")
 
 
+SELF_APPROVAL_MESSAGE = _(
+    "You submitted this forecast yourself, so someone else in finance must approve it."
+)
+
+
 def _require_finance(user) -> None:
     access.require_finance(user, _("Only finance staff may do this."))
 
@@ -308,13 +313,20 @@ def forecast_submit(
 
 @transaction.atomic
 def forecast_approve(*, forecast: Forecast, expected_version: int, user) -> Forecast:
-    """Approve a submitted forecast (finance only); it becomes the area's latest approved one.
+    """Approve a submitted forecast (finance only, and never the person who submitted it, who
+    may hold both roles); it becomes the area's latest approved one.
 
     The approved forecast is a record: the year's budget of the area's units is kept with it
     (``ForecastBudget``), so that a later budget import never changes its deviation, and the
     measure register records which measures it already counts (``forecast_approved``).
     """
     _require_finance(user)
+    # A submission raises the version, so the submitter at the version being approved is the
+    # one that counts (the versioned update below refuses any other version).
+    if Forecast.objects.filter(
+        pk=forecast.pk, version=expected_version, submitted_by=user
+    ).exists():
+        raise ValidationError(SELF_APPROVAL_MESSAGE)
     approved = _decide(
         forecast,
         expected_version=expected_version,

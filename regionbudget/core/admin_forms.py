@@ -38,9 +38,12 @@ __all__ = [
 
 
 class FiniteDecimalField(forms.DecimalField):
-    """A decimal field that refuses NaN, sNaN and infinities when it reads them."""
+    """A decimal field that refuses NaN, sNaN and infinities when it reads them, and digits of
+    other scripts (Python's Decimal reads Arabic-Indic "١٢٣" as 123)."""
 
     def to_python(self, value):
+        if isinstance(value, str) and any(c.isdigit() and not c.isascii() for c in value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         number = super().to_python(value)
         if number is not None and not number.is_finite():
             raise ValidationError(self.error_messages["invalid"], code="invalid")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["database_settings", "embedded_database_url"]
+__all__ = ["database_settings", "embedded_database_url", "is_timeout", "timeout_options"]
 
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 
@@ -92,4 +92,48 @@ def database_settings(env: environ.Env, *, embedded_dir: Path) -> dict:
     config["CONN_HEALTH_CHECKS"] = True
     # Fail fast when the server is unreachable, so that users get a clear 503 page quickly.
     options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    # Fail fast when the server is slow or a table is locked: a statement or a wait for a lock
+    # that takes longer is cancelled, and the page is the 503 page ("try again in a minute"),
+    # well before gunicorn's worker timeout or the proxy's would cut the request off.
+    timeouts = timeout_options(
+        statement_seconds=_seconds(env, "DATABASE_STATEMENT_TIMEOUT", 15),
+        lock_seconds=_seconds(env, "DATABASE_LOCK_TIMEOUT", 5),
+    )
+    if timeouts:
+        options["options"] = f"{options.get('options', '')} {timeouts}".strip()
     return config
+
+
+def _seconds(env: environ.Env, name: str, default: float) -> float:
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, got {raw!r}.") from None
+
+
+def timeout_options(*, statement_seconds: float, lock_seconds: float) -> str:
+    """libpq's ``options`` that set ``statement_timeout`` and ``lock_timeout`` for every session
+    (in milliseconds; 0 switches a timeout off). Negative values are configuration errors."""
+    parts = []
+    for name, variable, seconds in (
+        ("statement_timeout", "DATABASE_STATEMENT_TIMEOUT", statement_seconds),
+        ("lock_timeout", "DATABASE_LOCK_TIMEOUT", lock_seconds),
+    ):
+        if not seconds >= 0:  # also NaN
+            raise ImproperlyConfigured(f"{variable} must be 0 or more seconds, got {seconds}.")
+        parts.append(f"-c {name}={round(seconds * 1000)}")
+    return " ".join(parts)
+
+
+# PostgreSQL's codes for a statement cancelled by statement_timeout, and for lock_timeout.
+TIMEOUT_SQLSTATES = {"57014", "55P03"}
+
+
+def is_timeout(error: BaseException) -> bool:
+    """Whether a database error is a statement or lock timeout (the server is slow or a table is
+    locked), rather than a lost or refused connection."""
+    cause = error.__cause__ if error.__cause__ is not None else error
+    return getattr(cause, "sqlstate", None) in TIMEOUT_SQLSTATES

@@ -89,8 +89,10 @@ def format_money_range(
 
 
 # Spaces people and spreadsheets put between thousands: space, no-break space, narrow no-break.
-_GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?:\D|$))")
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+# ASCII digits only: Python's \d (and Decimal) would also read other scripts' digits, e.g.
+# Arabic-Indic "١٢٣" as 123, which no one here types as an amount.
+_GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?:\D|$))", re.ASCII)
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$", re.ASCII)
 MAX_INTEGER_DIGITS = 14
 MAX_DECIMAL_PLACES = 6
 

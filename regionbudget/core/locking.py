@@ -10,11 +10,14 @@ raises ``Conflict`` carrying the row as it is stored now, for the page to show b
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
+from django.db import connection
 from django.db.models import F, Model, Q, QuerySet
 
-__all__ = ["Conflict", "WrongState", "update_versioned"]
+__all__ = ["Conflict", "WrongState", "advisory_slot", "update_versioned"]
 
 M = TypeVar("M", bound=Model)
 
@@ -63,3 +66,25 @@ def update_versioned(
     if current is None or current.version != expected_version:
         raise conflict(current)
     raise WrongState(current)
+
+
+@contextmanager
+def advisory_slot(namespace: int, keys: list[int]) -> Iterator[int | None]:
+    """Take the first free of PostgreSQL's advisory locks ``(namespace, key)`` for ``keys``
+    without waiting, and hold it for the block; yields the key taken, or None when all are held.
+
+    A limit on work done at once that holds across every worker process: the locks live in the
+    database, and a worker that dies releases them with its connection."""
+    taken = None
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [namespace, key])
+            if cursor.fetchone()[0]:
+                taken = key
+                break
+    try:
+        yield taken
+    finally:
+        if taken is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [namespace, taken])

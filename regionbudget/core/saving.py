@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from django.db import InterfaceError, OperationalError, connection
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["LOST_CONNECTION_MESSAGE", "SaveAttempt", "keep_input"]
+from regionbudget.core.database import is_timeout
+
+__all__ = ["LOST_CONNECTION_MESSAGE", "SaveAttempt", "TIMED_OUT_MESSAGE", "keep_input"]
 
 logger = logging.getLogger("regionbudget.core.database")
 
@@ -24,18 +26,28 @@ LOST_CONNECTION_MESSAGE = _(
     "The connection to the database was lost while saving. Nothing was saved. "
     "Your input is kept below: check it and save again."
 )
+# A save that waited too long for a lock, or ran past the statement timeout (the database is
+# busy, e.g. during an import or maintenance): cancelled by PostgreSQL, rolled back whole.
+TIMED_OUT_MESSAGE = _(
+    "The database is busy and did not answer in time. Nothing was saved. "
+    "Your input is kept below: save again in a minute."
+)
 
 
 @dataclass
 class SaveAttempt:
-    """What became of a save: ``interrupted`` when the connection was lost."""
+    """What became of a save: ``interrupted`` when the connection was lost or the database did
+    not answer in time (``timed_out``)."""
 
     interrupted: bool = False
+    timed_out: bool = False
 
     @property
     def message(self):
-        """The message to show after a lost connection (for a page without a form), or None."""
-        return LOST_CONNECTION_MESSAGE if self.interrupted else None
+        """The message to show after an interrupted save (for a page without a form), or None."""
+        if not self.interrupted:
+            return None
+        return TIMED_OUT_MESSAGE if self.timed_out else LOST_CONNECTION_MESSAGE
 
     @property
     def status(self) -> int:
@@ -53,8 +65,12 @@ def keep_input(form=None) -> Iterator[SaveAttempt]:
     try:
         yield attempt
     except (OperationalError, InterfaceError) as error:
-        logger.warning("connection lost during a save: %s", error.__class__.__name__)
-        connection.close()
         attempt.interrupted = True
+        attempt.timed_out = is_timeout(error)
+        if attempt.timed_out:  # the connection itself is fine; the transaction was rolled back
+            logger.warning("a save timed out: %s", error.__class__.__name__)
+        else:
+            logger.warning("connection lost during a save: %s", error.__class__.__name__)
+            connection.close()
         if form is not None:
-            form.add_error(None, LOST_CONNECTION_MESSAGE)
+            form.add_error(None, attempt.message)

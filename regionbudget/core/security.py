@@ -1,24 +1,132 @@
-"""Security log: logins, failed logins, logouts and refused access, for the operators.
+"""The client's address, the login throttle per address, and the security log.
 
-Only the user name, address and path are logged, never a password or form content.
+- ``client_address``: the address a request came from, behind ``PROXY_COUNT`` reverse proxies
+  (each of which appends the address it was connected from to ``X-Forwarded-For``). django-axes
+  asks it too (``AXES_CLIENT_IP_CALLABLE``), so the lockout and the log name the same address.
+- ``AddressThrottleMiddleware``: failed logins *lock* a user name only from the address they
+  came from (django-axes, ``AXES_LOCKOUT_PARAMETERS``); an address that keeps failing with
+  many user names is *slowed down*, never locked: after ``LOGIN_ADDRESS_FREE_FAILURES``
+  failures it must wait 1, 2, 4 … seconds (at most ``LOGIN_ADDRESS_MAX_DELAY_SECONDS``) after
+  each failure before the next try. Everyone behind a shared address (a proxy, a hospital's
+  network) can still log in, a little later, while a password-guessing loop gets a few tries
+  a minute.
+- The security log: only the user name, address and path are logged, never a password or form
+  content.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import math
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import Max, Sum
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 
 logger = logging.getLogger("regionbudget.core.security")
 
-__all__ = ["client_address", "log_access_denied", "connect_security_log"]
+__all__ = [
+    "AddressThrottleMiddleware",
+    "address_wait_seconds",
+    "client_address",
+    "connect_security_log",
+    "log_access_denied",
+    "unlock_user",
+]
 
 
-def client_address(request) -> str:
+def _valid_address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request) -> str | None:
+    """The client's address. With ``PROXY_COUNT`` = n reverse proxies in front, each appends
+    the address it was connected from to ``X-Forwarded-For``, so the client is the n-th entry
+    from the right (what a client wrote there itself stands further left and is ignored). With
+    fewer entries than proxies (e.g. a local try-out without the outer HTTPS proxy) the
+    left-most entry is the client; anything unreadable falls back to the direct peer. None when
+    there is no request or no peer (a login made in code)."""
     if request is None:
-        return "-"
-    return request.META.get("REMOTE_ADDR", "-")
+        return None
+    peer = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "PROXY_COUNT", 0)
+    if proxies <= 0:
+        return peer
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if not forwarded:
+        return peer
+    chosen = forwarded[-proxies] if len(forwarded) >= proxies else forwarded[0]
+    return _valid_address(chosen) or peer
+
+
+def address_wait_seconds(address: str | None) -> int:
+    """Seconds the address must still wait before its next login try (0: it may try now).
+
+    Counts the failed logins from the address, for every user name, within the cool-off time
+    (django-axes' records); beyond the free ones each failure doubles the wait after it."""
+    from axes.models import AccessAttempt
+
+    free = settings.LOGIN_ADDRESS_FREE_FAILURES
+    if address is None or _valid_address(address) is None:
+        return 0
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    row = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since).aggregate(
+        failures=Sum("failures_since_start"), last=Max("attempt_time")
+    )
+    failures = row["failures"] or 0
+    if failures < free:
+        return 0
+    delay = min(settings.LOGIN_ADDRESS_MAX_DELAY_SECONDS, 2 ** min(failures - free, 16))
+    remaining = (row["last"] + timedelta(seconds=delay) - timezone.now()).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
+class AddressThrottleMiddleware:
+    """Answers a login try from an address that must still wait with 429 and ``Retry-After``,
+    before the password is checked (so a waiting try is not counted as a failure)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path == reverse(settings.LOGIN_URL):
+            wait = address_wait_seconds(client_address(request))
+            if wait:
+                logger.warning(
+                    "login slowed down address=%s wait=%ss", client_address(request), wait
+                )
+                response = render(
+                    request, "registration/slow_down.html", {"wait": wait}, status=429
+                )
+                response["Retry-After"] = str(wait)
+                return response
+        return self.get_response(request)
+
+
+def unlock_user(username: str) -> int:
+    """Lift every lockout of a user name, from every address; returns the records removed.
+
+    The administrator's way back in for a locked-out user (the administration's user list, and
+    ``manage.py unlock_user``)."""
+    from axes.models import AccessAttempt
+
+    count, _ = AccessAttempt.objects.filter(username=username).delete()
+    logger.info("login unlocked user=%s records=%s", username, count)
+    return count
+
+
+def _address(request) -> str:
+    return client_address(request) or "-"
 
 
 def _user_name(request) -> str:
@@ -33,14 +141,14 @@ def log_access_denied(request, status: int) -> None:
         "access denied status=%s user=%s address=%s method=%s path=%s",
         status,
         _user_name(request),
-        client_address(request),
+        _address(request),
         request.method,
         request.path,
     )
 
 
 def _logged_in(sender, request, user, **kwargs) -> None:
-    logger.info("login user=%s address=%s", user.get_username(), client_address(request))
+    logger.info("login user=%s address=%s", user.get_username(), _address(request))
     if request is not None and hasattr(request, "session"):
         from regionbudget.core.middleware import IdleTimeoutMiddleware
 
@@ -50,14 +158,14 @@ def _logged_in(sender, request, user, **kwargs) -> None:
 
 def _logged_out(sender, request, user, **kwargs) -> None:
     name = user.get_username() if user is not None else "-"
-    logger.info("logout user=%s address=%s", name, client_address(request))
+    logger.info("logout user=%s address=%s", name, _address(request))
 
 
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     logger.warning(
         "login failed user=%s address=%s",
         str(credentials.get("username", "-"))[:150],
-        client_address(request),
+        _address(request),
     )
 
 

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
@@ -239,36 +240,82 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _check_zip(data: bytes) -> zipfile.ZipFile:
+# Excel never writes a document type declaration; in an .xlsx one is an attack (an external
+# entity that reads the server's files, or entities that expand to gigabytes: "billion laughs").
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+# The start of an XML part, where a declaration would stand (UTF-16 parts checked decoded).
+_PROLOGUE_BYTES = 65_536
+
+
+def _invalid_xlsx() -> TableFileError:
+    return TableFileError(_("The file is not a valid Excel file (.xlsx)."))
+
+
+def _declares_a_doctype(content: bytes) -> bool:
+    head = content[:_PROLOGUE_BYTES]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:4]:
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    return bool(_DOCTYPE.search(head))
+
+
+def _check_zip(data: bytes) -> tuple[zipfile.ZipFile, bool]:
+    """The archive, checked part by part before openpyxl sees it, and whether its worksheets
+    hold formulas. Each part is unpacked once, never beyond its declared size: a part whose
+    declared size is forged (smaller than what it unpacks to) fails its checksum there."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise TableFileError(_("The file is not a valid Excel file (.xlsx).")) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise _invalid_xlsx() from None
     unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_COMPRESSION_RATIO * max(len(data), 1):
         raise TableFileError(
             _("The Excel file unpacks to far more data than it holds; it is refused as unsafe.")
         )
     if "xl/workbook.xml" not in archive.namelist():
-        raise TableFileError(_("The file is not a valid Excel file (.xlsx)."))
-    return archive
+        raise _invalid_xlsx()
+    has_formulas = False
+    for info in archive.infolist():
+        try:
+            content = archive.read(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+            raise _invalid_xlsx() from None  # a bad checksum (forged size), or not a zip
+        if _declares_a_doctype(content):
+            raise TableFileError(
+                _(
+                    "The Excel file contains a document type declaration, which Excel never "
+                    "writes; it is refused as unsafe."
+                )
+            )
+        name = info.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            has_formulas = has_formulas or b"<f>" in content or b"<f " in content
+    return archive, has_formulas
 
 
 def _read_xlsx(
     data: bytes, columns: dict[str, list[str]], required: set[str], max_rows: int
 ) -> Table:
+    archive, has_formulas = _check_zip(data)
+    try:
+        return _read_checked_xlsx(data, has_formulas, columns, required, max_rows)
+    except TableFileError:
+        raise
+    except Exception:  # openpyxl (and the XML parser below it) raise many kinds for a bad file
+        raise _invalid_xlsx() from None
+    finally:
+        archive.close()
+
+
+def _read_checked_xlsx(
+    data: bytes,
+    has_formulas: bool,
+    columns: dict[str, list[str]],
+    required: set[str],
+    max_rows: int,
+) -> Table:
     import openpyxl
 
-    archive = _check_zip(data)
-    has_formulas = any(
-        b"<f>" in archive.read(name) or b"<f " in archive.read(name)
-        for name in archive.namelist()
-        if name.startswith("xl/worksheets/") and name.endswith(".xml")
-    )
-    try:
-        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file
-        raise TableFileError(_("The file is not a valid Excel file (.xlsx).")) from None
+    values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     sheet = values_book.worksheets[0]
     formula_rows = None
     if has_formulas:
@@ -371,7 +418,8 @@ def read_table(
 
 # --- Writing: what goes back out to a spreadsheet ---------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The full-width forms (＝ ＋ － ＠) too: spreadsheets with East Asian input read them as "=" etc.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value):

@@ -4,6 +4,11 @@ Data in, figure out: no HTML, no request. Amounts arrive as SEK ``Decimal`` and 
 MSEK; the conversion to float happens here, for drawing only. Each figure uses patterns and
 dark/light contrasts as well as colour, so that it reads on a grey printout too. Labels are
 passed in already translated.
+
+Plotly reads a subset of HTML in every text it draws (trace names, category and tick labels,
+hover text, titles): ``<a href=…>`` in an area's or category's name would become a live link
+for every viewer. Every text that reaches a plotly figure goes through ``_label``, which
+escapes it, so it is drawn as typed (plotly turns the entities back into the characters).
 """
 
 from __future__ import annotations
@@ -36,6 +41,15 @@ GREEN = "#2f7d4f"
 RED = "#b42318"
 
 
+def _label(text) -> str:
+    """A name or label as plotly must get it: ``<``, ``>`` and ``&`` escaped, drawn as typed."""
+    return escape(str(text), quote=False)
+
+
+def _labels(labels: dict[str, str]) -> dict[str, str]:
+    return {key: _label(value) for key, value in labels.items()}
+
+
 def _msek(value: Decimal | None) -> float | None:
     return None if value is None else float(Decimal(value) / MSEK)
 
@@ -66,6 +80,7 @@ def gap_years_figure(gap: pd.DataFrame, *, labels: dict[str, str]) -> go.Figure:
     ``gap`` is ``calculations.gap_by_year``; ``labels`` names the traces and the axis
     (keys: required, planned_low, planned_range, realised, expected, axis).
     """
+    labels = _labels(labels)
     years = [str(y) for y in gap["year"]]
     low = [_msek(v) for v in gap["planned_low"]]
     span = [_msek(h - lo) for lo, h in zip(gap["planned_low"], gap["planned_high"], strict=True)]
@@ -117,7 +132,7 @@ def gap_bridge_figure(steps: Sequence[BridgeStep], *, labels: dict[str, str]) ->
     ``labels`` translates the fixed steps (keys: required, uncovered, axis).
     """
     names = [
-        labels.get(step.label, step.label) if step.kind != "measure" else step.label
+        _label(labels.get(step.label, step.label) if step.kind != "measure" else step.label)
         for step in steps
     ]
     measure = [
@@ -138,7 +153,7 @@ def gap_bridge_figure(steps: Sequence[BridgeStep], *, labels: dict[str, str]) ->
     )
     fig.update_xaxes(tickangle=-30)
     fig.update_layout(showlegend=False)
-    return _layout(fig, y_title=labels["axis"], height=420)
+    return _layout(fig, y_title=_label(labels["axis"]), height=420)
 
 
 def forecast_deviation_figure(deviations: pd.DataFrame, *, axis: str) -> go.Figure:
@@ -151,15 +166,15 @@ def forecast_deviation_figure(deviations: pd.DataFrame, *, axis: str) -> go.Figu
     dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
     for index, (area, rows) in enumerate(deviations.groupby("area", sort=False)):
         fig.add_scatter(
-            name=area,
-            x=list(rows["round"]),
+            name=_label(area),
+            x=[_label(r) for r in rows["round"]],
             y=[_msek(v) for v in rows["deviation"]],
             mode="lines+markers",
             line={"dash": dashes[index % len(dashes)]},
             marker={"symbol": symbols[index % len(symbols)], "size": 9},
         )
     fig.add_hline(y=0, line={"color": "black", "width": 1})
-    return _layout(fig, y_title=axis)
+    return _layout(fig, y_title=_label(axis))
 
 
 def outlook_rounds_figure(
@@ -213,7 +228,8 @@ def coverage_figure(coverage: pd.DataFrame, *, by: str, labels: dict[str, str]) 
     requirement are left out. ``labels``: group names by key (optional), and low, range, axis.
     """
     rows = coverage[coverage["coverage_low"].notna()]
-    names = [labels.get(str(g), str(g)) for g in rows[by]]
+    names = [_label(labels.get(str(g), str(g))) for g in rows[by]]
+    labels = _labels(labels)
     low = [float(v) for v in rows["coverage_low"]]
     span = [
         float(h - lo) for lo, h in zip(rows["coverage_low"], rows["coverage_high"], strict=True)

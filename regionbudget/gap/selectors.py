@@ -27,9 +27,15 @@ class GapFilters:
     area: Area | None = None
     category: str | None = None
 
-    def cache_key(self, area_codes: list[str] | None) -> str:
+    def cache_key(self, area_codes: list[str] | None, *, viewer: str) -> str:
+        """The whole scope of a page: the filters as chosen (an area chosen or not: its links
+        carry it), the areas whose figures it shows, and what the viewer may see."""
         scope = ",".join(area_codes) if area_codes is not None else "region"
-        return f"{self.plan.pk}:{self.year}:{scope}:{self.category or ''}"
+        chosen = self.area.pk if self.area is not None else "-"
+        return (
+            f"{self.plan.pk}:{self.year}:area={chosen}:scope={scope}:viewer={viewer}:"
+            f"category={self.category or ''}"
+        )
 
 
 @dataclass
@@ -65,6 +71,13 @@ def gap_scope_area_codes(*, user, area: Area | None) -> list[str] | None:
     return list(area_list(user=user).values_list("code", flat=True))
 
 
+def gap_viewer_scope(*, user) -> str:
+    """What the user may see, for cache keys: the whole region, or their own areas' codes."""
+    if access.sees_all_areas(user):
+        return "region"
+    return ",".join(sorted(area_list(user=user).values_list("code", flat=True))) or "none"
+
+
 def confidence_weights() -> dict[str, Decimal]:
     """Finance's weights by status, over the defaults."""
     weights = dict(DEFAULT_WEIGHTS)
@@ -88,9 +101,8 @@ def _targets(plan: Plan) -> tuple[dict[int, Decimal], dict[int, dict[str, Decima
 def gap_data(*, user, filters: GapFilters) -> GapData:
     """The gap figures of ``filters`` as the user may see them (cached per data version)."""
     area_codes = gap_scope_area_codes(user=user, area=filters.area)
-    return cached_gap_data(
-        filters.cache_key(area_codes), lambda: _compute_gap_data(user, filters, area_codes)
-    )
+    key = filters.cache_key(area_codes, viewer=gap_viewer_scope(user=user))
+    return cached_gap_data(key, lambda: _compute_gap_data(user, filters, area_codes))
 
 
 def gap_view(*, user, filters: GapFilters, name: str, build):
@@ -98,7 +110,7 @@ def gap_view(*, user, filters: GapFilters, name: str, build):
     ``name``: a page drawn from figures that have not changed is read, not drawn again."""
     area_codes = gap_scope_area_codes(user=user, area=filters.area)
     return cached_gap_data(
-        f"{name}:{filters.cache_key(area_codes)}",
+        f"{name}:{filters.cache_key(area_codes, viewer=gap_viewer_scope(user=user))}",
         lambda: build(gap_data(user=user, filters=filters)),
     )
 

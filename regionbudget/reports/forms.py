@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.core.validators import guard_text_fields
-from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.core.validators import guard_text_fields, limit_length
+from regionbudget.reports.models import SUMMARY_MAX_LENGTH, Meeting, StatusReport
 
 
 class MeetingForm(forms.ModelForm):
@@ -48,6 +48,7 @@ class StatusReportForm(forms.ModelForm):
         self.fields["plan"].queryset = plans
         self.fields["highlighted"].queryset = measures
         self.fields["highlighted"].label_from_instance = lambda m: f"{m.code} {m.title}"
+        limit_length(self.fields["summary"], SUMMARY_MAX_LENGTH)
         self.fields["corrects"].queryset = published
         self.fields["corrects"].required = False
         self.fields["corrects"].help_text = _(
@@ -84,5 +85,12 @@ class StatusReportForm(forms.ModelForm):
                 "year",
                 _("The year must lie within the plan, %(start)s–%(end)s.")
                 % {"start": plan.start_year, "end": plan.end_year},
+            )
+        others = [m for m in cleaned.get("highlighted") or [] if plan and m.plan_id != plan.pk]
+        if others:
+            self.add_error(
+                "highlighted",
+                _("%(measures)s belong to another plan than the report's.")
+                % {"measures": ", ".join(m.code for m in others)},
             )
         return cleaned

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Meeting", "StatusReport"]
+__all__ = ["Meeting", "ReportPdf", "StatusReport"]
 
 
 class Meeting(models.Model):
@@ -28,6 +28,10 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_committee_display()} {self.date:%Y-%m-%d}: {self.title}"
+
+
+# The longest summary the report form accepts (a text column has no limit of its own).
+SUMMARY_MAX_LENGTH = 10000
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -109,3 +113,28 @@ class StatusReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("report_detail", args=[self.pk])
+
+
+class ReportPdf(models.Model):
+    """The PDF of a published report in one language, made once and kept: a published report
+    never changes (``checksum`` is the report's when the PDF was made)."""
+
+    report = models.ForeignKey(
+        StatusReport, on_delete=models.CASCADE, related_name="pdfs", verbose_name=_("report")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    checksum = models.CharField(_("checksum"), max_length=64)
+    content = models.BinaryField(_("PDF"))
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report PDF")
+        verbose_name_plural = _("report PDFs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "language"], name="reportpdf_one_per_report_and_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} ({self.language})"

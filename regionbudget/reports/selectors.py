@@ -142,3 +142,15 @@ def report_list(*, user):
     if access.has_role(user):  # the committee and area directors
         return reports.filter(status=StatusReport.Status.PUBLISHED)
     return reports.none()
+
+
+def report_pdf_stored(*, report, language: str) -> bytes | None:
+    """The kept PDF of a published report in ``language``, or None when it is not made yet."""
+    from regionbudget.reports.models import ReportPdf
+
+    content = (
+        ReportPdf.objects.filter(report=report, language=language, checksum=report.checksum)
+        .values_list("content", flat=True)
+        .first()
+    )
+    return bytes(content) if content is not None else None

@@ -13,14 +13,14 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regionbudget.core import access
 from regionbudget.core.locking import Conflict, WrongState, update_versioned
-from regionbudget.reports.models import Meeting, StatusReport
+from regionbudget.reports.models import Meeting, ReportPdf, StatusReport
 from regionbudget.reports.selectors import report_snapshot
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "ReportFrozen",
     "meeting_create",
     "report_create",
+    "report_pdf_keep",
     "report_publish",
     "report_update",
     "snapshot_checksum",
@@ -172,3 +173,19 @@ def snapshot_checksum(snapshot: dict) -> str:
     """SHA-256 of the snapshot in a canonical form (sorted keys, no spaces)."""
     canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def report_pdf_keep(*, report: StatusReport, language: str, content: bytes) -> None:
+    """Keep the PDF of a published report (made once; a second one made at the same moment by
+    another worker is the same document and is dropped)."""
+    if report.status != StatusReport.Status.PUBLISHED:
+        raise ReportFrozen("only a published report's PDF is kept")
+    try:
+        with transaction.atomic():
+            ReportPdf.objects.get_or_create(
+                report=report,
+                language=language,
+                defaults={"checksum": report.checksum, "content": content},
+            )
+    except IntegrityError:
+        pass

@@ -16,13 +16,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from forecasts.selectors import plan_list
 from measures.models import Measure
 from regionbudget.core import access
+from regionbudget.core.locking import advisory_slot
 from regionbudget.core.saving import keep_input
 from regionbudget.reports.forms import MeetingForm, StatusReportForm
 from regionbudget.reports.models import StatusReport
 from regionbudget.reports.pages import report_page
 from regionbudget.reports.selectors import report_list as select_reports
-from regionbudget.reports.selectors import report_snapshot
-from regionbudget.reports.services import ReportConflict, ReportFrozen, report_update
+from regionbudget.reports.selectors import report_pdf_stored, report_snapshot
+from regionbudget.reports.services import (
+    ReportConflict,
+    ReportFrozen,
+    report_pdf_keep,
+    report_update,
+)
 from regionbudget.reports.services import meeting_create as create_meeting
 from regionbudget.reports.services import report_create as create_report
 from regionbudget.reports.services import report_publish as publish_report
@@ -60,7 +66,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
     access.require_finance(request.user)
     form = MeetingForm(request.POST or None)
@@ -74,7 +80,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
     access.require_finance(request.user)
     initial_corrects = request.GET.get("corrects")
@@ -95,7 +101,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_finance(request.user)
     report = _get_report(request, pk)
@@ -171,28 +177,68 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(report)
 
 
+# Advisory lock namespaces of the PDF renders: one per user at a time, and a few at once in all.
+PDF_USER_LOCKS = 7301
+PDF_SLOT_LOCKS = 7302
+
+
+def _pdf_busy(request: HttpRequest, report: StatusReport, message: str) -> HttpResponse:
+    ctx = {"report": report, "message": message}
+    response = render(request, "regionbudget/report_pdf_busy.html", ctx, status=429)
+    response["Retry-After"] = "10"
+    return response
+
+
 @login_required
 @require_safe
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The same document as the page, as PDF for the meeting papers (published reports only)."""
+    """The same document as the page, as PDF for the meeting papers (published reports only).
+
+    A published report never changes, so its PDF is made once per language and kept in the
+    database (``ReportPdf``), for every worker. Making one takes seconds of a worker: each user
+    makes one at a time, and at most ``settings.PDF_RENDERS_AT_ONCE`` are made at once; a
+    request beyond that gets a page asking to try again in a few seconds (429) instead of
+    queueing workers."""
+    from django.conf import settings
+
     report = _get_report(request, pk)
     if report.status != StatusReport.Status.PUBLISHED:
         raise Http404
-    try:
-        import weasyprint
-    except OSError:  # the Pango library is missing on this machine
-        return render(request, "regionbudget/report_no_pdf.html", {"report": report}, status=503)
+    language = get_language()
+    pdf = report_pdf_stored(report=report, language=language)
+    if pdf is None:
+        try:
+            import weasyprint
+        except OSError:  # the Pango library is missing on this machine
+            return render(
+                request, "regionbudget/report_no_pdf.html", {"report": report}, status=503
+            )
+        with advisory_slot(PDF_USER_LOCKS, [request.user.pk]) as own:
+            if own is None:
+                return _pdf_busy(request, report, _("Your previous PDF is still being made."))
+            slots = list(range(settings.PDF_RENDERS_AT_ONCE))
+            with advisory_slot(PDF_SLOT_LOCKS, slots) as slot:
+                if slot is None:
+                    return _pdf_busy(request, report, _("Several PDFs are being made right now."))
+                # made by someone else while this one waited
+                pdf = report_pdf_stored(report=report, language=language)
+                if pdf is None:
+                    pdf = _render_pdf(request, report, weasyprint)
+                    report_pdf_keep(report=report, language=language, content=pdf)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statusrapport-{report.meeting.date:%Y-%m-%d}-{report.pk}.pdf"'
+    )
+    return response
+
+
+def _render_pdf(request: HttpRequest, report: StatusReport, weasyprint) -> bytes:
     html = render_to_string(
         "regionbudget/report_print.html",
         {"report": report, **report_page(report.snapshot, language=get_language())},
         request=request,
     )
     stylesheets = [weasyprint.CSS(filename=finders.find("css/report.css"))]
-    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
+    return weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
         stylesheets=stylesheets
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="statusrapport-{report.meeting.date:%Y-%m-%d}-{report.pk}.pdf"'
-    )
-    return response

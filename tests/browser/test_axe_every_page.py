@@ -253,6 +253,31 @@ def _report_no_pdf(page, world) -> int:
         page.unroute(f"**{url}")
 
 
+def _rendered(template: str, status: int, context: Callable) -> Callable:
+    """A page a view renders only under load (the login slow-down, a busy PDF), rendered as the
+    view does and given to the browser at a URL of the live server."""
+
+    def open_(page, world) -> int:
+        from django.shortcuts import render
+        from django.test import RequestFactory
+
+        request = RequestFactory().get("/")
+        request.user = world.finance_user
+        with translation.override("sv"):
+            body = render(request, template, context(world)).content.decode()
+        url = f"/__rendered__/{status}"
+        page.route(
+            f"**{url}",
+            lambda route: route.fulfill(status=status, body=body, content_type="text/html"),
+        )
+        try:
+            return page.goto(url).status
+        finally:
+            page.unroute(f"**{url}")
+
+    return open_
+
+
 ALL = SIGNED_IN
 PAGES: list[Visit] = [
     Visit("home", "home", ALL, _go(lambda w: "/")),
@@ -494,6 +519,24 @@ PAGES: list[Visit] = [
         _with_errors(lambda w: "/api-tokens/"),
     ),
     Visit("locked_out", "locked-out page", (ANONYMOUS,), _lock_out, status=429),
+    Visit(
+        "slow_down",
+        "login slowed down for an address",
+        (ANONYMOUS,),
+        _rendered("registration/slow_down.html", 429, lambda w: {"wait": 4}),
+        status=429,
+    ),
+    Visit(
+        "report_pdf_busy",
+        "PDF being made, try again",
+        (FINANCE,),
+        _rendered(
+            "regionbudget/report_pdf_busy.html",
+            429,
+            lambda w: {"report": w.published, "message": "Flera pdf:er görs just nu."},
+        ),
+        status=429,
+    ),
     Visit("400", "400 page", (ANONYMOUS,), _plain_error_page("400.html", 400), status=400),
     Visit(
         "500",
@@ -505,7 +548,17 @@ PAGES: list[Visit] = [
     Visit("503", "503 page", (ANONYMOUS,), _plain_error_page("503.html", 503), status=503),
 ]
 # Pages without a URL pattern of their own (error pages, the lockout) are scanned too.
-OTHER_PAGES = {"report_no_pdf", "403", "404", "locked_out", "400", "500", "503"}
+OTHER_PAGES = {
+    "report_no_pdf",
+    "report_pdf_busy",
+    "403",
+    "404",
+    "locked_out",
+    "slow_down",
+    "400",
+    "500",
+    "503",
+}
 
 
 def _url_names(resolver=None, namespace: str = "") -> set[str]:

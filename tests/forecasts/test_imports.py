@@ -409,3 +409,51 @@ def test_a_unit_removed_after_the_upload_is_reported_when_confirming(finance):
     assert preview.status_code == 400
     assert "Okänt kostnadsställe" in preview.content.decode()
     assert not Budget.objects.filter(year=2027).exists()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        ("xxe_xlsx", "dokumenttypdeklaration"),
+        ("billion_laughs_xlsx", "dokumenttypdeklaration"),
+        ("forged_size_xlsx", "inte en giltig Excelfil"),
+    ],
+)
+def test_a_hostile_xlsx_is_refused_with_a_message_and_nothing_is_written(finance, build, message):
+    from tests import hostile_files
+
+    rows = [["Kostnadsställe", "År", "Kontogrupp", "Belopp"], ["1101", 2027, "Personal", 100]]
+    before = _snapshot()
+    page, _ = _upload(finance, getattr(hostile_files, build)(rows), "budget.xlsx", "budget")
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert message in text
+    assert _snapshot() == before
+
+
+def test_confirming_writes_the_figures_and_discards_the_upload_in_one_transaction(
+    finance, monkeypatch
+):
+    from forecasts.services import figures as figure_services
+
+    content = BUDGET_HEADER + "1101;2027;Personal;777\n"
+    response = finance.post(
+        reverse("forecasts:import_start"),
+        {"kind": "budget", "file": SimpleUploadedFile("budget.csv", content.encode())},
+    )
+    before = _snapshot()
+    discard = figure_services.import_upload_discard
+
+    def discard_fails(*, upload):
+        raise RuntimeError("the upload could not be discarded")
+
+    monkeypatch.setattr(figure_services, "import_upload_discard", discard_fails)
+    with pytest.raises(RuntimeError):
+        finance.post(response["Location"] + "confirm/")
+    assert _snapshot() == before, "no figure is written without the upload being discarded"
+    assert ImportUpload.objects.count() == 1
+
+    monkeypatch.setattr(figure_services, "import_upload_discard", discard)
+    assert finance.post(response["Location"] + "confirm/").status_code == 302
+    assert Budget.objects.get(year=2027, unit__code="1101").amount == Decimal("777.00")
+    assert not ImportUpload.objects.exists()

@@ -61,7 +61,7 @@ def small(demo):
             area=a,
             lines=lines(unit, amounts),
             expected_version=0,
-            user=finance,
+            user=user("admin"),  # finance approves, so someone else submits
         )
         forecast_approve(forecast=f, expected_version=f.version, user=finance)
     # April: north approved at 1200 − 200 = 1000 (deviation −200); south only a draft of 900.
@@ -70,7 +70,7 @@ def small(demo):
         area=north,
         lines=lines(unit_n, {personal.pk: D("1200"), income.pk: D("-200")}),
         expected_version=0,
-        user=finance,
+        user=user("admin"),
     )
     forecast_approve(forecast=f, expected_version=f.version, user=finance)
     forecast_save(

@@ -353,3 +353,34 @@ def test_pages_read_in_english(finance, english, october):
     text = _text(finance.get(october.get_absolute_url()))
     assert "Forecast after October 2024".lower() in text.lower()
     assert f"−58.0{NBSP}MSEK" in text
+
+
+def test_one_person_with_both_roles_cannot_approve_their_own_submission(
+    finance, director_own, demo
+):
+    from django.contrib.auth.models import Group
+
+    user("direktor.somatik").groups.add(Group.objects.get(name="finance"))
+    november = new_round(month=11)
+    somatik = area("LSO-SOM")
+    data = grid_post(lines_like_budget(somatik), version=0, action="submit")
+    assert director_own.post(_url("forecast_edit", november, somatik), data).status_code == 302
+    forecast = Forecast.objects.get(forecast_round=november, area=somatik)
+
+    detail = _text(director_own.get(_url("forecast_detail", november, somatik)))
+    assert (
+        "Du skickade in prognosen själv, så någon annan inom ekonomi måste godkänna den." in detail
+    )
+    assert _url("forecast_approve", november, somatik) not in detail
+    response = director_own.post(
+        _url("forecast_approve", november, somatik), {"version": forecast.version}, follow=True
+    )
+    assert "Du skickade in prognosen själv" in _text(response)
+    forecast.refresh_from_db()
+    assert forecast.status == Forecast.Status.SUBMITTED and forecast.approved_by is None
+
+    # someone else in finance approves it
+    finance.post(_url("forecast_approve", november, somatik), {"version": forecast.version})
+    forecast.refresh_from_db()
+    assert forecast.status == Forecast.Status.APPROVED
+    assert forecast.approved_by == user("ekonom")

@@ -566,3 +566,57 @@ def test_a_full_year_effect_typed_on_the_form_is_spread_over_the_years(finance, 
         (2026, 12 * M),
     ]
     assert "4,0" in _text(finance.get(created.get_absolute_url()))
+
+
+def test_a_director_sees_only_their_own_areas_share_of_a_region_wide_measure(director_own, finance):
+    from measures.models import AreaShare, Measure
+
+    measure = Measure.objects.get(code="M01", owner_area__isnull=True)
+    codes = set(AreaShare.objects.filter(measure=measure).values_list("area__code", flat=True))
+    assert "LSO-SOM" in codes and len(codes) > 1
+    url = reverse("measures:measure_detail", args=[measure.pk])
+
+    def split_rows(client):
+        body = client.get(url).content.decode()
+        table = body.split('id="split-table"')[1].split("</table>")[0]
+        return {code for code in codes if f'<th scope="row">{code}</th>' in table}, body
+
+    shown, _ = split_rows(finance)
+    assert shown == codes
+    shown, body = split_rows(director_own)
+    assert shown == {"LSO-SOM"}
+    history = body.split('id="history-heading"')[-1] if 'id="history-heading"' in body else body
+    for other in codes - {"LSO-SOM"}:
+        assert other not in history, f"{other}'s share is in the director's history"
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        ("xxe_xlsx", "dokumenttypdeklaration"),
+        ("billion_laughs_xlsx", "dokumenttypdeklaration"),
+        ("forged_size_xlsx", "inte en giltig Excelfil"),
+    ],
+)
+def test_a_hostile_xlsx_action_plan_gets_a_message_and_nothing_is_saved(
+    finance, plan, build, message
+):
+    from measures.models import Measure
+    from tests import hostile_files
+
+    rows = [
+        ["kod", "åtgärd", "kategori", "område", "status", "2024 låg", "2024 hög"],
+        ["M40", "Ny", "Inköp", "LSO-SOM", "pågår", 1, 2],
+    ]
+    count = Measure.objects.count()
+    response = finance.post(
+        reverse("measures:measure_import"),
+        {
+            "plan": plan.pk,
+            "file": SimpleUploadedFile("plan.xlsx", getattr(hostile_files, build)(rows)),
+        },
+        follow=True,
+    )
+    assert response.status_code in (200, 400)
+    assert message in response.content.decode()
+    assert Measure.objects.count() == count

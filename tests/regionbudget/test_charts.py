@@ -89,3 +89,49 @@ def test_the_forecast_deviation_figure_has_a_line_per_area_over_the_rounds():
     assert list(somatik.x) == ["sep 2024", "okt 2024"]
     assert list(somatik.y) == [-50.0, -58.0], "a worsening forecast goes down"
     assert list(psykiatri.y) == [-20.0, -22.0]
+
+
+EVIL = '<a href="https://evil.example/">x</a>'
+SHOWN = '&lt;a href="https://evil.example/"&gt;x&lt;/a&gt;'
+
+
+def test_names_reach_plotly_escaped_in_every_figure():
+    from measures.charts import measure_effect_figure
+
+    deviation = forecast_deviation_figure(
+        pd.DataFrame({"area": [EVIL], "round": [EVIL], "deviation": [Decimal("-1000000")]}),
+        axis=EVIL,
+    )
+    assert deviation.data[0].name == SHOWN and list(deviation.data[0].x) == [SHOWN]
+    assert deviation.layout.yaxis.title.text == SHOWN
+    coverage = coverage_figure(
+        pd.DataFrame(
+            {"category": [EVIL], "coverage_low": [Decimal(50)], "coverage_high": [Decimal(60)]}
+        ),
+        by="category",
+        labels={**LABELS, "low": EVIL, "range": EVIL, "axis": EVIL},
+    )
+    assert list(coverage.data[0].y) == [SHOWN] and coverage.data[0].name == SHOWN
+    assert coverage.layout.xaxis.title.text == SHOWN
+    effect = measure_effect_figure(
+        pd.DataFrame(
+            {"year": [2024], "low": [M], "high": [2 * M], "realised": [M]},
+        ),
+        planned_label=EVIL,
+        realised_label=EVIL,
+        axis_label=EVIL,
+    )
+    assert [t.name for t in effect.data] == [SHOWN, SHOWN]
+    assert effect.layout.yaxis.title.text == SHOWN
+
+
+def test_a_category_name_in_the_bridge_is_escaped():
+    from regionbudget.gap.calculations import BridgeStep
+
+    steps = [
+        BridgeStep(label="required", kind="required", amount=10 * M, running=10 * M),
+        BridgeStep(label=EVIL, kind="measure", amount=-4 * M, running=6 * M),
+        BridgeStep(label="uncovered", kind="uncovered", amount=6 * M, running=6 * M),
+    ]
+    figure = gap_bridge_figure(steps, labels=LABELS)
+    assert list(figure.data[0].x) == ["Krav", SHOWN, "Ofinansierat"]

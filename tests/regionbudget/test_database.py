@@ -115,3 +115,25 @@ def test_a_malformed_boolean_setting_is_named_at_start_up():
     result = _manage("check", DJANGO_DEBUG="maybe")
     assert result.returncode == 2
     assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_every_connection_gets_statement_and_lock_timeouts(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "2.5")
+    monkeypatch.setenv("DATABASE_LOCK_TIMEOUT", "0")
+    config = _settings_for(monkeypatch, tmp_path, "postgresql://rb@localhost:5432/rb")
+    assert config["OPTIONS"]["options"] == "-c statement_timeout=2500 -c lock_timeout=0"
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "nan"])
+def test_a_bad_timeout_names_the_variable(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("DATABASE_LOCK_TIMEOUT", value)
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_LOCK_TIMEOUT"):
+        _settings_for(monkeypatch, tmp_path, "postgresql://rb@localhost:5432/rb")
+
+
+def test_the_default_timeouts_are_below_gunicorns_worker_timeout(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_STATEMENT_TIMEOUT", raising=False)
+    monkeypatch.delenv("DATABASE_LOCK_TIMEOUT", raising=False)
+    config = _settings_for(monkeypatch, tmp_path, "postgresql://rb@localhost:5432/rb")
+    # gunicorn.conf.py: 30 s
+    assert config["OPTIONS"]["options"] == "-c statement_timeout=15000 -c lock_timeout=5000"

@@ -194,3 +194,59 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     # cached: only session, user, groups, the filters' choices, the scope and the data version
     with django_assert_max_num_queries(8):
         finance.get(url, {"year": 2024})
+
+
+EVIL = '<a href="https://evil.example/">Klicka</a>'
+
+
+def _strings(value):
+    """Every string in a figure's JSON, however deep."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_names_with_markup_are_drawn_as_typed_never_as_links(finance):
+    """Plotly reads HTML in names: an area's or category's name with <a href=…> must not become
+    a live link in any chart."""
+    import re
+
+    from measures.models import Category
+    from regionbudget.core.models import Area
+
+    Category.objects.filter(pk=Category.objects.order_by("pk").first().pk).update(name=EVIL)
+    Area.objects.filter(code="LSO-SOM").update(name=EVIL)
+    body = finance.get("/gap/?year=2024").content.decode()
+    charts = dict(
+        re.findall(r'<script id="(chart-[a-z]+)" type="application/json">(.*?)</script>', body)
+    )
+    assert {"chart-bridge", "chart-areas", "chart-categories"} <= set(charts)
+    texts = [t for raw in charts.values() for t in _strings(json.loads(raw))]
+    assert not [t for t in texts if "<a" in t], "a name reached plotly unescaped"
+    escaped = '&lt;a href="https://evil.example/"&gt;Klicka&lt;/a&gt;'
+    assert escaped in texts  # drawn as typed
+
+
+def test_the_cache_keeps_a_chosen_area_apart_from_a_directors_own_view(finance, director_own):
+    """Finance choosing somatik and somatik's director without a choice see the same figures,
+    but not the same page: finance's links carry area=, the director's must not."""
+    import re
+
+    from django.core.cache import cache
+
+    from regionbudget.core.models import Area
+
+    def page(client, query):
+        body = client.get(f"/gap/?{query}").content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+    somatik = Area.objects.get(code="LSO-SOM")
+    alone = page(director_own, "year=2024")
+    cache.clear()
+    page(finance, f"year=2024&area={somatik.pk}")  # cached first, with its area= links
+    assert page(director_own, "year=2024") == alone

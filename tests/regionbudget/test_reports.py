@@ -1,6 +1,7 @@
 """Status reports: frozen when published, what changed since the last one, who may do what."""
 
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -243,3 +244,65 @@ def test_only_finance_drafts_edits_and_publishes_through_the_services(demo):
     draft.refresh_from_db()
     assert (draft.status, draft.title) == (StatusReport.Status.DRAFT, "Lägesrapport februari 2024")
     assert not StatusReport.objects.filter(title="Smygutkast").exists()
+
+
+@contextmanager
+def _advisory_locks(namespace: int, keys):
+    """Hold advisory locks from another connection (as another worker making PDFs would)."""
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            for key in keys:
+                cursor.execute("SELECT pg_advisory_lock(%s, %s)", [namespace, key])
+        yield
+    finally:
+        # Released here, not by closing: a closed connection's server process lets its locks
+        # go a moment later, and the next request might still find them held.
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock_all()")
+        other.close()
+
+
+def test_a_published_reports_pdf_is_made_once_and_then_kept(demo, committee, monkeypatch):
+    from regionbudget.reports import views
+    from regionbudget.reports.models import ReportPdf
+
+    report = _published()
+    first = committee.get(reverse("report_pdf", args=[report.pk]))
+    assert first.status_code == 200 and first.content.startswith(b"%PDF")
+    kept = ReportPdf.objects.get(report=report)
+    assert (kept.language, kept.checksum) == ("sv", report.checksum)
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the PDF was made again")
+
+    monkeypatch.setattr(views, "_render_pdf", not_again)
+    second = committee.get(reverse("report_pdf", args=[report.pk]))
+    assert second.status_code == 200 and second.content == first.content
+
+
+def test_a_user_makes_one_pdf_at_a_time(demo, committee):
+    from regionbudget.reports.views import PDF_USER_LOCKS
+
+    report = _published()
+    ledamot = get_user_model().objects.get(username="ledamot")
+    with _advisory_locks(PDF_USER_LOCKS, [ledamot.pk]):
+        busy = committee.get(reverse("report_pdf", args=[report.pk]))
+        assert busy.status_code == 429
+        assert busy["Retry-After"] == "10"
+        assert "Din förra pdf håller fortfarande på att göras." in busy.content.decode()
+    assert committee.get(reverse("report_pdf", args=[report.pk])).status_code == 200
+
+
+def test_only_a_few_pdfs_are_made_at_once(demo, committee, settings):
+    from regionbudget.reports.views import PDF_SLOT_LOCKS
+
+    settings.PDF_RENDERS_AT_ONCE = 2
+    report = _published()
+    with _advisory_locks(PDF_SLOT_LOCKS, [0, 1]):
+        busy = committee.get(reverse("report_pdf", args=[report.pk]))
+        assert busy.status_code == 429
+        assert "Flera pdf:er görs just nu." in busy.content.decode()
+    assert committee.get(reverse("report_pdf", args=[report.pk])).status_code == 200

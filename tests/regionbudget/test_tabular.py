@@ -186,3 +186,23 @@ def test_parse_amount_refuses_what_is_not_an_amount(text, message):
     with pytest.raises(ValueError) as error:
         parse_amount(text)
     assert message in str(error.value)
+
+
+HOSTILE_ROWS = [["Enhet", "Kontogrupp", "Belopp"], ["1101", "Personal", 100]]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        ("xxe_xlsx", "dokumenttypdeklaration"),
+        ("billion_laughs_xlsx", "dokumenttypdeklaration"),
+        ("forged_size_xlsx", "inte en giltig Excelfil"),
+    ],
+)
+def test_a_hostile_xlsx_gets_a_clear_message(build, message):
+    from tests import hostile_files
+
+    content = getattr(hostile_files, build)(HOSTILE_ROWS)
+    with pytest.raises(TableFileError) as error:
+        _read(content, "budget.xlsx")
+    assert message in error.value.message
