@@ -33,13 +33,53 @@
     return match[1] === "-" ? -ore : ore;
   }
 
+  // The server's reading of a typed amount (regionbudget.core.formatting.parse_amount, then
+  // forecasts.forms.parse_tkr), step by step so that a refusal gives the server's reason:
+  // {ore: BigInt} or {error: "empty" | "notNumber" | "tooLarge" | "places" | "tkrPlaces"}.
+  var GROUP_SPACES = /(?<=\d)[ \u00a0\u202f](?=\d{3}(?:\D|$))/g;
+  var MAX_DECIMAL_PLACES = 6;
+
+  function check(text) {
+    var cleaned = String(text).trim().replace(/\u2212|\u2013/g, "-");
+    if (!cleaned) {
+      return { error: "empty" };
+    }
+    cleaned = cleaned.replace(GROUP_SPACES, "");
+    var match = /^([+-]?)(\d+)(?:[.,](\d+))?$/.exec(cleaned);
+    if (!match) {
+      return { error: "notNumber" };
+    }
+    var decimals = match[3] || "";
+    if (match[2].replace(/^0+/, "").length > MAX_INTEGER_DIGITS) {
+      return { error: "tooLarge" };
+    }
+    if (decimals.length > MAX_DECIMAL_PLACES) {
+      return { error: "places" };
+    }
+    if (decimals.length > MAX_TKR_PLACES) {
+      return { error: "tkrPlaces" };
+    }
+    return { ore: toOre(cleaned.replace(/^\+/, ""), MAX_TKR_PLACES) };
+  }
+
   // Typed text (tkr) -> öre, or null when the server would refuse it.
   function parse(text) {
-    var cleaned = String(text)
-      .trim()
-      .replace(/\u2212|\u2013/g, "-")
-      .replace(/(\d)[ \u00a0\u202f](?=\d{3}(\D|$))/g, "$1");
-    return toOre(cleaned, MAX_TKR_PLACES);
+    var result = check(text);
+    return result.error ? null : result.ore;
+  }
+
+  // The reason, in the page's language, that the server gives for a refused amount.
+  function reason(result, text) {
+    var messages = {
+      empty: table.dataset.msgEmpty,
+      notNumber: table.dataset.msgNotNumber,
+      tooLarge: table.dataset.msgTooLarge,
+      places: table.dataset.msgPlaces,
+      tkrPlaces: table.dataset.msgTkrPlaces,
+    };
+    return (messages[result.error] || "")
+      .replace("%(value)s", String(text).trim().slice(0, 40))
+      .replace("%(places)s", String(MAX_DECIMAL_PLACES));
   }
 
   // Whole tkr, half away from zero (the server's ROUND_HALF_UP).
@@ -136,9 +176,221 @@
     }
   }
 
+  // --- A cell's refusal, as the server would word it, under the cell --------------------------
+
+  function describedBy(input, id, on) {
+    var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+      return x && x !== id;
+    });
+    if (on) {
+      ids.unshift(id);
+    }
+    if (ids.length) {
+      input.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      input.removeAttribute("aria-describedby");
+    }
+  }
+
+  function mark(input, message) {
+    var id = "err-" + input.name;
+    var feedback = document.getElementById(id);
+    if (message) {
+      if (!feedback) {
+        feedback = document.createElement("div");
+        feedback.id = id;
+        feedback.className = "invalid-feedback d-block";
+        input.insertAdjacentElement("afterend", feedback);
+      }
+      feedback.textContent = message;
+      input.classList.add("is-invalid");
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      if (feedback) {
+        feedback.remove();
+      }
+      input.classList.remove("is-invalid");
+      input.removeAttribute("aria-invalid");
+    }
+    describedBy(input, id, Boolean(message));
+  }
+
+  // Returns whether the amount is accepted.
+  function validate(input) {
+    var result = check(input.value);
+    mark(input, result.error ? reason(result, input.value) : "");
+    return !result.error;
+  }
+
+  // --- Pasting a block from Excel or LibreOffice -----------------------------------------------
+  // A spreadsheet puts a copied block on the clipboard as text: cells separated by tabs, rows by
+  // newlines, and a cell holding a tab, newline or quote inside double quotes. The block fills
+  // the grid from the focused cell: columns to the right (amount, then comment), rows below
+  // (on through the next units). Nothing is saved: the inputs change, as if typed.
+
+  function splitBlock(text) {
+    var rows = [];
+    var row = [];
+    var cellText = "";
+    var quoted = false;
+    var i = 0;
+    text = text.replace(/\r\n?/g, "\n");
+    while (i < text.length) {
+      var ch = text[i];
+      if (quoted) {
+        if (ch === '"' && text[i + 1] === '"') {
+          cellText += '"';
+          i += 1;
+        } else if (ch === '"') {
+          quoted = false;
+        } else {
+          cellText += ch;
+        }
+      } else if (ch === '"' && cellText === "") {
+        quoted = true;
+      } else if (ch === "\t") {
+        row.push(cellText);
+        cellText = "";
+      } else if (ch === "\n") {
+        row.push(cellText);
+        rows.push(row);
+        row = [];
+        cellText = "";
+      } else {
+        cellText += ch;
+      }
+      i += 1;
+    }
+    if (cellText !== "" || row.length) {
+      row.push(cellText);
+      rows.push(row);
+    }
+    return rows; // a spreadsheet ends the block with a newline: no empty last row
+  }
+
+  // The numbers of one pasted block, written the Swedish way the server reads ("41 500,5").
+  // English spreadsheets group thousands with commas ("41,500.5"); a block is read as English
+  // when one of its numbers shows it (a comma group before a decimal point, or two comma
+  // groups), so that "41,500" in such a block is 41 500 and not 41,5. Likewise a block with
+  // points between thousands ("1.234,5", "1.234.567") drops the points.
+  function readBlockNumbers(values) {
+    var english = values.some(function (v) {
+      return /\d,\d{3}\.\d/.test(v) || /\d,\d{3},\d{3}(?!\d)/.test(v);
+    });
+    var pointGroups = values.some(function (v) {
+      return /\d\.\d{3},\d/.test(v) || /\d\.\d{3}\.\d{3}(?!\d)/.test(v);
+    });
+    return values.map(function (value) {
+      var text = value.trim();
+      if (english) {
+        text = text.replace(/(?<=\d),(?=\d{3}(?:\D|$))/g, "").replace(".", ",");
+      } else if (pointGroups) {
+        text = text.replace(/(?<=\d)\.(?=\d{3}(?:\D|$))/g, "");
+      }
+      var result = check(text);
+      return result.error ? value.trim() : swedish(text);
+    });
+  }
+
+  // An accepted amount as the grid writes it: no-break spaces between thousands, a decimal comma.
+  function swedish(text) {
+    var cleaned = text.trim().replace(/\u2212|\u2013/g, "-").replace(GROUP_SPACES, "");
+    var match = /^([+-]?)(\d+)(?:[.,](\d+))?$/.exec(cleaned);
+    var whole = match[2].replace(/^0+(?=\d)/, "").replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+    return (match[1] === "-" ? "\u2212" : "") + whole + (match[3] ? "," + match[3] : "");
+  }
+
+  function say(message) {
+    var status = document.getElementById("grid-status");
+    if (status) {
+      status.textContent = message;
+    }
+  }
+
+  function paste(input, text) {
+    var block = splitBlock(text);
+    var column = columns.findIndex(function (name) {
+      return input.classList.contains(name);
+    });
+    var row = cellsOf(columns[column]).indexOf(input);
+    var grids = columns.map(cellsOf);
+    var pasted = 0;
+    var bad = 0;
+    var leftOut = 0;
+    // The block's column that lands on the amounts (none when pasting into a comment): its
+    // numbers are read together, since they share one number format.
+    var amountColumn = 0 - column;
+    var amounts = readBlockNumbers(
+      block.map(function (cellsInRow) {
+        return cellsInRow[amountColumn] || "";
+      })
+    );
+    block.forEach(function (cellsInRow, i) {
+      cellsInRow.forEach(function (value, j) {
+        var target = (grids[column + j] || [])[row + i];
+        if (!target) {
+          leftOut += 1;
+          return;
+        }
+        pasted += 1;
+        if (target.classList.contains("grid-amount")) {
+          target.value = amounts[i];
+          if (!validate(target)) {
+            bad += 1;
+          }
+        } else {
+          target.value = value;
+        }
+      });
+    });
+    recalculate();
+    changed();
+    var message = (table.dataset.msgPasted || "")
+      .replace("%(values)s", String(pasted))
+      .replace("%(bad)s", String(bad));
+    if (leftOut) {
+      message += " " + (table.dataset.msgLeftOut || "").replace("%(values)s", String(leftOut));
+    }
+    say(message);
+  }
+
+  table.addEventListener("paste", function (event) {
+    var input = event.target;
+    if (input.tagName !== "INPUT" || !event.clipboardData) {
+      return;
+    }
+    var text = event.clipboardData.getData("text/plain");
+    var block = /[\t\n\r]/.test(text.replace(/[\r\n]+$/, ""));
+    var whole =
+      input.value === "" ||
+      (input.selectionStart === 0 && input.selectionEnd === input.value.length);
+    // One value into part of a cell's text is an ordinary paste.
+    if (!block && !(whole && input.classList.contains("grid-amount"))) {
+      return;
+    }
+    event.preventDefault();
+    paste(input, text);
+  });
+
+  // Set when an input changes; the step that saves or warns reads it.
+  function changed() {
+    table.dataset.changed = "true";
+  }
+
   table.addEventListener("input", function (event) {
-    if (event.target.classList.contains("grid-amount")) {
+    var input = event.target;
+    if (input.classList.contains("grid-amount")) {
       recalculate();
+      if (input.classList.contains("is-invalid") && !check(input.value).error) {
+        mark(input, "");
+      }
+    }
+    changed();
+  });
+
+  table.addEventListener("change", function (event) {
+    if (event.target.classList.contains("grid-amount")) {
+      validate(event.target);
     }
   });
 

@@ -1,0 +1,137 @@
+"""The forecast grid as a spreadsheet user expects it, in Chromium: pasting a block copied from
+Excel or LibreOffice, headers and the save bar that stay in view, Ctrl+S, the warning before
+leaving unsaved changes, comments marked while typing, and the grid on a 768 px tablet."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from forecasts.models import ForecastLine
+from regionbudget.core.formatting import NBSP, parse_amount
+
+UNIT = "1101 Kirurgkliniken Sundsvall-Härnösand"
+
+
+@pytest.fixture
+def seed(demo_committed):
+    """The demo, committed (the live server reads it on its own connection)."""
+
+
+def _log_in(page, username: str = "direktor.somatik") -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill("demo")
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/")
+
+
+def _open_grid(page) -> None:
+    """October's grid of Länssjukvårdsområde somatik, from the forecast list."""
+    page.get_by_role("link", name="Prognoser").click()
+    page.get_by_role("link", name="Länssjukvårdsområde somatik").first.click()
+    page.wait_for_url("**/edit/")
+
+
+def _cell(page, group: str, column: str = "Helårsprognos"):
+    return page.get_by_role("textbox", name=f"{column} {UNIT} {group}", exact=True)
+
+
+def _unit_total(page) -> str:
+    return page.locator('tr[data-total-for] [data-role="forecast-total"]').first.inner_text()
+
+
+def _tkr(text: str) -> Decimal:
+    return parse_amount(text.replace(f"{NBSP}tkr", ""))
+
+
+def _paste(page, cell, text: str) -> None:
+    """Put ``text`` on the clipboard, as a spreadsheet does, and press Ctrl+V in ``cell``."""
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    cell.focus()
+    page.keyboard.press("Control+V")
+
+
+def _stored_lines() -> list[tuple[int, int, Decimal, str]]:
+    return sorted(
+        ForecastLine.objects.filter(
+            forecast__area__code="LSO-SOM", forecast__forecast_round__month=10
+        ).values_list("unit_id", "account_group_id", "amount", "comment")
+    )
+
+
+@pytest.fixture
+def clipboard(page, live_server):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    return page
+
+
+def test_a_block_pasted_from_a_spreadsheet_fills_the_cells_and_marks_the_bad_one(clipboard, seed):
+    page = clipboard
+    _log_in(page)
+    _open_grid(page)
+    groups = ["Köpt vård", "Läkemedel", "Material och inköp", "Lokaler"]
+    before = {g: _tkr(_cell(page, g).input_value()) for g in groups}
+    total_before = _tkr(_unit_total(page))
+    stored_before = _stored_lines()
+
+    # Four rows of three columns (amount, comment and a column the grid has no room for), one
+    # amount not a number; Excel ends the block with a newline.
+    block = (
+        "41 500\tNytt avtal\tx\r\n"
+        "41500,5\tDyrare cytostatika\tx\r\n"
+        "fyrtio\t\tx\r\n"
+        "\u2212500\tHyra återbetald\tx\r\n"
+    )
+    _paste(page, _cell(page, "Köpt vård"), block)
+
+    assert _cell(page, "Köpt vård").input_value() == f"41{NBSP}500"
+    assert _cell(page, "Läkemedel").input_value() == f"41{NBSP}500,5"
+    assert _cell(page, "Material och inköp").input_value() == "fyrtio"
+    assert _cell(page, "Lokaler").input_value() == "\u2212500"
+    assert _cell(page, "Läkemedel", "Kommentar").input_value() == "Dyrare cytostatika"
+    assert _cell(page, "Lokaler", "Kommentar").input_value() == "Hyra återbetald"
+
+    # The bad value is marked on its cell with the server's reason; the others are not.
+    reason = "”fyrtio” är inte ett tal. Skriv till exempel 1 234,5 eller −500."
+    bad = _cell(page, "Material och inköp")
+    assert bad.get_attribute("aria-invalid") == "true"
+    assert reason in bad.evaluate(
+        "el => el.getAttribute('aria-describedby').split(' ')"
+        ".map(id => document.getElementById(id).innerText).join(' ')"
+    )
+    assert _cell(page, "Läkemedel").get_attribute("aria-invalid") is None
+
+    # The totals follow: the pasted amounts replace the old ones; the bad cell adds nothing.
+    # 41 500 + 41 500,5 − 500 = 82 500,5 tkr in place of the four cells' former amounts.
+    expected = total_before - sum(before.values()) + Decimal("82500.5")
+    assert _tkr(_unit_total(page)) == expected.quantize(Decimal(1), rounding="ROUND_HALF_UP")
+    status = page.locator("#grid-status").inner_text()
+    assert "Inklistrat: 8 värden. Inte godtagna (markerade i tabellen): 1." in status
+    assert "Utanför tabellen, inte inklistrat: 4 värden." in status
+
+    # Nothing is saved until the director saves.
+    assert _stored_lines() == stored_before
+
+    # An English block: commas between thousands, a decimal point.
+    _paste(page, _cell(page, "Personal"), "41,500.5\n1,200\n")
+    assert _cell(page, "Personal").input_value() == f"41{NBSP}500,5"
+    assert _cell(page, "Hyrpersonal").input_value() == f"1{NBSP}200"
+
+    # Saving: the server refuses the bad cell with the same reason and keeps every input.
+    page.get_by_role("button", name="Spara utkast").click()
+    page.wait_for_load_state()
+    assert reason in page.locator("main").inner_text()
+    assert _cell(page, "Läkemedel").input_value() == f"41{NBSP}500,5"
+    assert _stored_lines() == stored_before
+    _cell(page, "Material och inköp").fill("40 000")
+    page.get_by_role("button", name="Spara utkast").click()
+    page.wait_for_url("**/edit/")
+    assert "Utkastet är sparat." in page.locator("main").inner_text()
+    amounts = [(amount, comment) for _u, _g, amount, comment in _stored_lines()]
+    assert (Decimal("41500000"), "Nytt avtal") in amounts  # Köpt vård, 41 500 tkr
+    assert (Decimal("41500500"), "Dyrare cytostatika") in amounts  # Läkemedel
+    assert (Decimal("40000000"), "") in amounts  # Material och inköp, typed after the paste
+    assert (Decimal("-500000"), "Hyra återbetald") in amounts  # Lokaler
+    assert Decimal("1200000") in [a for a, _c in amounts]  # Hyrpersonal, the English block
