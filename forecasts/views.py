@@ -185,6 +185,8 @@ def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict
         "version": conflict.version if conflict else (forecast.version if forecast else 0),
         "conflict": conflict,
         "form_errors": form.non_field_errors() if form is not None else [],
+        # A grid shown again after a refused save holds input that is not stored yet.
+        "unsaved": form is not None,
     }
 
 

@@ -416,5 +416,33 @@
     }
   });
 
+  // --- Saving: Ctrl+S, and a warning before leaving unsaved changes -------------------------
+
+  var form = table.closest("form");
+  var saveButton = form ? form.querySelector('button[name="action"][value="save"]') : null;
+  var leaving = false; // set when the form itself is sent: that is no loss
+
+  if (form) {
+    form.addEventListener("submit", function () {
+      leaving = true;
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
+      event.preventDefault(); // the browser's "save page as" is never what is meant here
+      if (saveButton && !leaving) {
+        form.requestSubmit(saveButton);
+      }
+    }
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (table.dataset.changed === "true" && !leaving) {
+      event.preventDefault();
+      event.returnValue = ""; // older browsers need a value to ask
+    }
+  });
+
   recalculate();
 })();

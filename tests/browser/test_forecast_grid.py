@@ -135,3 +135,93 @@ def test_a_block_pasted_from_a_spreadsheet_fills_the_cells_and_marks_the_bad_one
     assert (Decimal("40000000"), "") in amounts  # Material och inköp, typed after the paste
     assert (Decimal("-500000"), "Hyra återbetald") in amounts  # Lokaler
     assert Decimal("1200000") in [a for a, _c in amounts]  # Hyrpersonal, the English block
+
+
+# --- In view while scrolling, Ctrl+S, the unsaved-changes warning, the keyboard -------------
+
+_BOX = """(selector) => {
+  const box = document.querySelector(selector).getBoundingClientRect();
+  return {top: box.top, bottom: box.bottom, left: box.left, right: box.right};
+}"""
+
+
+def test_the_headers_first_column_and_save_bar_stay_in_view_while_scrolling(page, seed):
+    _log_in(page)
+    _open_grid(page)
+    header = "#forecast-grid thead th:nth-child(5)"  # Helårsprognos
+    assert page.locator(header).inner_text() == "Helårsprognos"
+
+    # Down the grid, 2 000 px: the headers stay at the top of the grid's box, the rows move.
+    page.locator(".grid-scroll").evaluate("box => { box.scrollTop = 2000; }")
+    grid_box = page.evaluate(_BOX, ".grid-scroll")
+    after = page.evaluate(_BOX, header)
+    assert abs(after["top"] - grid_box["top"]) <= 2, (after, grid_box)
+    first_row = page.evaluate(_BOX, "#forecast-grid tbody tr.grid-row")
+    assert first_row["bottom"] < grid_box["top"], "the first row has scrolled out of view"
+
+    # Sideways: the account-group column stays at the left of the box.
+    page.set_viewport_size({"width": 700, "height": 900})
+    page.locator(".grid-scroll").evaluate("box => { box.scrollLeft = 400; }")
+    grid_box = page.evaluate(_BOX, ".grid-scroll")
+    label = page.evaluate(_BOX, "#forecast-grid tbody tr.grid-row th")
+    assert abs(label["left"] - grid_box["left"]) <= 2, (label, grid_box)
+
+    # The page scrolled to its end: Save and Submit are still in view.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    bar = page.evaluate(_BOX, "#grid-bar")
+    assert bar["top"] >= 0 and bar["bottom"] <= 900, bar
+    assert page.get_by_role("button", name="Spara utkast").is_visible()
+
+
+def test_ctrl_s_saves_the_draft(page, seed):
+    _log_in(page)
+    _open_grid(page)
+    _cell(page, "Läkemedel").fill("81 889")
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+    assert "Utkastet är sparat." in page.locator("main").inner_text()
+    line = ForecastLine.objects.get(
+        forecast__area__code="LSO-SOM",
+        forecast__forecast_round__month=10,
+        unit__code="1101",
+        account_group__name="Läkemedel",
+    )
+    assert line.amount == Decimal("81889000")
+
+
+def test_leaving_with_unsaved_changes_asks_first(page, seed):
+    _log_in(page)
+    _open_grid(page)
+    _cell(page, "Läkemedel").click()  # a click: the browser asks only after a user's gesture
+    _cell(page, "Läkemedel").fill("81 889")
+    dialogs = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.type) or dialog.dismiss())
+    # The click returns once the browser has asked and the director chose to stay.
+    page.get_by_role("link", name="Prognoser").click(no_wait_after=True)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/edit/"), "the director stayed on the grid"
+    assert _cell(page, "Läkemedel").input_value() == "81 889", "the typing is still there"
+
+    # Without changes (the grid afresh, in another tab) nothing asks.
+    fresh = page.context.new_page()
+    fresh.on("dialog", lambda dialog: dialogs.append(dialog.type) or dialog.dismiss())
+    fresh.goto(page.url)
+    fresh.get_by_role("link", name="Prognoser").click()
+    fresh.wait_for_url("**/rounds/")
+    assert dialogs == ["beforeunload"], "no second question"
+
+
+def test_save_is_at_most_five_key_presses_from_the_first_cell(page, seed):
+    _log_in(page)
+    _open_grid(page)
+    _cell(page, "Personal").focus()
+    for _press in range(5):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Spara utkast":
+            break
+    else:
+        raise AssertionError("Save was not reached in five key presses")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Utkastet är sparat." in page.locator("main").inner_text()
