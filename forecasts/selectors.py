@@ -360,6 +360,7 @@ class GridRow:
     amount_error: str = ""
     comment_error: str = ""
     comment_needed: bool = False
+    comment_carried: bool = False  # the comment is last round's, prefilled
     stored_amount: Decimal | None = None
     stored_comment: str = ""
     differs_from_stored: bool = False
@@ -415,7 +416,9 @@ def forecast_grid(
     """The grid of ``area`` in ``forecast_round``: per active unit and account group the year's
     budget, actuals to the round's month, the previous approved forecast of the year, this
     round's forecast (the stored line; otherwise prefilled from the previous forecast, else the
-    budget) and the deviation (SEK; budget − forecast, negative = deficit).
+    budget) and the deviation (SEK; budget − forecast, negative = deficit). A line not stored
+    yet gets the previous forecast's comment where its deviation still needs a comment
+    (``comment_required``, the rule the grid's script marks while typing).
 
     ``entries`` overlays what the user typed (after a refused save); with ``show_stored`` each
     row also carries the stored line, so a conflict can show both inputs side by side.
@@ -442,16 +445,17 @@ def forecast_grid(
         .order_by()
     }
     previous_round = _previous_round(forecast_round, area)
-    previous = (
+    previous_lines = (
         {
-            (ln.unit_id, ln.account_group_id): ln.amount
+            (ln["unit_id"], ln["account_group_id"]): ln
             for ln in ForecastLine.objects.filter(
                 forecast__forecast_round=previous_round, forecast__area=area
-            )
+            ).values("unit_id", "account_group_id", "amount", "comment")
         }
         if previous_round
         else {}
     )
+    previous = {cell: ln["amount"] for cell, ln in previous_lines.items()}
     stored = (
         {(ln.unit_id, ln.account_group_id): ln for ln in forecast.lines.all()} if forecast else {}
     )
@@ -470,6 +474,16 @@ def forecast_grid(
             else:
                 amount = previous.get(cell, budgets.get(cell))
                 amount_text, comment = _amount_text(amount), ""
+            carried = False
+            if line is None and entry is None and cell in previous_lines:
+                # Last round's explanation, where the line still deviates enough to need one:
+                # the director keeps or changes it instead of typing it again.
+                still = comment_required(
+                    deviation(budgets.get(cell, Decimal(0)), amount),
+                    forecast_round.comment_threshold,
+                )
+                comment = previous_lines[cell]["comment"] if still else ""
+                carried = bool(comment)
             figures = GridFigures(
                 budget=budgets.get(cell, Decimal(0)),
                 actual=actuals.get(cell, Decimal(0)),
@@ -490,6 +504,7 @@ def forecast_grid(
                 comment_needed=comment_required(
                     figures.deviation, forecast_round.comment_threshold
                 ),
+                comment_carried=carried,
             )
             if show_stored and line is not None:
                 row.stored_amount, row.stored_comment = line.amount, line.comment

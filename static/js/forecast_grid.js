@@ -113,6 +113,27 @@
     return toOre(row.dataset.budget || "0", 2) || 0n;
   }
 
+  // The server's rule (forecasts.calculations.comment_required): a line needs a comment when
+  // its deviation's size exceeds the round's threshold (SEK, in data-threshold); a line with no
+  // amount needs none. The hint shows while such a line's comment is empty.
+  var threshold = toOre(table.dataset.threshold || "0", 2) || 0n;
+
+  function commentRequired(deviationOre) {
+    if (deviationOre === null) {
+      return false;
+    }
+    return (deviationOre < 0n ? -deviationOre : deviationOre) > threshold;
+  }
+
+  function markCommentNeed(row, deviationOre) {
+    var comment = row.querySelector("input.grid-comment");
+    var hint = comment ? document.getElementById("need-" + comment.name) : null;
+    if (!hint) {
+      return;
+    }
+    hint.hidden = !(commentRequired(deviationOre) && comment.value.trim() === "");
+  }
+
   // The server's rule (forecasts.calculations.sum_figures): a total adds the amounts that are
   // there; an empty or refused cell adds nothing, and a total with no amount at all is "–".
   function recalculate() {
@@ -129,6 +150,7 @@
           forecast = (forecast === null ? 0n : forecast) + value;
         }
         show(row.querySelector('[data-role="deviation"]'), value === null ? null : rowBudget - value);
+        markCommentNeed(row, value === null ? null : rowBudget - value);
       });
       var total = body.querySelector("tr.unit-total");
       show(total.querySelector('[data-role="forecast-total"]'), forecast);
@@ -384,6 +406,9 @@
       if (input.classList.contains("is-invalid") && !check(input.value).error) {
         mark(input, "");
       }
+    }
+    if (input.classList.contains("grid-comment")) {
+      recalculate(); // the comment-needed hint follows the comment too
     }
     changed();
   });

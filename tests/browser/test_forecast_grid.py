@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from forecasts.models import ForecastLine
-from regionbudget.core.formatting import NBSP, parse_amount
+from regionbudget.core.formatting import NBSP, amount_input_text, parse_amount
 
 UNIT = "1101 Kirurgkliniken Sundsvall-Härnösand"
 
@@ -225,3 +225,49 @@ def test_save_is_at_most_five_key_presses_from_the_first_cell(page, seed):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Utkastet är sparat." in page.locator("main").inner_text()
+
+
+# --- Comments: marked while typing by the server's rule ---------------------------------------
+
+_HINTS = """() => Object.fromEntries(Array.from(document.querySelectorAll(".need-comment"))
+  .map(hint => [hint.id, !hint.hidden]))"""
+
+
+def _budget(page, group: str) -> Decimal:
+    """The row's budget in SEK, as the page gives it to the script."""
+    row = page.locator("tr.grid-row", has=_cell(page, group))
+    return Decimal(row.get_attribute("data-budget").replace(",", "."))
+
+
+def test_the_lines_needing_a_comment_are_marked_while_typing_as_the_server_marks_them(page, seed):
+    _log_in(page)
+    _open_grid(page)
+    threshold = Decimal(page.locator("#forecast-grid").get_attribute("data-threshold"))
+    assert threshold == Decimal("500000")  # 500 tkr, the demo round's
+    budget = _budget(page, "Läkemedel")
+    hint = page.locator(f"#need-{_cell(page, 'Läkemedel', 'Kommentar').get_attribute('name')}")
+    _cell(page, "Läkemedel", "Kommentar").fill("")
+
+    # Exactly the threshold below budget: not above it, no comment needed.
+    _cell(page, "Läkemedel").fill(amount_input_text(budget - threshold))
+    assert hint.is_hidden()
+    # One öre (0,00001 tkr) more: needed, and the hint goes as soon as a comment is typed.
+    _cell(page, "Läkemedel").fill(amount_input_text(budget - threshold - Decimal("0.01")))
+    assert hint.is_visible()
+    _cell(page, "Läkemedel", "Kommentar").fill("Dyrare cytostatika")
+    assert hint.is_hidden()
+    _cell(page, "Läkemedel", "Kommentar").fill("")
+    assert hint.is_visible()
+
+    # Far above budget in two other lines, back to budget in a third; then the server draws
+    # the hints of the saved draft: the same lines.
+    _cell(page, "Personal").fill("999 999")
+    _cell(page, "Personal", "Kommentar").fill("")
+    _cell(page, "Köpt vård").fill("0")
+    _cell(page, "Intäkter").fill(amount_input_text(_budget(page, "Intäkter")))
+    live = page.evaluate(_HINTS)
+    assert sum(live.values()) >= 3
+    page.get_by_role("button", name="Spara utkast").click()
+    page.wait_for_url("**/edit/")
+    assert "Utkastet är sparat." in page.locator("main").inner_text()
+    assert page.evaluate(_HINTS) == live
