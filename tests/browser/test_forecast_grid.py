@@ -10,6 +10,7 @@ import pytest
 
 from forecasts.models import ForecastLine
 from regionbudget.core.formatting import NBSP, amount_input_text, parse_amount
+from tests.browser.conftest import assert_accessible, screenshot
 
 UNIT = "1101 Kirurgkliniken Sundsvall-Härnösand"
 
@@ -271,3 +272,50 @@ def test_the_lines_needing_a_comment_are_marked_while_typing_as_the_server_marks
     page.wait_for_url("**/edit/")
     assert "Utkastet är sparat." in page.locator("main").inner_text()
     assert page.evaluate(_HINTS) == live
+
+
+# --- A 768 × 1024 tablet ----------------------------------------------------------------------
+
+_OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def test_the_grid_on_a_tablet_fits_the_page_and_the_menu_reaches_log_out(
+    browser, live_server, axe, seed
+):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.emulate_media(reduced_motion="reduce")
+    _log_in(page)
+    assert page.evaluate(_OVERFLOW) == 0, "the home page scrolls sideways"
+
+    # The menu is folded behind a button; opened, every item and "Logga ut" are in view.
+    assert not page.get_by_role("button", name="Logga ut").is_visible()
+    page.get_by_role("button", name="Visa menyn").click()
+    logout = page.get_by_role("button", name="Logga ut")
+    logout.wait_for(state="visible")
+    box = logout.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 768, box
+    page.get_by_role("link", name="Prognoser").click()
+    page.get_by_role("link", name="Länssjukvårdsområde somatik").first.click()
+    page.wait_for_url("**/edit/")
+    assert page.evaluate(_OVERFLOW) == 0, "the grid page scrolls sideways"
+    assert_accessible(axe, page, "the grid at 768 px")
+    screenshot(page, "forecast-grid-tablet")
+
+    # The last column's input is reachable: focused, it is in view, with its row's label.
+    comment = _cell(page, "Läkemedel", "Kommentar")
+    comment.focus()
+    box = comment.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 768, box
+    label = page.locator("tr.grid-row", has=comment).locator("th").bounding_box()
+    assert label["x"] >= 0 and label["x"] + label["width"] <= box["x"], (label, box)
+    assert page.locator("tr.grid-row", has=comment).locator("th").inner_text() == "Läkemedel"
+    comment.fill("Dyrare cytostatika")
+    page.get_by_role("button", name="Spara utkast").click()
+    page.wait_for_url("**/edit/")
+    assert "Utkastet är sparat." in page.locator("main").inner_text()
+    page.get_by_role("button", name="Visa menyn").click()
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url("**/accounts/login/")
+    context.close()
