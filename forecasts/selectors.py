@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from forecasts.calculations import (
@@ -368,9 +369,18 @@ class GridRow:
 
 @dataclass
 class GridUnit:
+    """A unit's rows and subtotal; ``actual_to``: the last month of the round's year (up to the
+    round's month) with actuals of the unit, None when there are none."""
+
     unit: Unit
     rows: list[GridRow]
     total: GridFigures
+    actual_to: int | None = None
+
+    @property
+    def actual_to_name(self) -> str:
+        """The last month with actuals in the user's language, lower case: "oktober"."""
+        return str(MONTHS[self.actual_to]).lower() if self.actual_to else ""
 
 
 @dataclass
@@ -414,11 +424,12 @@ def forecast_grid(
     show_stored: bool = False,
 ) -> Grid:
     """The grid of ``area`` in ``forecast_round``: per active unit and account group the year's
-    budget, actuals to the round's month, the previous approved forecast of the year, this
-    round's forecast (the stored line; otherwise prefilled from the previous forecast, else the
-    budget) and the deviation (SEK; budget − forecast, negative = deficit). A line not stored
-    yet gets the previous forecast's comment where its deviation still needs a comment
-    (``comment_required``, the rule the grid's script marks while typing).
+    budget, actuals to the round's month (and per unit the last month that has any), the
+    previous approved forecast of the year, this round's forecast (the stored line; otherwise
+    prefilled from the previous forecast, else the budget) and the deviation (SEK; budget −
+    forecast, negative = deficit). A line not stored yet gets the previous forecast's comment
+    where its deviation still needs a comment (``comment_required``, the rule the grid's
+    script marks while typing).
 
     ``entries`` overlays what the user typed (after a refused save); with ``show_stored`` each
     row also carries the stored line, so a conflict can show both inputs side by side.
@@ -437,13 +448,16 @@ def forecast_grid(
         (b["unit_id"], b["account_group_id"]): b["amount"]
         for b in budget_rows.values("unit_id", "account_group_id", "amount")
     }
-    actuals = {
-        (a["unit_id"], a["account_group_id"]): a["total"]
-        for a in Actual.objects.filter(unit__area=area, year=year, month__lte=forecast_round.month)
+    actuals: dict[tuple[int, int], Decimal] = {}
+    last_month: dict[int, int] = {}  # per unit, the last month with actuals (imports may lag)
+    for a in (
+        Actual.objects.filter(unit__area=area, year=year, month__lte=forecast_round.month)
         .values("unit_id", "account_group_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount"), last=Max("month"))
         .order_by()
-    }
+    ):
+        actuals[(a["unit_id"], a["account_group_id"])] = a["total"]
+        last_month[a["unit_id"]] = max(a["last"], last_month.get(a["unit_id"], 0))
     previous_round = _previous_round(forecast_round, area)
     previous_lines = (
         {
@@ -510,7 +524,9 @@ def forecast_grid(
                 row.stored_amount, row.stored_comment = line.amount, line.comment
                 row.differs_from_stored = amount != line.amount or comment.strip() != line.comment
             rows.append(row)
-        grid_units.append(GridUnit(unit, rows, sum_figures([r.figures for r in rows])))
+        grid_units.append(
+            GridUnit(unit, rows, sum_figures([r.figures for r in rows]), last_month.get(unit.pk))
+        )
     return Grid(
         units=grid_units,
         total=sum_figures([u.total for u in grid_units]),
