@@ -319,3 +319,53 @@ def test_the_grid_on_a_tablet_fits_the_page_and_the_menu_reaches_log_out(
     page.get_by_role("button", name="Logga ut").click()
     page.wait_for_url("**/accounts/login/")
     context.close()
+
+
+# --- The grid through Excel and back ----------------------------------------------------------
+
+
+def test_the_grid_goes_to_excel_and_back_into_the_same_round(page, seed, tmp_path):
+    import openpyxl
+
+    _log_in(page)
+    _open_grid(page)
+    total_before = _tkr(_unit_total(page))
+    läkemedel = _tkr(_cell(page, "Läkemedel").input_value())
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ned prognosen som Excelfil (.xlsx)").click()
+    path = tmp_path / "prognos.xlsx"
+    download.value.save_as(path)
+
+    # Filled in "in Excel": Läkemedel of 1101 up by 1 000,5 tkr, with a comment.
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    number = next(
+        n
+        for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        if row[0] == "1101" and row[3] == "Läkemedel"
+    )
+    sheet.cell(number, 8).value = float(läkemedel + Decimal("1000.5"))
+    sheet.cell(number, 9).value = "Dyrare cytostatika"
+    book.save(path)
+
+    page.get_by_label("Ifylld prognosfil (.xlsx)").set_input_files(path)
+    page.get_by_role("button", name="Visa filen i prognosen").click()
+    page.wait_for_load_state()
+    assert "Filens belopp står i prognosen nedan." in page.locator("main").inner_text()
+    assert _tkr(_cell(page, "Läkemedel").input_value()) == läkemedel + Decimal("1000.5")
+    assert _cell(page, "Läkemedel", "Kommentar").input_value() == "Dyrare cytostatika"
+    # 1 000,5 tkr more: the total, rounded to whole tkr (half up).
+    assert _tkr(_unit_total(page)) == total_before + 1001
+
+    page.get_by_role("button", name="Spara utkast").click()
+    page.wait_for_url("**/edit/")
+    line = ForecastLine.objects.get(
+        forecast__area__code="LSO-SOM",
+        forecast__forecast_round__month=10,
+        unit__code="1101",
+        account_group__name="Läkemedel",
+    )
+    assert (line.amount, line.comment) == (
+        (läkemedel + Decimal("1000.5")) * 1000,
+        "Dyrare cytostatika",
+    )
