@@ -23,6 +23,7 @@ __all__ = [
     "deviation",
     "deviation_by_round",
     "import_counts",
+    "incomplete_periods",
     "sum_figures",
 ]
 
@@ -181,3 +182,30 @@ def import_counts(
         unchanged=len(incoming) - new - changed,
         total=sum((amount for _key, amount in incoming), ZERO),
     )
+
+
+def _month_before(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def incomplete_periods(
+    incoming: Mapping[tuple[int, int], set[Hashable]],
+    stored: Mapping[tuple[int, int], set[Hashable]],
+) -> list[tuple[int, int, list[Hashable]]]:
+    """Months of an actuals import that look incomplete: units that have actuals the month
+    before (stored or in the file) but would have none in the month (not in the file, not
+    stored).
+
+    ``incoming``: (year, month) -> units in the file; ``stored``: (year, month) -> units with
+    stored actuals, for the file's months and the months before them. Returns
+    ``(year, month, missing units sorted)`` per incomplete month, in month order.
+    """
+    result = []
+    for year, month in sorted(incoming):
+        previous = _month_before(year, month)
+        before = stored.get(previous, set()) | incoming.get(previous, set())
+        after = incoming[(year, month)] | stored.get((year, month), set())
+        missing = sorted(before - after, key=str)
+        if missing:
+            result.append((year, month, missing))
+    return result

@@ -27,6 +27,7 @@ from forecasts.calculations import (
     deviation,
     deviation_by_round,
     import_counts,
+    incomplete_periods,
     sum_figures,
 )
 from forecasts.imports import COLUMNS, FigureRow
@@ -740,11 +741,45 @@ class ImportPreview:
     # A budget import: per year of the file, how many rounds have approved forecasts (whose
     # figures stay as approved: they keep the budget they were approved against).
     approved_rounds: list[dict] = field(default_factory=list)
+    # An actuals import: months that look incomplete, each {"period", "missing" (unit codes)}.
+    incomplete: list[dict] = field(default_factory=list)
 
     @property
     def replaces(self) -> bool:
         """Whether existing figures would change or go: then the user must confirm it."""
         return bool(self.changed or self.removed)
+
+
+def _incomplete_months(rows: list[FigureRow]) -> list[dict]:
+    """The months of an actuals file in which units that had actuals the month before would
+    have none (``calculations.incomplete_periods``), with those units' codes. One query."""
+    incoming: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for r in rows:
+        incoming[(r.year, r.month)].add(r.unit_id)
+    wanted = Q()
+    for year, month in incoming:
+        before = (year - 1, 12) if month == 1 else (year, month - 1)
+        wanted |= Q(year=year, month=month) | Q(year=before[0], month=before[1])
+    stored: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for unit_id, year, month in (
+        Actual.objects.filter(wanted).values_list("unit_id", "year", "month").distinct()
+    ):
+        stored[(year, month)].add(unit_id)
+    found = incomplete_periods(incoming, stored)
+    if not found:
+        return []
+    codes = dict(
+        Unit.objects.filter(pk__in={u for _y, _m, units in found for u in units}).values_list(
+            "pk", "code"
+        )
+    )
+    return [
+        {
+            "period": f"{year}-{month:02d}",
+            "missing": sorted(codes[u] for u in units),
+        }
+        for year, month, units in found
+    ]
 
 
 def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
@@ -800,7 +835,9 @@ def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
         approved_rounds = [
             {"year": row["forecast_round__year"], "rounds": row["rounds"]} for row in approved
         ]
+    incomplete = _incomplete_months(rows) if is_actual else []
     return ImportPreview(
+        incomplete=incomplete,
         approved_rounds=approved_rounds,
         rows=counts.rows,
         new=counts.new,

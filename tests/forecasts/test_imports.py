@@ -409,3 +409,21 @@ def test_a_unit_removed_after_the_upload_is_reported_when_confirming(finance):
     assert preview.status_code == 400
     assert "Okänt kostnadsställe" in preview.content.decode()
     assert not Budget.objects.filter(year=2025).exists()
+
+
+def test_the_preview_warns_when_a_month_of_actuals_looks_incomplete(finance):
+    """The demo has October 2024 actuals for every unit; a November file with one unit."""
+    content = (ACTUAL_HEADER + "1101;2024;11;Personal;100\n").encode()
+    page, _ = _upload(finance, content, kind="actual")
+    text = page.content.decode()
+    units = set(Actual.objects.filter(year=2024, month=10).values_list("unit__code", flat=True))
+    missing = sorted(units - {"1101"})
+    assert len(missing) > 1
+    assert f"2024-11 ser ofullständig ut: {len(missing)} kostnadsställen" in text
+    assert ", ".join(missing) in text
+    # A complete month warns of nothing.
+    content = (
+        ACTUAL_HEADER + "".join(f"{code};2024;11;Personal;100\n" for code in sorted(units))
+    ).encode()
+    page, _ = _upload(finance, content, kind="actual")
+    assert "ser ofullständig ut" not in page.content.decode()
