@@ -175,8 +175,13 @@
   // amount and the comment when the caret is at the edge of the text.
   var columns = ["grid-amount", "grid-comment"];
 
+  // The inputs of a column that are shown: a folded unit's are skipped.
   function cellsOf(className) {
-    return Array.prototype.slice.call(table.querySelectorAll("input." + className));
+    return Array.prototype.slice
+      .call(table.querySelectorAll("input." + className))
+      .filter(function (input) {
+        return !input.closest("tr").hidden;
+      });
   }
 
   function move(input, rowStep, columnStep) {
@@ -439,6 +444,25 @@
       event.preventDefault();
       move(input, 0, -1);
     }
+  });
+
+  // --- Folding a unit: its lines hide, its header and total stay -----------------------------
+  // The buttons are hidden in the page as sent: without the script they could do nothing.
+
+  table.querySelectorAll("button.unit-toggle").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      var label = button.querySelector("[data-fold]");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      label.textContent = open ? label.dataset.fold : label.dataset.unfold;
+      button
+        .closest("tbody")
+        .querySelectorAll("tr.grid-row")
+        .forEach(function (row) {
+          row.hidden = !open;
+        });
+    });
   });
 
   // --- Saving: Ctrl+S, and a warning before leaving unsaved changes -------------------------

@@ -369,3 +369,18 @@ def test_the_grid_goes_to_excel_and_back_into_the_same_round(page, seed, tmp_pat
         (läkemedel + Decimal("1000.5")) * 1000,
         "Dyrare cytostatika",
     )
+
+
+def test_a_unit_folds_and_unfolds_and_its_total_stays(page, seed):
+    _log_in(page)
+    _open_grid(page)
+    total = _unit_total(page)
+    fold = page.get_by_role("button", name=f"Fäll ihop {UNIT}")
+    assert fold.get_attribute("aria-expanded") == "true"
+    fold.click()
+    assert not _cell(page, "Personal").is_visible()
+    assert _unit_total(page) == total, "the folded unit's total still shows"
+    unfold = page.get_by_role("button", name=f"Fäll ut {UNIT}")
+    assert unfold.get_attribute("aria-expanded") == "false"
+    unfold.click()
+    assert _cell(page, "Personal").is_visible()
