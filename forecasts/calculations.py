@@ -50,6 +50,10 @@ class GridFigures:
 
     ``forecast`` is None when a row has no amount yet; in a total such rows count as nothing,
     and ``complete`` turns False so that a page can say the total is partial.
+
+    ``change`` is how far the forecast moved since the previous one: for a row, forecast −
+    previous (None unless both are there); for a total, the sum of its rows' changes (None when
+    none has one), so a line without a previous forecast never counts as a change of its size.
     """
 
     budget: Decimal = ZERO
@@ -58,9 +62,12 @@ class GridFigures:
     forecast: Decimal | None = None
     complete: bool = True
     deviation: Decimal | None = field(init=False, default=None)
+    change: Decimal | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.deviation = deviation(self.budget, self.forecast)
+        if self.forecast is not None and self.previous is not None:
+            self.change = self.forecast - self.previous
 
 
 def _optional_sum(values: Iterable[Decimal | None]) -> Decimal | None:
@@ -77,6 +84,7 @@ def sum_figures(rows: Sequence[GridFigures]) -> GridFigures:
         forecast=_optional_sum(r.forecast for r in rows) if rows else None,
         complete=all(r.complete and r.forecast is not None for r in rows),
     )
+    total.change = _optional_sum(r.change for r in rows)
     return total
 
 

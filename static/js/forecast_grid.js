@@ -92,7 +92,8 @@
     return ore < 0n ? -whole : whole;
   }
 
-  function show(cell, ore) {
+  // ``plain``: no red for a negative figure (a change, unlike a deviation, is no deficit).
+  function show(cell, ore, plain) {
     if (!cell) {
       return;
     }
@@ -105,7 +106,15 @@
     // A true minus sign (U+2212) in every language, as the server's formatting writes it.
     var sign = rounded < 0n ? "\u2212" : "";
     cell.textContent = sign + format.format(rounded < 0n ? -rounded : rounded) + "\u00a0" + unitLabel;
-    cell.classList.toggle("text-danger", rounded < 0n);
+    cell.classList.toggle("text-danger", !plain && rounded < 0n);
+  }
+
+  // null + x: a sum of optional amounts is null until one is there (the server's _optional_sum).
+  function addOptional(sum, ore) {
+    if (ore === null) {
+      return sum;
+    }
+    return (sum === null ? 0n : sum) + ore;
   }
 
   // Budget is in SEK in data-budget ("1234567.00"); a krona is 100 öre.
@@ -136,20 +145,26 @@
 
   // The server's rule (forecasts.calculations.sum_figures): a total adds the amounts that are
   // there; an empty or refused cell adds nothing, and a total with no amount at all is "–".
+  // The change since the previous forecast (forecasts.calculations.GridFigures.change): a row's
+  // is forecast − previous when it has both; a total's is the sum of its rows' changes.
   function recalculate() {
     var areaForecast = null;
     var areaBudget = 0n;
+    var areaChange = null;
     table.querySelectorAll("tbody[data-unit]").forEach(function (body) {
       var forecast = null;
       var budget = 0n;
+      var change = null;
       body.querySelectorAll("tr.grid-row").forEach(function (row) {
         var value = parse(row.querySelector("input.grid-amount").value);
         var rowBudget = budgetOf(row);
+        var previous = row.dataset.previous === undefined ? null : toOre(row.dataset.previous, 2);
+        var rowChange = value === null || previous === null ? null : value - previous;
         budget += rowBudget;
-        if (value !== null) {
-          forecast = (forecast === null ? 0n : forecast) + value;
-        }
+        forecast = addOptional(forecast, value);
+        change = addOptional(change, rowChange);
         show(row.querySelector('[data-role="deviation"]'), value === null ? null : rowBudget - value);
+        show(row.querySelector('[data-role="change"]'), rowChange, true);
         markCommentNeed(row, value === null ? null : rowBudget - value);
       });
       var total = body.querySelector("tr.unit-total");
@@ -158,9 +173,9 @@
         total.querySelector('[data-role="deviation-total"]'),
         forecast === null ? null : budget - forecast
       );
-      if (forecast !== null) {
-        areaForecast = (areaForecast === null ? 0n : areaForecast) + forecast;
-      }
+      show(total.querySelector('[data-role="change-total"]'), change, true);
+      areaForecast = addOptional(areaForecast, forecast);
+      areaChange = addOptional(areaChange, change);
       areaBudget += budget;
     });
     var foot = document.getElementById("area-total");
@@ -169,6 +184,7 @@
       foot.querySelector('[data-role="deviation-total"]'),
       areaForecast === null ? null : areaBudget - areaForecast
     );
+    show(foot.querySelector('[data-role="change-total"]'), areaChange, true);
   }
 
   // Keyboard: arrow up/down and Enter move within a column; arrow left/right move between the

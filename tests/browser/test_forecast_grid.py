@@ -384,3 +384,16 @@ def test_a_unit_folds_and_unfolds_and_its_total_stays(page, seed):
     assert unfold.get_attribute("aria-expanded") == "false"
     unfold.click()
     assert _cell(page, "Personal").is_visible()
+
+
+def test_the_change_since_the_previous_forecast_follows_the_typing(page, seed):
+    _log_in(page)
+    _open_grid(page)
+    row = page.locator("tr.grid-row", has=_cell(page, "Läkemedel"))
+    previous = Decimal(row.get_attribute("data-previous")) / 1000  # tkr
+    _cell(page, "Läkemedel").fill(amount_input_text((previous + 250) * 1000))
+    assert row.locator('[data-role="change"]').inner_text() == f"250{NBSP}tkr"
+    _cell(page, "Läkemedel").fill(amount_input_text((previous - 1200) * 1000))
+    assert row.locator('[data-role="change"]').inner_text() == f"\u22121{NBSP}200{NBSP}tkr"
+    _cell(page, "Läkemedel").fill("")
+    assert row.locator('[data-role="change"]').inner_text() == "–"

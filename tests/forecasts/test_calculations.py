@@ -53,6 +53,10 @@ def test_totals_add_rows_and_say_when_a_forecast_is_missing():
     )
     assert total.deviation == D("-25")
     assert total.complete
+    # The change since the previous forecast: 120 − 110 = 10 on the first row; the second has
+    # no previous forecast, so no change, and the total's change is the first row's alone.
+    assert (rows[0].change, rows[1].change, total.change) == (D("10"), None, D("10"))
+    assert sum_figures([rows[1]]).change is None
     partial = sum_figures([*rows, GridFigures(budget=D("10"), forecast=None, complete=False)])
     assert partial.forecast == D("75") and not partial.complete
 
