@@ -11,7 +11,7 @@ database: the entries go into the grid, and the director saves them.
 from __future__ import annotations
 
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from forecasts.forms import parse_tkr
 from forecasts.selectors import Entry, Grid
 from regionbudget.core.formatting import amount_input_text
-from regionbudget.core.money import THOUSAND
+from regionbudget.core.money import MAX_TKR_PLACES, THOUSAND
 from regionbudget.core.tabular import (
     FORMULA_PREFIXES,
     RowError,
@@ -101,6 +101,22 @@ def _comment(text: str) -> str:
     return text
 
 
+def _excel_number(text: str, file_format: str) -> str:
+    """A number cell of an .xlsx as the grid reads it. Excel keeps numbers as binary floats, so
+    a figure it computed (``=A2*1,02``) can come out as ``83 316,78000000001``; such a number
+    is rounded to the grid's five decimals of a tkr (one öre). Anything else (a Swedish
+    "1 234,5" typed as text, letters) is left as it is, for the grid's own reading."""
+    if file_format != "xlsx":
+        return text
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return text
+    if not number.is_finite() or -number.as_tuple().exponent <= MAX_TKR_PLACES:
+        return text
+    return format(number.quantize(Decimal(1).scaleb(-MAX_TKR_PLACES), rounding=ROUND_HALF_UP), "f")
+
+
 def grid_read(
     file: BinaryIO, *, filename: str, grid: Grid
 ) -> tuple[dict[tuple[int, int], Entry], list[RowError]]:
@@ -144,7 +160,7 @@ def grid_read(
             )
             continue
         seen.add(cell)
-        text = row.values.get("forecast", "")
+        text = _excel_number(row.values.get("forecast", ""), table.file_format)
         try:
             amount = parse_tkr(text) if text.strip() else None
         except ValueError as exc:

@@ -102,6 +102,17 @@ def test_a_filled_in_file_is_shown_in_the_grid_and_saved_only_by_saving(director
     )
 
 
+def test_a_figure_excel_computed_is_read_to_the_ore(director_own, october):
+    book = _download(director_own, october)
+    sheet = book.active
+    # 80 889 × 1,07 in binary floating point: 86551.23000000001.
+    assert repr(80889 * 1.07) == "86551.23000000001"
+    sheet.cell(_row(sheet, "1101", "Läkemedel"), 8).value = 80889 * 1.07
+    response = _upload(director_own, october, book)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert f'value="86{NBSP}551,23"' in response.content.decode()
+
+
 def test_a_file_with_errors_lists_every_one_and_changes_nothing(director_own, october):
     book = _download(director_own, october)
     sheet = book.active
