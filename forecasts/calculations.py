@@ -23,6 +23,7 @@ __all__ = [
     "deviation",
     "deviation_by_round",
     "import_counts",
+    "incomplete_periods",
     "sum_figures",
 ]
 
@@ -49,6 +50,10 @@ class GridFigures:
 
     ``forecast`` is None when a row has no amount yet; in a total such rows count as nothing,
     and ``complete`` turns False so that a page can say the total is partial.
+
+    ``change`` is how far the forecast moved since the previous one: for a row, forecast −
+    previous (None unless both are there); for a total, the sum of its rows' changes (None when
+    none has one), so a line without a previous forecast never counts as a change of its size.
     """
 
     budget: Decimal = ZERO
@@ -57,9 +62,12 @@ class GridFigures:
     forecast: Decimal | None = None
     complete: bool = True
     deviation: Decimal | None = field(init=False, default=None)
+    change: Decimal | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.deviation = deviation(self.budget, self.forecast)
+        if self.forecast is not None and self.previous is not None:
+            self.change = self.forecast - self.previous
 
 
 def _optional_sum(values: Iterable[Decimal | None]) -> Decimal | None:
@@ -76,6 +84,7 @@ def sum_figures(rows: Sequence[GridFigures]) -> GridFigures:
         forecast=_optional_sum(r.forecast for r in rows) if rows else None,
         complete=all(r.complete and r.forecast is not None for r in rows),
     )
+    total.change = _optional_sum(r.change for r in rows)
     return total
 
 
@@ -181,3 +190,30 @@ def import_counts(
         unchanged=len(incoming) - new - changed,
         total=sum((amount for _key, amount in incoming), ZERO),
     )
+
+
+def _month_before(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def incomplete_periods(
+    incoming: Mapping[tuple[int, int], set[Hashable]],
+    stored: Mapping[tuple[int, int], set[Hashable]],
+) -> list[tuple[int, int, list[Hashable]]]:
+    """Months of an actuals import that look incomplete: units that have actuals the month
+    before (stored or in the file) but would have none in the month (not in the file, not
+    stored).
+
+    ``incoming``: (year, month) -> units in the file; ``stored``: (year, month) -> units with
+    stored actuals, for the file's months and the months before them. Returns
+    ``(year, month, missing units sorted)`` per incomplete month, in month order.
+    """
+    result = []
+    for year, month in sorted(incoming):
+        previous = _month_before(year, month)
+        before = stored.get(previous, set()) | incoming.get(previous, set())
+        after = incoming[(year, month)] | stored.get((year, month), set())
+        missing = sorted(before - after, key=str)
+        if missing:
+            result.append((year, month, missing))
+    return result

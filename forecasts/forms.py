@@ -25,6 +25,7 @@ from regionbudget.core.validators import guard_text_fields, reject_direction_con
 __all__ = [
     "ApproveForm",
     "ForecastGridForm",
+    "ForecastUploadForm",
     "ImportConfirmForm",
     "ImportUploadForm",
     "OutsideBudgetsForm",
@@ -103,6 +104,15 @@ class ForecastGridForm(forms.Form):
 
     def field_errors(self) -> dict[str, str]:
         return {name: str(errors[0]) for name, errors in self.errors.items() if name != "__all__"}
+
+
+class ForecastUploadForm(forms.Form):
+    """A filled-in grid file (.xlsx, as downloaded from the grid) to show in the grid."""
+
+    file = forms.FileField(
+        label=_("Filled-in grid file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
 
 
 class RoundForm(forms.Form):

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from forecasts.calculations import (
@@ -26,6 +27,7 @@ from forecasts.calculations import (
     deviation,
     deviation_by_round,
     import_counts,
+    incomplete_periods,
     sum_figures,
 )
 from forecasts.imports import COLUMNS, FigureRow
@@ -360,6 +362,7 @@ class GridRow:
     amount_error: str = ""
     comment_error: str = ""
     comment_needed: bool = False
+    comment_carried: bool = False  # the comment is last round's, prefilled
     stored_amount: Decimal | None = None
     stored_comment: str = ""
     differs_from_stored: bool = False
@@ -367,9 +370,18 @@ class GridRow:
 
 @dataclass
 class GridUnit:
+    """A unit's rows and subtotal; ``actual_to``: the last month of the round's year (up to the
+    round's month) with actuals of the unit, None when there are none."""
+
     unit: Unit
     rows: list[GridRow]
     total: GridFigures
+    actual_to: int | None = None
+
+    @property
+    def actual_to_name(self) -> str:
+        """The last month with actuals in the user's language, lower case: "oktober"."""
+        return str(MONTHS[self.actual_to]).lower() if self.actual_to else ""
 
 
 @dataclass
@@ -413,9 +425,12 @@ def forecast_grid(
     show_stored: bool = False,
 ) -> Grid:
     """The grid of ``area`` in ``forecast_round``: per active unit and account group the year's
-    budget, actuals to the round's month, the previous approved forecast of the year, this
-    round's forecast (the stored line; otherwise prefilled from the previous forecast, else the
-    budget) and the deviation (SEK; budget − forecast, negative = deficit).
+    budget, actuals to the round's month (and per unit the last month that has any), the
+    previous approved forecast of the year, this round's forecast (the stored line; otherwise
+    prefilled from the previous forecast, else the budget) and the deviation (SEK; budget −
+    forecast, negative = deficit). A line not stored yet gets the previous forecast's comment
+    where its deviation still needs a comment (``comment_required``, the rule the grid's
+    script marks while typing).
 
     ``entries`` overlays what the user typed (after a refused save); with ``show_stored`` each
     row also carries the stored line, so a conflict can show both inputs side by side.
@@ -434,24 +449,28 @@ def forecast_grid(
         (b["unit_id"], b["account_group_id"]): b["amount"]
         for b in budget_rows.values("unit_id", "account_group_id", "amount")
     }
-    actuals = {
-        (a["unit_id"], a["account_group_id"]): a["total"]
-        for a in Actual.objects.filter(unit__area=area, year=year, month__lte=forecast_round.month)
+    actuals: dict[tuple[int, int], Decimal] = {}
+    last_month: dict[int, int] = {}  # per unit, the last month with actuals (imports may lag)
+    for a in (
+        Actual.objects.filter(unit__area=area, year=year, month__lte=forecast_round.month)
         .values("unit_id", "account_group_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount"), last=Max("month"))
         .order_by()
-    }
+    ):
+        actuals[(a["unit_id"], a["account_group_id"])] = a["total"]
+        last_month[a["unit_id"]] = max(a["last"], last_month.get(a["unit_id"], 0))
     previous_round = _previous_round(forecast_round, area)
-    previous = (
+    previous_lines = (
         {
-            (ln.unit_id, ln.account_group_id): ln.amount
+            (ln["unit_id"], ln["account_group_id"]): ln
             for ln in ForecastLine.objects.filter(
                 forecast__forecast_round=previous_round, forecast__area=area
-            )
+            ).values("unit_id", "account_group_id", "amount", "comment")
         }
         if previous_round
         else {}
     )
+    previous = {cell: ln["amount"] for cell, ln in previous_lines.items()}
     stored = (
         {(ln.unit_id, ln.account_group_id): ln for ln in forecast.lines.all()} if forecast else {}
     )
@@ -470,6 +489,16 @@ def forecast_grid(
             else:
                 amount = previous.get(cell, budgets.get(cell))
                 amount_text, comment = _amount_text(amount), ""
+            carried = False
+            if line is None and entry is None and cell in previous_lines:
+                # Last round's explanation, where the line still deviates enough to need one:
+                # the director keeps or changes it instead of typing it again.
+                still = comment_required(
+                    deviation(budgets.get(cell, Decimal(0)), amount),
+                    forecast_round.comment_threshold,
+                )
+                comment = previous_lines[cell]["comment"] if still else ""
+                carried = bool(comment)
             figures = GridFigures(
                 budget=budgets.get(cell, Decimal(0)),
                 actual=actuals.get(cell, Decimal(0)),
@@ -490,12 +519,15 @@ def forecast_grid(
                 comment_needed=comment_required(
                     figures.deviation, forecast_round.comment_threshold
                 ),
+                comment_carried=carried,
             )
             if show_stored and line is not None:
                 row.stored_amount, row.stored_comment = line.amount, line.comment
                 row.differs_from_stored = amount != line.amount or comment.strip() != line.comment
             rows.append(row)
-        grid_units.append(GridUnit(unit, rows, sum_figures([r.figures for r in rows])))
+        grid_units.append(
+            GridUnit(unit, rows, sum_figures([r.figures for r in rows]), last_month.get(unit.pk))
+        )
     return Grid(
         units=grid_units,
         total=sum_figures([u.total for u in grid_units]),
@@ -709,11 +741,45 @@ class ImportPreview:
     # A budget import: per year of the file, how many rounds have approved forecasts (whose
     # figures stay as approved: they keep the budget they were approved against).
     approved_rounds: list[dict] = field(default_factory=list)
+    # An actuals import: months that look incomplete, each {"period", "missing" (unit codes)}.
+    incomplete: list[dict] = field(default_factory=list)
 
     @property
     def replaces(self) -> bool:
         """Whether existing figures would change or go: then the user must confirm it."""
         return bool(self.changed or self.removed)
+
+
+def _incomplete_months(rows: list[FigureRow]) -> list[dict]:
+    """The months of an actuals file in which units that had actuals the month before would
+    have none (``calculations.incomplete_periods``), with those units' codes. One query."""
+    incoming: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for r in rows:
+        incoming[(r.year, r.month)].add(r.unit_id)
+    wanted = Q()
+    for year, month in incoming:
+        before = (year - 1, 12) if month == 1 else (year, month - 1)
+        wanted |= Q(year=year, month=month) | Q(year=before[0], month=before[1])
+    stored: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for unit_id, year, month in (
+        Actual.objects.filter(wanted).values_list("unit_id", "year", "month").distinct()
+    ):
+        stored[(year, month)].add(unit_id)
+    found = incomplete_periods(incoming, stored)
+    if not found:
+        return []
+    codes = dict(
+        Unit.objects.filter(pk__in={u for _y, _m, units in found for u in units}).values_list(
+            "pk", "code"
+        )
+    )
+    return [
+        {
+            "period": f"{year}-{month:02d}",
+            "missing": sorted(codes[u] for u in units),
+        }
+        for year, month, units in found
+    ]
 
 
 def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
@@ -769,7 +835,9 @@ def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
         approved_rounds = [
             {"year": row["forecast_round__year"], "rounds": row["rounds"]} for row in approved
         ]
+    incomplete = _incomplete_months(rows) if is_actual else []
     return ImportPreview(
+        incomplete=incomplete,
         approved_rounds=approved_rounds,
         rows=counts.rows,
         new=counts.new,

@@ -27,6 +27,11 @@ urlpatterns = [
         name="forecast_edit",
     ),
     path(
+        "rounds/<int:round_pk>/areas/<int:area_pk>/grid.xlsx",
+        views.forecast_download,
+        name="forecast_download",
+    ),
+    path(
         "rounds/<int:round_pk>/areas/<int:area_pk>/approve/",
         views.forecast_approve,
         name="forecast_approve",

@@ -17,10 +17,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from forecasts import imports, selectors, services
+from forecasts import grid_file, imports, selectors, services
 from forecasts.forms import (
     ApproveForm,
     ForecastGridForm,
+    ForecastUploadForm,
     ImportConfirmForm,
     ImportUploadForm,
     OutsideBudgetsForm,
@@ -30,7 +31,7 @@ from forecasts.forms import (
 from forecasts.models import Forecast, ImportUpload
 from regionbudget.core import access
 from regionbudget.core.saving import keep_input
-from regionbudget.core.tabular import RowError
+from regionbudget.core.tabular import RowError, TableFileError
 
 
 def _error_text(error: ValidationError) -> str:
@@ -185,6 +186,8 @@ def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict
         "version": conflict.version if conflict else (forecast.version if forecast else 0),
         "conflict": conflict,
         "form_errors": form.non_field_errors() if form is not None else [],
+        # A grid shown again after a refused save holds input that is not stored yet.
+        "unsaved": form is not None,
     }
 
 
@@ -203,6 +206,8 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
         grid = selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
         ctx = _grid_ctx(forecast_round, area, forecast, None, grid)
         return render(request, "forecasts/forecast_edit.html", ctx)
+    if request.POST.get("action") == "upload":
+        return _grid_upload(request, forecast_round, area, forecast)
     form = ForecastGridForm(request.POST, cells=selectors.grid_cells(area=area))
     saved, conflict = None, None
     with keep_input(form) as save:
@@ -222,6 +227,56 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
     return render(
         request, "forecasts/forecast_edit.html", ctx, status=409 if conflict else save.status
     )
+
+
+def _grid_upload(request: HttpRequest, forecast_round, area, forecast) -> HttpResponse:
+    """A filled-in grid file, shown in the grid to check and save: nothing is written here.
+    All or nothing: with any error the grid stays as stored and every error is listed."""
+    stored = selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
+    form = ForecastUploadForm(request.POST, request.FILES)
+    entries, errors = {}, []
+    if form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            entries, errors = grid_file.grid_read(file, filename=file.name, grid=stored)
+        except TableFileError as exc:
+            errors = [RowError(0, "", "", exc.message)]
+    else:
+        errors = [RowError(0, "", "", str(e)) for e in form.errors.get("file", [])]
+    grid = (
+        selectors.forecast_grid(
+            forecast_round=forecast_round, area=area, forecast=forecast, entries=entries
+        )
+        if entries
+        else stored
+    )
+    ctx = {
+        **_grid_ctx(forecast_round, area, forecast, None, grid),
+        "upload_errors": errors,
+        "uploaded": bool(entries),
+        "unsaved": bool(entries),
+        "upload_form": form,
+    }
+    return render(request, "forecasts/forecast_edit.html", ctx, status=400 if errors else 200)
+
+
+@login_required
+@require_safe
+def forecast_download(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
+    """The grid as an Excel file (.xlsx) to fill in and upload again; figures in tkr."""
+    forecast_round, area, forecast = selectors.forecast_access(
+        user=request.user, round_pk=round_pk, area_pk=area_pk
+    )
+    grid = selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
+    content = grid_file.grid_workbook(
+        grid, title=f"{area.name}: {forecast_round}", language=get_language()
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"prognos-{area.code}-{forecast_round.year}-{forecast_round.month:02d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

@@ -605,6 +605,13 @@ _case(
     stored=_stored_grid,
 )
 _case(
+    "forecast_download-own-draft",
+    "forecasts:forecast_download",
+    _r("forecasts:forecast_download", lambda w: w.october.pk, lambda w: w.area_a.pk),
+    _row(302, 200, 404, 200, 404, 200, 302),
+    NOT_POST,
+)
+_case(
     "forecast_approve-b-approved",
     "forecasts:forecast_approve",
     _r("forecasts:forecast_approve", lambda w: w.october.pk, lambda w: w.area_b.pk),

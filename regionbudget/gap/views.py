@@ -34,8 +34,14 @@ def _gap_filters(request: HttpRequest) -> tuple[GapFilters, GapFilterForm]:
     area = next((a for a in areas if str(a.pk) == area_id), None)
     if area_id and area is None:  # another area's figures, or no such area
         raise Http404
+    # The year box always shows the year whose figures the page draws: without a year of the
+    # plan in the query (none yet, or one of another plan) that is the default year, bound
+    # into the form too, so that choosing an area next keeps it.
+    data = {**request.GET.dict(), "plan": plan.pk}
+    if data.get("year", "") not in {str(y) for y in plan.years}:
+        data["year"] = default_year(plan)
     form = GapFilterForm(
-        {**request.GET.dict(), "plan": plan.pk},
+        data,
         plans=plans,
         areas=areas,
         categories=list(category_list().values_list("name", flat=True)),

@@ -51,6 +51,7 @@ NOT_HTML = {
     "forecasts:import_confirm": "POST only",
     "forecasts:import_errors": "CSV download",
     "forecasts:import_template": "CSV/Excel download",
+    "forecasts:forecast_download": "Excel download",
     "measures:measure_export": "CSV/Excel download",
     "measures:measure_import_confirm": "POST only",
     "api_token_revoke": "POST only",

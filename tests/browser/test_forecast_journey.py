@@ -120,8 +120,8 @@ def test_director_submits_finance_returns_director_fixes_finance_approves(page, 
     screenshot(page, "forecast-area-approved")
 
 
-_TOTALS = '[data-role="forecast-total"], [data-role="deviation-total"]'
-_SERVED_TOTAL = re.compile(r'data-role="(?:forecast|deviation)-total">([^<]*)<')
+_TOTALS = '[data-role="forecast-total"], [data-role="deviation-total"], [data-role="change-total"]'
+_SERVED_TOTAL = re.compile(r'data-role="(?:forecast|deviation|change)-total">([^<]*)<')
 
 
 def test_the_live_totals_are_the_totals_the_server_draws_with_an_empty_cell(page, seed):

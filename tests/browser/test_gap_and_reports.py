@@ -74,3 +74,24 @@ def test_a_committee_member_reads_the_latest_report_on_a_tablet_and_in_print(
     assert report.is_visible()
     screenshot(page, "report-print")
     context.close()
+
+
+def test_the_year_box_shows_the_year_of_the_figures_and_keeps_it_when_an_area_is_chosen(page, seed):
+    import re
+
+    from forecasts.models import Plan
+    from measures.selectors import default_year
+
+    shown = str(default_year(Plan.objects.get(name="Ekonomi i balans 2024–2026")))
+    _log_in(page, "ekonom")
+    page.goto("/gap/")
+
+    def figures_year() -> str:
+        text = page.locator("#outlook").inner_text()
+        return re.search(r"(?:Utsikt |Ingen godkänd prognos för )(\d{4})", text).group(1)
+
+    assert page.get_by_label("År", exact=True).input_value() == shown == figures_year()
+    page.get_by_label("Område", exact=True).select_option(label="Länssjukvårdsområde somatik")
+    page.get_by_role("button", name="Visa").click()
+    page.wait_for_url("**area=**")
+    assert page.get_by_label("År", exact=True).input_value() == shown == figures_year()

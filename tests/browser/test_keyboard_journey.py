@@ -156,8 +156,8 @@ def test_the_director_enters_and_submits_a_forecast_with_the_keyboard_alone(page
     page.keyboard.type("\u2212" + revenue_before.lstrip("-\u2212"))  # the same figure, typed anew
     assert page.locator('#area-total [data-role="forecast-total"]').inner_text() == area_total
 
-    # Save the draft: Tab to the button, Enter.
-    _tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Spara utkast")
+    # Save the draft: back with Shift+Tab to the bar above the grid, Enter.
+    _tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Spara utkast", backwards=True)
     _press_and_wait(page, "Enter")
     assert "Utkastet är sparat." in page.locator("main").inner_text()
     area = Area.objects.get(code="LSO-SOM")

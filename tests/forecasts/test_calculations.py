@@ -53,6 +53,10 @@ def test_totals_add_rows_and_say_when_a_forecast_is_missing():
     )
     assert total.deviation == D("-25")
     assert total.complete
+    # The change since the previous forecast: 120 − 110 = 10 on the first row; the second has
+    # no previous forecast, so no change, and the total's change is the first row's alone.
+    assert (rows[0].change, rows[1].change, total.change) == (D("10"), None, D("10"))
+    assert sum_figures([rows[1]]).change is None
     partial = sum_figures([*rows, GridFigures(budget=D("10"), forecast=None, complete=False)])
     assert partial.forecast == D("75") and not partial.complete
 
@@ -167,3 +171,16 @@ def test_an_import_into_empty_periods_is_all_new():
     assert (counts.new, counts.changed, counts.removed, counts.unchanged) == (2, 0, 0, 0)
     assert counts.total == D("12")
     assert import_counts({}, []).total == D("0")
+
+
+def test_a_month_looks_incomplete_when_units_of_the_month_before_are_missing():
+    from forecasts.calculations import incomplete_periods
+
+    # November: units 1–5 in the file; 1–8 had October actuals; 6 already has November's.
+    # Missing: 7 and 8. December (the file's too) has 1, and November would have 1–6: 2–6.
+    incoming = {(2024, 11): {1, 2, 3, 4, 5}, (2024, 12): {1}}
+    stored = {(2024, 10): {1, 2, 3, 4, 5, 6, 7, 8}, (2024, 11): {6}}
+    assert incomplete_periods(incoming, stored) == [(2024, 11, [7, 8]), (2024, 12, [2, 3, 4, 5, 6])]
+    # January reads December of the year before.
+    assert incomplete_periods({(2025, 1): {1}}, {(2024, 12): {1, 2}}) == [(2025, 1, [2])]
+    assert incomplete_periods({(2025, 1): {1, 2}}, {(2024, 12): {1, 2}}) == []

@@ -457,3 +457,21 @@ def test_confirming_writes_the_figures_and_discards_the_upload_in_one_transactio
     assert finance.post(response["Location"] + "confirm/").status_code == 302
     assert Budget.objects.get(year=2027, unit__code="1101").amount == Decimal("777.00")
     assert not ImportUpload.objects.exists()
+
+
+def test_the_preview_warns_when_a_month_of_actuals_looks_incomplete(finance):
+    """The demo has October 2024 actuals for every unit; a November file with one unit."""
+    content = (ACTUAL_HEADER + "1101;2024;11;Personal;100\n").encode()
+    page, _ = _upload(finance, content, kind="actual")
+    text = page.content.decode()
+    units = set(Actual.objects.filter(year=2024, month=10).values_list("unit__code", flat=True))
+    missing = sorted(units - {"1101"})
+    assert len(missing) > 1
+    assert f"2024-11 ser ofullständig ut: {len(missing)} kostnadsställen" in text
+    assert ", ".join(missing) in text
+    # A complete month warns of nothing.
+    content = (
+        ACTUAL_HEADER + "".join(f"{code};2024;11;Personal;100\n" for code in sorted(units))
+    ).encode()
+    page, _ = _upload(finance, content, kind="actual")
+    assert "ser ofullständig ut" not in page.content.decode()

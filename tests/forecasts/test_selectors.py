@@ -157,3 +157,47 @@ def test_the_first_round_of_a_year_is_prefilled_from_the_budget(demo):
     assert grid.total.forecast == grid.total.budget == D("3900") * MSEK
     assert len(grid.units) == Unit.objects.filter(area=somatik).count()
     assert Area.objects.count() == 8
+
+
+def test_last_rounds_comment_is_prefilled_where_the_line_still_deviates(small):
+    """April's approved north forecast: Personal 1 200 against a budget of 1 000 (deviation
+    −200), Intäkter −200 against −200 (deviation 0), every comment "ok"."""
+    personal = AccountGroup.objects.get(code="PERS")
+
+    def row(grid, code):
+        return next(r for r in grid.units[0].rows if r.group.code == code)
+
+    # A threshold of 100 kr: |−200| > 100, so Personal still needs its comment; Intäkter not.
+    may = round_open(
+        year=2025,
+        month=5,
+        deadline=dt.date(2025, 6, 10),
+        user=user("ekonom"),
+        comment_threshold=D("100"),
+    )
+    grid = forecast_grid(forecast_round=may, area=small["north"], forecast=None)
+    assert (row(grid, "PERS").comment, row(grid, "PERS").comment_carried) == ("ok", True)
+    assert row(grid, "PERS").comment_needed
+    assert (row(grid, "INT").comment, row(grid, "INT").comment_carried) == ("", False)
+
+    # At 200 kr the deviation is no longer above the threshold (200 is not more than 200).
+    may.comment_threshold = D("200")
+    grid = forecast_grid(forecast_round=may, area=small["north"], forecast=None)
+    assert row(grid, "PERS").comment == ""
+    assert not row(grid, "PERS").comment_needed
+
+    # A stored line keeps what the director saved, even an empty comment.
+    may.comment_threshold = D("100")
+    groups = list(AccountGroup.objects.values_list("pk", flat=True))
+    unit = Unit.objects.get(code="T1")
+    draft = forecast_save(
+        forecast_round=may,
+        area=small["north"],
+        lines={
+            (unit.pk, g): LineInput(D("1200") if g == personal.pk else D(0), "") for g in groups
+        },
+        expected_version=0,
+        user=user("ekonom"),
+    )
+    grid = forecast_grid(forecast_round=may, area=small["north"], forecast=draft)
+    assert (row(grid, "PERS").comment, row(grid, "PERS").comment_carried) == ("", False)

@@ -384,3 +384,25 @@ def test_one_person_with_both_roles_cannot_approve_their_own_submission(
     forecast.refresh_from_db()
     assert forecast.status == Forecast.Status.APPROVED
     assert forecast.approved_by == user("ekonom")
+
+
+def test_the_grid_shows_per_unit_the_last_month_with_actuals(director_own, demo):
+    """A partial November import, for one unit of the area: that unit's actuals run to
+    November, the others' still to October, and the November sums include only its figures."""
+    from forecasts.models import AccountGroup, Actual
+    from regionbudget.core.models import Unit
+
+    november = new_round(month=11)
+    somatik = area("LSO-SOM")
+    first, second = Unit.objects.filter(area=somatik, is_active=True).order_by("code")[:2]
+    personal = AccountGroup.objects.get(code="PERS")
+    Actual.objects.create(
+        unit=first, year=2024, month=11, account_group=personal, amount=Decimal("1000000")
+    )
+    page = _text(director_own.get(_url("forecast_edit", november, somatik)))
+    assert f'id="ua-{first.pk}">Utfall t.o.m. november<' in page
+    assert f'id="ua-{second.pk}">Utfall t.o.m. oktober<' in page
+    assert "Utfall hittills" in page
+    # 1101's Personal: 467 525 tkr to October (the demo) + 1 000 tkr in November.
+    assert first.code == "1101"
+    assert f"468{NBSP}525{NBSP}tkr" in page

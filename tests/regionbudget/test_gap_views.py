@@ -250,3 +250,44 @@ def test_the_cache_keeps_a_chosen_area_apart_from_a_directors_own_view(finance, 
     cache.clear()
     page(finance, f"year=2024&area={somatik.pk}")  # cached first, with its area= links
     assert page(director_own, "year=2024") == alone
+
+
+def _year_box(text: str) -> list[str]:
+    """The selected options of the dashboard's year box."""
+    import re
+
+    select = re.search(r'<select name="year".*?</select>', text, re.S).group(0)
+    return re.findall(r'<option value="(\d+)" selected>', select)
+
+
+def _figures_year(text: str) -> set[str]:
+    import re
+
+    """The year of the figures drawn: the outlook's headline, or the note that it has none."""
+    return set(re.findall(r"(?:Utsikt |Ingen godkänd prognos för )(\d{4})", text))
+
+
+def test_the_year_box_always_shows_the_year_of_the_figures(finance):
+    """Without a year in the address the page draws the default year, and the box says so;
+    choosing an area then sends that year along and keeps it. A year the plan does not cover
+    falls back to the default, in the box too."""
+    from measures.selectors import default_year
+
+    shown = str(default_year(_plan()))
+    text = finance.get(reverse("gap_dashboard")).content.decode()
+    assert _figures_year(text) == {shown}
+    assert _year_box(text) == [shown]
+
+    # The form sends every field: choosing an area sends the year the box shows.
+    somatik = Area.objects.get(code="LSO-SOM")
+    text = finance.get(
+        reverse("gap_dashboard"), {"area": somatik.pk, "year": _year_box(text)[0]}
+    ).content.decode()
+    assert _figures_year(text) == {shown}
+    assert _year_box(text) == [shown]
+
+    for year in ("2024", "2025"):
+        text = finance.get(reverse("gap_dashboard"), {"year": year}).content.decode()
+        assert (_figures_year(text), _year_box(text)) == ({year}, [year])
+    text = finance.get(reverse("gap_dashboard"), {"year": "2031"}).content.decode()
+    assert (_figures_year(text), _year_box(text)) == ({shown}, [shown])
