@@ -182,14 +182,16 @@ def _is_late(forecast_round: ForecastRound, state: str) -> bool:
 
 
 def round_list(*, user) -> list[dict]:
-    """Every round, newest first, with the states of the user's visible areas' forecasts.
+    """Every round, open ones first, then newest first, with the states of the user's visible
+    areas' forecasts.
 
     Each item: ``round``, ``counts`` (state -> number of areas) and, for a director, ``mine``
     (their areas' ``AreaState``s, so the list links straight to the grid).
     """
     if not access.has_role(user):
         return []
-    rounds = list(ForecastRound.objects.all())
+    # Open rounds first (where there is work to do), then the closed ones, newest first.
+    rounds = sorted(ForecastRound.objects.all(), key=lambda r: not r.is_open)
     areas = list(area_list(user=user))
     forecasts = {
         (f.forecast_round_id, f.area_id): f
@@ -627,12 +629,14 @@ def approved_rounds_of_years(*, years) -> dict[int, ForecastRound]:
     return {r.pk: r for r in ForecastRound.objects.filter(year__in=list(years))}
 
 
-def area_summary(*, area: Area, user) -> dict:
+def area_summary(*, area: Area, user, year: int | None = None) -> dict:
     """The area page: its latest approved forecast, the deviation per round of that year (latest
     approved forecast at each round) and the latest approved forecast per unit (SEK)."""
+    approved = Forecast.objects.filter(area=area, status=Forecast.Status.APPROVED)
+    if year is not None:
+        approved = approved.filter(forecast_round__year=year)
     latest = (
-        Forecast.objects.filter(area=area, status=Forecast.Status.APPROVED)
-        .select_related("forecast_round")
+        approved.select_related("forecast_round")
         .order_by("-forecast_round__year", "-forecast_round__month")
         .first()
     )

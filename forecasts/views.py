@@ -51,7 +51,7 @@ def _interrupted(request: HttpRequest, template: str, ctx: dict, save) -> HttpRe
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def outside_budgets_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance enters, per year of a plan, the reduction outside the area budgets (mnkr)."""
     access.require_finance(request.user)
@@ -377,9 +377,12 @@ def forecast_return(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRe
 @login_required
 @require_safe
 def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An area's approved forecasts: deviation per round and the latest one per unit."""
+    """An area's approved forecasts: deviation per round and the latest one per unit, of the
+    year asked for (``?year=``) or of the latest year with an approved forecast."""
     area = selectors.area_for_user(user=request.user, pk=pk)
-    ctx = {"area": area, **selectors.area_summary(area=area, user=request.user)}
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    ctx = {"area": area, **selectors.area_summary(area=area, user=request.user, year=year)}
     return render(request, "forecasts/area_detail.html", ctx)
 
 

@@ -110,14 +110,14 @@ def _conflict_message(statement: BalanceYear | None, current: BalanceYear | None
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def year_create(request: HttpRequest) -> HttpResponse:
     """Finance enters the statement of a new year."""
     return _save(request, None)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def year_edit(request: HttpRequest, year: int) -> HttpResponse:
     """Finance changes the statement of ``year``."""
     access.require_finance(request.user)

@@ -27,7 +27,7 @@ from regionbudget.core.services import api_token_create, api_token_revoke
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The tokens, newest first, and the form for a new one. A new token's secret is shown on
     the answer to the POST only (201; no redirect: the secret is never stored, not even in the

@@ -344,6 +344,18 @@ PAGES: list[Visit] = [
         (FINANCE,),
         _with_errors(lambda w: "/reports/new/"),
     ),
+    Visit(
+        "forecasts:outside_budgets_edit",
+        "reduction outside the area budgets",
+        WRITERS,
+        _go(lambda w: f"/forecasts/plans/{w.published.plan_id}/outside-budgets/"),
+    ),
+    Visit(
+        "forecasts:outside_budgets_edit",
+        "reduction outside the area budgets with errors",
+        (FINANCE,),
+        _with_errors(lambda w: f"/forecasts/plans/{w.published.plan_id}/outside-budgets/", "x"),
+    ),
     Visit("forecasts:round_list", "round list", ALL, _go(lambda w: "/forecasts/rounds/")),
     Visit(
         "forecasts:round_create",

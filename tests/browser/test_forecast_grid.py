@@ -57,7 +57,9 @@ def _paste(page, cell, text: str) -> None:
 def _stored_lines() -> list[tuple[int, int, Decimal, str]]:
     return sorted(
         ForecastLine.objects.filter(
-            forecast__area__code="LSO-SOM", forecast__forecast_round__month=10
+            forecast__area__code="LSO-SOM",
+            forecast__forecast_round__year=2024,
+            forecast__forecast_round__month=10,
         ).values_list("unit_id", "account_group_id", "amount", "comment")
     )
 
@@ -184,6 +186,7 @@ def test_ctrl_s_saves_the_draft(page, seed):
     assert "Utkastet är sparat." in page.locator("main").inner_text()
     line = ForecastLine.objects.get(
         forecast__area__code="LSO-SOM",
+        forecast__forecast_round__year=2024,
         forecast__forecast_round__month=10,
         unit__code="1101",
         account_group__name="Läkemedel",
@@ -361,6 +364,7 @@ def test_the_grid_goes_to_excel_and_back_into_the_same_round(page, seed, tmp_pat
     page.wait_for_url("**/edit/")
     line = ForecastLine.objects.get(
         forecast__area__code="LSO-SOM",
+        forecast__forecast_round__year=2024,
         forecast__forecast_round__month=10,
         unit__code="1101",
         account_group__name="Läkemedel",

@@ -1,6 +1,8 @@
 """Browser journeys: finance reads the gap dashboard; a committee member reads the latest report
 on a tablet and in print."""
 
+import re
+
 import pytest
 
 from tests.browser.conftest import assert_accessible, screenshot
@@ -57,10 +59,15 @@ def test_a_committee_member_reads_the_latest_report_on_a_tablet_and_in_print(
     context = browser.new_context(base_url=live_server.url, viewport={"width": 768, "height": 1024})
     page = context.new_page()
     _log_in(page, "ledamot")
+    # Below 992 px the menu folds behind its button.
+    page.get_by_role("button", name=re.compile("meny", re.I)).click()
     page.get_by_role("link", name="Lägesrapporter").click()
     page.get_by_role("link", name="Lägesrapport efter oktober 2026").click()
     report = page.locator("#report")
-    uncovered = report.locator(".report-keyfigures .uncovered").inner_text()
+    # Where 2026 is heading by October's forecasts first, then the plan as adopted.
+    outlook = report.locator("#report-outlook .uncovered").inner_text()
+    assert outlook == "85–99\u00a0mnkr"
+    uncovered = report.locator(".report-keyfigures .uncovered").last.inner_text()
     assert uncovered == "\u221256–56\u00a0mnkr"
     changes = report.locator(".report-status-changes").inner_text()
     assert "M07 Hemtagning av köpt vård" in changes
