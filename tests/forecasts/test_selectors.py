@@ -169,9 +169,9 @@ def test_last_rounds_comment_is_prefilled_where_the_line_still_deviates(small):
 
     # A threshold of 100 kr: |−200| > 100, so Personal still needs its comment; Intäkter not.
     may = round_open(
-        year=2025,
+        year=2027,
         month=5,
-        deadline=dt.date(2025, 6, 10),
+        deadline=dt.date(2027, 6, 10),
         user=user("ekonom"),
         comment_threshold=D("100"),
     )
