@@ -37,7 +37,10 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def dispatch(self, request, *args, **kwargs):
-        connection.ensure_connection()
+        # A round trip, not just a connection: a thread's persistent connection stays open in
+        # Python after the server has gone, and only a query finds out.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
