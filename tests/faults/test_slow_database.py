@@ -27,6 +27,7 @@ from django.db import connection, connections
 from django.test import Client
 
 from regionbudget.core.database import timeout_options
+from tests.faults.test_database_outage import _session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -199,22 +200,6 @@ def gunicorn(demo_committed):
     finally:
         process.terminate()
         process.wait(10)
-
-
-def _session_cookie(base: str) -> str:
-    import http.cookiejar
-
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/accounts/login/").read().decode()
-    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-    data = f"csrfmiddlewaretoken={token}&username=ekonom&password=demo&next=/".encode()
-    opener.open(
-        urllib.request.Request(
-            base + "/accounts/login/", data=data, headers={"Referer": base + "/accounts/login/"}
-        )
-    )
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def test_under_gunicorn_a_locked_table_gives_the_503_page_and_the_app_recovers(gunicorn):
