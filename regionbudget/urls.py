@@ -5,10 +5,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from regionbudget import views
+from regionbudget.balance import urls as balance_urls
 from regionbudget.core import oidc
 from regionbudget.core import views as core_views
 from regionbudget.gap import views as gap_views
 from regionbudget.reports import views as report_views
+
+# The balance requirement: the ledger and its exports (joined to the gap's outlook, so drawn by
+# the gap's views) and finance's entry of the statements, under one namespace.
+balance_patterns = [
+    path("", gap_views.balance_ledger, name="ledger"),
+    path("ledger.json", gap_views.balance_ledger_json, name="ledger_json"),
+    path("ledger.xlsx", gap_views.balance_ledger_export, name="ledger_export"),
+    *balance_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,7 +42,7 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     # Django's logout; after a sign-in through the identity provider, on to its logout too.
     path("accounts/logout/", oidc.LogoutView.as_view(), name="logout"),
-    path("balance/", include("regionbudget.balance.urls")),
+    path("balance/", include((balance_patterns, balance_urls.app_name))),
     path("forecasts/", include("forecasts.urls")),
     path("measures/", include("measures.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_safe
 
 from forecasts.selectors import plan_list, plan_targets
 from regionbudget.balance.pages import ledger_page
-from regionbudget.balance.selectors import balance_snapshot
 from regionbudget.core import access
 from regionbudget.core.database import is_timeout
 from regionbudget.core.oidc import password_login_allowed
 from regionbudget.core.roles import role_of
 from regionbudget.core.security import log_access_denied
 from regionbudget.core.selectors import area_list_with_units
+from regionbudget.gap.selectors import ledger_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_manage": access.is_finance(request.user),
         "is_admin": access.is_admin(request.user),
         # Deficits that miss their balance requirement deadline, flagged for every role.
-        "balance": ledger_page(balance_snapshot(plan=plan), language=get_language()),
+        "balance": ledger_page(ledger_snapshot(plan=plan), language=get_language()),
     }
     return render(request, "regionbudget/home.html", ctx)
 

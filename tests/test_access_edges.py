@@ -233,6 +233,7 @@ def test_the_write_forms_are_all_here():
         "api_token_revoke",
         "balance:year_create",
         "balance:year_edit",
+        "balance:year_delete",
     }
 
 
@@ -502,6 +503,7 @@ NO_SCOPE: dict[str, tuple[int, int, int, int]] = {
     "balance-year_create": (403, 403, 403, 403),
     "balance-year_edit": (403, 403, 403, 403),
     "balance-year_edit-missing": (403, 403, 403, 403),
+    "balance-year_delete": (403, 403, 403, 403),
 }
 
 

@@ -832,6 +832,16 @@ def _stored_balance(year: int):
     return check
 
 
+def _removed_balance(year: int):
+    def check(w: World, user, client: Client) -> None:
+        from regionbudget.balance.models import BalanceLine, BalanceYear
+
+        assert not BalanceYear.objects.filter(year=year).exists()
+        assert not BalanceLine.objects.filter(balance_year__year=year).exists()
+
+    return check
+
+
 _case("balance-ledger", "balance:ledger", _r("balance:ledger"), LOGIN_ONLY_GET, NOT_POST)
 _case(
     "balance-ledger_json",
@@ -864,6 +874,15 @@ _case(
     FINANCE_WRITE,
     lambda w: _balance_form(year="2024", version=_balance_version(2024)),
     stored=_stored_balance(2024),
+)
+_case(
+    "balance-year_delete",
+    "balance:year_delete",
+    _r("balance:year_delete", 2024),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    lambda w: {"version": str(_balance_version(2024))},
+    stored=_removed_balance(2024),
 )
 _case(
     "balance-year_edit-missing",

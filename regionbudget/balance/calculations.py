@@ -26,8 +26,17 @@ deadline lies beyond the years entered is *open*.
 The join to the plan: ``improvement`` adds, per forecast year, what the plan's measures are
 expected to improve the result by (their planned range, low or high end), so the ledger shows
 whether the deficits will be restored in time if the measures deliver. Actual years are facts and
-get no improvement. ``current_year_forecast`` replaces the entered figure of ``current_year`` with
-the outlook's forecast (a forecast year).
+get no improvement.
+
+The join to the forecasts (``OutlookJoin``): for the current year, the areas' approved forecasts
+say more than the plan. A forecast year is entered *without* the plan's measures; with the plan it
+reads ``entered + planned`` = ``entered + required − uncovered by the plan``, where ``required`` is
+the plan's requirement for the year. The gap's outlook says what is still uncovered *now*, by the
+latest approved forecasts and the measures they do not count yet, so the current year reads
+``entered + required − uncovered now``: the result the year would have with the plan delivered in
+full, less what the forecasts say is still uncovered. The low end of the measures goes with the
+high end of what is left uncovered, and the other way round. When the forecasts say what the plan
+says, both readings agree.
 """
 
 from __future__ import annotations
@@ -52,11 +61,13 @@ __all__ = [
     "RESTORE_WITHIN_YEARS",
     "Deficit",
     "Ledger",
+    "OutlookJoin",
     "LedgerYear",
     "Restoration",
     "StatementLine",
     "balance_ledger",
     "balance_result",
+    "outlook_improvement",
     "statement_subtotals",
 ]
 
@@ -86,6 +97,28 @@ def statement_subtotals(lines: Iterable[StatementLine]) -> dict[str, Decimal]:
     result = sum((line.amount for line in lines if line.kind == RESULT), ZERO)
     adjusted = sum((line.amount for line in lines if line.kind != RESERVE), ZERO)
     return {"result": result, "adjusted": adjusted, "balance_result": balance_result(lines)}
+
+
+@dataclass(frozen=True)
+class OutlookJoin:
+    """The current year by the forecasts (the gap's outlook at its latest round), in SEK: the
+    plan's requirement of the year and what the outlook leaves uncovered (low and high end)."""
+
+    year: int
+    round_year: int
+    round_month: int
+    required: Decimal
+    uncovered_low: Decimal
+    uncovered_high: Decimal
+
+
+def outlook_improvement(join: OutlookJoin) -> dict[str, Decimal]:
+    """What the current year's result improves by on top of the entered forecast (SEK), per
+    reading: ``required − uncovered now``. The measures' low end leaves the most uncovered."""
+    return {
+        "low": join.required - join.uncovered_high,
+        "high": join.required - join.uncovered_low,
+    }
 
 
 @dataclass(frozen=True)
@@ -170,8 +203,6 @@ def balance_ledger(
     *,
     forecast_years: Iterable[int] = (),
     improvement: Mapping[int, Decimal] | None = None,
-    current_year: int | None = None,
-    current_year_forecast: Decimal | None = None,
 ) -> Ledger:
     """The running ledger of deficits and their restoration, year by year.
 
@@ -179,17 +210,12 @@ def balance_ledger(
     ``forecast_years``: which of them are forecasts (the others are actual).
     ``improvement``: an additional improvement per year (SEK) counted on top of a forecast year's
     result, e.g. the plan's measures at the low or the high end of their range; ignored for
-    actual years.
-    ``current_year`` and ``current_year_forecast``: the outlook's forecast balanskravsresultat of
-    the current year, which replaces the entered figure of that year (and makes it a forecast).
+    actual years. For the current year it is the forecasts' (``outlook_improvement``).
 
     Years missing between two entered years restore nothing and add no deficit.
     """
     results = dict(results)
     forecasts = set(forecast_years)
-    if current_year is not None and current_year_forecast is not None:
-        results[current_year] = current_year_forecast
-        forecasts.add(current_year)
     extra = improvement or {}
     actual_years = [y for y in results if y not in forecasts]
     last_actual = max(actual_years, default=None)

@@ -20,7 +20,7 @@ from regionbudget.balance.models import FIRST_YEAR, LAST_YEAR, BalanceYear
 from regionbudget.balance.services import LineInput
 from regionbudget.core.validators import guard_text_fields
 
-__all__ = ["LINE_ROWS", "BalanceYearForm"]
+__all__ = ["LINE_ROWS", "BalanceYearDeleteForm", "BalanceYearForm"]
 
 # Rows on the form; a statement rarely has more lines than this.
 LINE_ROWS = 8
@@ -157,3 +157,13 @@ class BalanceYearForm(forms.Form):
             "lines": data["lines"],
             "expected_version": data["version"] if self.statement else None,
         }
+
+
+class BalanceYearDeleteForm(forms.Form):
+    """Confirms the removal of a statement at the version the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, statement: BalanceYear, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = statement.version

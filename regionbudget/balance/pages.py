@@ -8,8 +8,10 @@ No queries here.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from regionbudget.balance.figures import LINE_NAMES, SCENARIO_NAMES, SCENARIOS, STATUS_NAMES
@@ -62,11 +64,50 @@ def _flag_sentence(deficit: dict, scenario: str, language: str) -> str:
     )
 
 
+def _outlook(snapshot: dict, language: str) -> dict | None:
+    """The current year by the forecasts, in words (None in a snapshot without it)."""
+    join = snapshot.get("outlook")  # ledgers frozen before the join have none
+    if not join:
+        return None
+    month = formats.date_format(dt.date(join["round"]["year"], join["round"]["month"], 1), "F Y")
+    values = {
+        "year": join["year"],
+        "month": month,
+        "low": format_money(join["improvement_low"], language=language),
+        "high": format_money(join["improvement_high"], language=language),
+        "required": format_money(join["required"], language=language),
+        "uncovered_low": format_money(join["uncovered_low"], language=language),
+        "uncovered_high": format_money(join["uncovered_high"], language=language),
+    }
+    if not join["joined"]:
+        sentence = (
+            _(
+                "The forecasts after %(month)s say where %(year)s is heading, but no forecast "
+                "statement for %(year)s has been entered: the ledger reads %(year)s without them."
+            )
+            % values
+        )
+    else:
+        values["plan_low"] = format_money(join["plan_improvement_low"], language=language)
+        values["plan_high"] = format_money(join["plan_improvement_high"], language=language)
+        sentence = (
+            _(
+                "%(year)s is read by the forecasts after %(month)s: the requirement of "
+                "%(required)s less the %(uncovered_low)s to %(uncovered_high)s that the forecasts "
+                "still leave uncovered improves the entered forecast by %(low)s to %(high)s "
+                "(by the plan alone: %(plan_low)s to %(plan_high)s)."
+            )
+            % values
+        )
+    return {**join, "month": month, "sentence": sentence}
+
+
 def ledger_page(snapshot: dict | None, *, language: str) -> dict:
     """Template context of the ledger drawn from its snapshot; empty without one."""
     if not snapshot or not snapshot.get("statements"):
         return {"has_ledger": False, "has_flags": False, "flags": []}
     ledgers = snapshot["ledgers"]
+    outlook = _outlook(snapshot, language)
     statements = [
         {
             **s,
@@ -89,6 +130,7 @@ def ledger_page(snapshot: dict | None, *, language: str) -> dict:
             "improvement_low": by_year["low"][y["year"]]["improvement"],
             "improvement_high": by_year["high"][y["year"]]["improvement"],
             "owed": [by_year[scenario][y["year"]]["owed"] for scenario in SCENARIOS],
+            "by_forecasts": bool(outlook and outlook["joined"] and outlook["year"] == y["year"]),
         }
         for y in ledgers["entered"]["years"]
     ]
@@ -136,4 +178,5 @@ def ledger_page(snapshot: dict | None, *, language: str) -> dict:
         "flags": flags,
         "has_flags": bool(flags),
         "owed": [owed[s] for s in SCENARIOS],
+        "outlook": outlook,
     }

@@ -16,8 +16,10 @@ from django.db.models import QuerySet
 from forecasts.models import Plan
 from regionbudget.balance.calculations import (
     Ledger,
+    OutlookJoin,
     StatementLine,
     balance_ledger,
+    outlook_improvement,
     statement_subtotals,
 )
 from regionbudget.balance.figures import SCENARIOS
@@ -71,8 +73,12 @@ class BalanceData:
     ledgers: dict[str, Ledger]
     plan: Plan | None = None
     improvement: dict[str, dict[int, Decimal]] = field(default_factory=dict)
-    current_year: int | None = None
-    current_year_forecast: Decimal | None = None
+    # The current year by the forecasts, and whether it was joined (it is only to a year whose
+    # statement is a forecast: an actual year is a fact).
+    outlook: OutlookJoin | None = None
+    outlook_joined: bool = False
+    # The plan's own improvement of the outlook's year, for comparison (low, high).
+    plan_own: tuple[Decimal, Decimal] | None = None
 
     @property
     def flagged(self) -> dict[str, list]:
@@ -116,29 +122,31 @@ def _statement(year: BalanceYear) -> Statement:
     )
 
 
-def balance_data(
-    *,
-    plan: Plan | None,
-    current_year: int | None = None,
-    current_year_forecast: Decimal | None = None,
-) -> BalanceData:
-    """The statements and the ledger joined to ``plan``'s measures.
+def balance_data(*, plan: Plan | None, outlook: OutlookJoin | None = None) -> BalanceData:
+    """The statements and the ledger joined to ``plan``'s measures and, for the current year,
+    to the forecasts (``outlook``, from the gap's outlook: ``calculations.OutlookJoin``).
 
-    ``current_year_forecast`` (SEK) is the forecast balanskravsresultat of ``current_year`` from
-    the outlook; when given it replaces the figure entered for that year (see
-    ``calculations.balance_ledger``).
+    The outlook is joined only where the year's statement is a forecast.
     """
     statements = [_statement(year) for year in balance_year_list()]
     results = {s.year: s.balance_result for s in statements}
     forecasts = [s.year for s in statements if s.forecast]
     improvement = plan_improvement(plan=plan)
+    joined = outlook is not None and outlook.year in forecasts
+    plan_own = None
+    if joined:
+        plan_own = (
+            improvement["low"].get(outlook.year, Decimal(0)),
+            improvement["high"].get(outlook.year, Decimal(0)),
+        )
+        by_outlook = outlook_improvement(outlook)
+        improvement = {
+            scenario: {**by_year, outlook.year: by_outlook[scenario]}
+            for scenario, by_year in improvement.items()
+        }
     ledgers = {
         scenario: balance_ledger(
-            results,
-            forecast_years=forecasts,
-            improvement=improvement.get(scenario),
-            current_year=current_year,
-            current_year_forecast=current_year_forecast,
+            results, forecast_years=forecasts, improvement=improvement.get(scenario)
         )
         for scenario in SCENARIOS
     }
@@ -147,21 +155,48 @@ def balance_data(
         ledgers=ledgers,
         plan=plan,
         improvement=improvement,
-        current_year=current_year,
-        current_year_forecast=current_year_forecast,
+        outlook=outlook,
+        outlook_joined=joined,
+        plan_own=plan_own,
     )
 
 
+CENT = Decimal("0.01")
+
+
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    """SEK as a string with two decimals (the read API's form); None stays None."""
+    return None if value is None else str(Decimal(value).quantize(CENT))
 
 
-def balance_snapshot(*, plan: Plan | None) -> dict:
+def _outlook_snapshot(data: BalanceData) -> dict | None:
+    join = data.outlook
+    if join is None:
+        return None
+    by_outlook = outlook_improvement(join)
+    return {
+        "year": join.year,
+        "round": {"year": join.round_year, "month": join.round_month},
+        "joined": data.outlook_joined,
+        "required": _text(join.required),
+        "uncovered_low": _text(join.uncovered_low),
+        "uncovered_high": _text(join.uncovered_high),
+        "improvement_low": _text(by_outlook["low"]),
+        "improvement_high": _text(by_outlook["high"]),
+        "plan_improvement_low": _text(data.plan_own[0]) if data.plan_own else None,
+        "plan_improvement_high": _text(data.plan_own[1]) if data.plan_own else None,
+    }
+
+
+def balance_snapshot(*, plan: Plan | None, outlook: OutlookJoin | None = None) -> dict:
     """The ledger as plain JSON data (amounts as decimal strings, SEK): for the read API and to
-    be frozen with a status report."""
-    data = balance_data(plan=plan)
+    be frozen with a status report. ``outlook``: the current year by the forecasts (see
+    ``balance_data``); ``gap.selectors.ledger_snapshot`` reads it and calls this."""
+    data = balance_data(plan=plan, outlook=outlook)
     return {
         "plan": plan.name if plan else None,
+        # The current year by the forecasts: None without an approved forecast for it.
+        "outlook": _outlook_snapshot(data),
         "statements": [
             {
                 "year": s.year,

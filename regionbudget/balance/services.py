@@ -22,7 +22,7 @@ from regionbudget.core import access
 from regionbudget.core.locking import Conflict, update_versioned
 from regionbudget.core.money import MAX_SEK
 
-__all__ = ["BalanceConflict", "LineInput", "balance_year_save"]
+__all__ = ["BalanceConflict", "LineInput", "balance_year_delete", "balance_year_save"]
 
 
 class BalanceConflict(Conflict):
@@ -111,3 +111,15 @@ def balance_year_save(
         for position, line in enumerate(lines, start=1)
     )
     return statement
+
+
+@transaction.atomic
+def balance_year_delete(*, year: int, expected_version: int, user) -> None:
+    """Remove the statement of ``year`` with its lines (finance only), when ``expected_version``
+    is the version stored: a statement changed since the page was read is not removed
+    (``BalanceConflict``). The history keeps the removed rows."""
+    access.require_finance(user)
+    statement = BalanceYear.objects.select_for_update().filter(year=year).first()
+    if statement is None or statement.version != expected_version:
+        raise BalanceConflict(statement)
+    statement.delete()

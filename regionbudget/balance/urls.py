@@ -1,4 +1,6 @@
-"""The balance requirement's pages and exports."""
+"""Finance's entry of the balance requirement statements. The ledger page and its exports are
+drawn a layer up, joined to the gap's outlook; ``regionbudget.urls`` routes them into the same
+``balance`` namespace."""
 
 from django.urls import path
 
@@ -7,9 +9,7 @@ from regionbudget.balance import views
 app_name = "balance"
 
 urlpatterns = [
-    path("", views.ledger, name="ledger"),
-    path("ledger.json", views.ledger_json, name="ledger_json"),
-    path("ledger.xlsx", views.ledger_export, name="ledger_export"),
     path("years/new/", views.year_create, name="year_create"),
     path("years/<int:year>/edit/", views.year_edit, name="year_edit"),
+    path("years/<int:year>/delete/", views.year_delete, name="year_delete"),
 ]

@@ -103,6 +103,22 @@ class TokenReader:
         return self.get_username()
 
 
+class RegionReader(TokenReader):
+    """Reads the region's own totals for a figure every role is shown whole: the balance
+    requirement ledger is the region's (published in its annual report), and so is the current
+    year's outlook joined to it. Never a user, never a writer, never on a request."""
+
+    def __init__(self):
+        super().__init__(token=None, area_ids=None)
+
+    @property
+    def username(self) -> str:
+        return "region"
+
+    def get_full_name(self) -> str:
+        return "region"
+
+
 def is_token_reader(user) -> bool:
     return isinstance(user, TokenReader)
 

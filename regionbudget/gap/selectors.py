@@ -8,6 +8,8 @@ from decimal import Decimal
 import pandas as pd
 
 from forecasts.models import DeficitTarget, Plan
+from regionbudget.balance.calculations import OutlookJoin
+from regionbudget.balance.selectors import balance_snapshot
 from regionbudget.core import access
 from regionbudget.core.caching import cached_gap_data
 from regionbudget.core.models import Area
@@ -258,4 +260,62 @@ def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -
                 strict=True,
             )
         },
+    )
+
+
+def ledger_outlook(*, plan: Plan, year: int) -> OutlookJoin | None:
+    """The region's outlook of ``year`` as the balance requirement ledger joins it: the plan's
+    requirement of the year and what the latest approved forecasts leave uncovered. None when
+    the year has no requirement or no approved forecast yet.
+
+    The ledger is the region's whatever the reader's role, so the outlook is the region's too
+    (``access.RegionReader``): its totals, never an area's figures. Only the outlook is computed
+    (the same ``_outlooks`` as the dashboard's), not the rest of the gap figures.
+    """
+    from forecasts.selectors import forecast_deviation_by_area, outside_budgets
+    from measures.selectors import measure_area_shares_frame, measure_effects_frame
+
+    if year not in plan.years:
+        return None
+    required = _targets(plan)[0].get(year)
+    if required is None:
+        return None
+    reader = access.RegionReader()
+    deviations = forecast_deviation_by_area(years=[year], user=reader)
+    effects = calc.attribute_to_areas(
+        measure_effects_frame(plan=plan, user=reader), measure_area_shares_frame(plan=plan)
+    )
+    rounds = _outlooks(
+        deviations,
+        plan=plan,
+        years=[year],
+        effects=effects,
+        outside=outside_budgets(plan=plan),
+    ).get(year)
+    if not rounds:
+        return None
+    found = rounds[-1]
+    month = int(deviations.loc[deviations["round_id"] == found.round_id, "month"].iloc[0])
+    return OutlookJoin(
+        year=year,
+        round_year=year,
+        round_month=month,
+        required=required,
+        uncovered_low=found.uncovered_low,
+        uncovered_high=found.uncovered_high,
+    )
+
+
+def ledger_snapshot(*, plan: Plan | None, year: int | None = None) -> dict:
+    """The balance requirement ledger (``balance.selectors.balance_snapshot``) joined to the
+    plan's measures and, for ``year`` (default: the plan's current year), to the forecasts.
+    Cached beside the gap figures: the statements raise the same data version."""
+    from measures.selectors import default_year
+
+    if plan is None:
+        return balance_snapshot(plan=None)
+    year = default_year(plan) if year is None else year
+    return cached_gap_data(
+        f"ledger:{plan.pk}:{year}",
+        lambda: balance_snapshot(plan=plan, outlook=ledger_outlook(plan=plan, year=year)),
     )

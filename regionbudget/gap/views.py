@@ -1,4 +1,11 @@
-"""The gap dashboard and its exports (JSON and CSV for BI tools)."""
+"""The gap dashboard and its exports (JSON and CSV for BI tools), and the balance requirement
+ledger with its exports: the ledger joins the statements to the plan and to the gap's outlook.
+
+Access (``regionbudget.core.access``): everyone with a role reads the ledger, its exports and
+the statements (the balanskravsresultat is the region's, published in its annual report; the
+plan's range and the current year's outlook it is joined with are the region's totals, as in
+the published status reports); finance enters them (``regionbudget.balance.views``).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +16,17 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from forecasts.models import Plan
 from forecasts.selectors import plan_list
 from measures.selectors import category_list, default_plan, default_year
+from regionbudget.balance.exports import ledger_xlsx
 from regionbudget.balance.pages import ledger_page
-from regionbudget.balance.selectors import balance_snapshot
 from regionbudget.core import access
 from regionbudget.core.api_tokens import token_readable
 from regionbudget.core.selectors import area_list
 from regionbudget.gap.dashboard import gap_csv, gap_export, gap_page
 from regionbudget.gap.forms import GapFilterForm
-from regionbudget.gap.selectors import GapFilters, gap_data, gap_view
+from regionbudget.gap.selectors import GapFilters, gap_data, gap_view, ledger_snapshot
 
 
 def _gap_filters(request: HttpRequest) -> tuple[GapFilters, GapFilterForm]:
@@ -64,7 +72,7 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
         page = gap_page(data, year=filters.year, language=language)
         ctx = {"filters": filters, "page": page, "weights": data.weights}
         # Deficits that miss their balance requirement deadline (the region's ledger).
-        ctx["balance"] = ledger_page(balance_snapshot(plan=filters.plan), language=language)
+        ctx["balance"] = ledger_page(ledger_snapshot(plan=filters.plan), language=language)
         return render_to_string("regionbudget/partials/gap_body.html", ctx)
 
     # The figures' part of the page is the same for everyone with the same scope and filters
@@ -97,4 +105,49 @@ def gap_data_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="gap-{filters.plan.pk}.csv"'
     response.write("\ufeff")
     gap_csv(data, filters, response)
+    return response
+
+
+def _ledger_plan(request: HttpRequest) -> tuple[Plan | None, list[Plan]]:
+    """The plan whose measures join the ledger: ``?plan=``, else the active one."""
+    access.require_role(request.user)
+    plans = list(plan_list(user=request.user))
+    chosen = request.GET.get("plan", "")
+    plan = next((p for p in plans if str(p.pk) == chosen), None) or default_plan(plans)
+    return plan, plans
+
+
+@login_required
+@require_safe
+def balance_ledger(request: HttpRequest) -> HttpResponse:
+    """The statements, the ledger per year and the deficits, with the plan's measures and the
+    current year by the forecasts."""
+    plan, plans = _ledger_plan(request)
+    ctx = {
+        "balance": ledger_page(ledger_snapshot(plan=plan), language=get_language()),
+        "plan": plan,
+        "plans": plans,
+        "can_write": access.is_finance(request.user),
+    }
+    return render(request, "regionbudget/balance_ledger.html", ctx)
+
+
+@login_required
+@require_safe
+def balance_ledger_json(request: HttpRequest) -> JsonResponse:
+    """The ledger for BI tools: SEK as decimal strings (``balance.selectors.balance_snapshot``)."""
+    plan, _plans = _ledger_plan(request)
+    return JsonResponse(ledger_snapshot(plan=plan), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_safe
+def balance_ledger_export(request: HttpRequest) -> HttpResponse:
+    """The ledger as an Excel workbook (amounts in mnkr)."""
+    plan, _plans = _ledger_plan(request)
+    response = HttpResponse(
+        ledger_xlsx(ledger_snapshot(plan=plan)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="balanskrav.xlsx"'
     return response

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from regionbudget.balance.selectors import balance_snapshot
+from measures.selectors import default_year
 from regionbudget.core import access
 from regionbudget.gap import calculations as calc
 from regionbudget.gap.figures import AMOUNT_FIGURES, AREA_FIGURES, OUTLOOK_FIGURES
-from regionbudget.gap.selectors import GapFilters, gap_data
+from regionbudget.gap.selectors import GapFilters, gap_data, ledger_snapshot
 
 
 def _text(value) -> str | None:
@@ -125,7 +125,8 @@ def report_snapshot(*, report, user) -> dict:
         if previous
         else None,
     }
-    snapshot["balance"] = balance_snapshot(plan=plan)  # the balance requirement ledger, frozen too
+    # The balance requirement ledger, frozen too, with the meeting's year by the forecasts.
+    snapshot["balance"] = ledger_snapshot(plan=plan, year=default_year(plan, meeting.date))
     snapshot["changes"] = calc.report_changes(previous.snapshot if previous else None, snapshot)
     return snapshot
 

@@ -310,6 +310,12 @@ PAGES: list[Visit] = [
         WRITERS,
         _go(lambda w: "/balance/years/2023/edit/"),
     ),
+    Visit(
+        "balance:year_delete",
+        "balance statement removal",
+        WRITERS,
+        _go(lambda w: "/balance/years/2023/delete/"),
+    ),
     Visit("report_create", "new report", WRITERS, _go(lambda w: "/reports/new/")),
     Visit("meeting_create", "new meeting", WRITERS, _go(lambda w: "/reports/meetings/new/")),
     Visit(

@@ -8,10 +8,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from regionbudget.balance.calculations import (
+    OutlookJoin,
     Restoration,
     StatementLine,
     balance_ledger,
     balance_result,
+    outlook_improvement,
     statement_subtotals,
 )
 from regionbudget.balance.figures import (
@@ -146,13 +148,30 @@ def test_the_plans_measures_count_in_forecast_years_only():
     assert low.years[0].improvement == 0  # 2023 is actual: the 99 is not counted
 
 
-def test_the_outlooks_forecast_replaces_the_current_years_figure():
-    # 2023: −30 actual; 2024 entered as 0, the outlook says +12: 12 restored, 18 owed.
-    ledger = balance_ledger(
-        {2023: m(-30), 2024: m(0)}, current_year=2024, current_year_forecast=m(12)
+def test_the_current_year_by_the_forecasts_improves_the_entered_forecast():
+    # 2023: −30 actual; 2024 forecast entered as −100 without the plan's measures. The plan
+    # requires 120 in 2024; the forecasts leave 5 to 20 uncovered. Low end: 120 − 20 = 100 →
+    # counted 0, nothing restored, 30 owed; high end: 120 − 5 = 115 → counted 15, 15 restored,
+    # 15 owed.
+    join = OutlookJoin(
+        year=2024,
+        round_year=2024,
+        round_month=10,
+        required=m(120),
+        uncovered_low=m(5),
+        uncovered_high=m(20),
     )
-    assert [(y.year, y.forecast, y.balance_result, y.restored) for y in ledger.years] == [
-        (2023, False, m(-30), 0),
-        (2024, True, m(12), m(12)),
+    assert outlook_improvement(join) == {"low": m(100), "high": m(115)}
+    results = {2023: m(-30), 2024: m(-100)}
+    low = balance_ledger(results, forecast_years=[2024], improvement={2024: m(100)})
+    high = balance_ledger(results, forecast_years=[2024], improvement={2024: m(115)})
+    assert [(y.year, y.counted, y.restored) for y in low.years] == [
+        (2023, m(-30), 0),
+        (2024, 0, 0),
     ]
-    assert ledger.owed == m(18)
+    assert low.owed == m(30)
+    assert [(y.year, y.counted, y.restored) for y in high.years] == [
+        (2023, m(-30), 0),
+        (2024, m(15), m(15)),
+    ]
+    assert high.owed == m(15)

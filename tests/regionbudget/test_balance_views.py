@@ -72,12 +72,15 @@ def test_the_ledger_flags_the_deficit_that_misses_its_deadline(finance):
         "Underskottet från 2023 (280,0\u00a0mnkr) ska vara återställt senast 2026: "
         "271,0\u00a0mnkr återstår då (som inmatat)."
     ) in text
-    # Low end: 2025 −470 + 461 = −9 (a new deficit), 2026 −560 + 719 = +159 restores 159 of
-    # 2023's 271: 112 remains at the deadline.
-    assert "112,0\u00a0mnkr återstår då (åtgärderna i nedre änden)" in text
-    # High end: 2025 −470 + 541 = +71 restores 71 (200 left), 2026 −560 + 831 = +271 restores
-    # the last 200 in 2026: in time, so no flag for the high end.
-    assert "(åtgärderna i övre änden)" not in text.split('id="balance-flags"')[1].split("</div>")[0]
+    # 2026 is read by the forecasts after October (775 required, 85–99 still uncovered), not
+    # by the plan alone (719–831).
+    # Low end: 2025 −470 + 461 = −9 (a new deficit), 2026 −560 + (775 − 99) = +116 restores
+    # 116 of 2023's 271: 155 remains at the deadline.
+    assert "155,0\u00a0mnkr återstår då (åtgärderna i nedre änden)" in text
+    # High end: 2025 −470 + 541 = +71 restores 71 (200 left), 2026 −560 + (775 − 85) = +130
+    # restores 130: 70 remains. By the plan alone (+271) it would have been restored in time;
+    # the forecasts say it will not be.
+    assert "70,0\u00a0mnkr återstår då (åtgärderna i övre änden)" in text
 
 
 def test_anonymous_is_sent_to_the_login(client):
@@ -190,8 +193,13 @@ def test_the_read_api_gives_the_ledger_in_sek(committee):
         "status": "will_miss",
         "flagged": True,
     }
+    # The high end: 2025 −470 + 541 = +71, 2026 −560 + (775 − 85) = +130 by the forecasts after
+    # October: 9 + 71 + 130 = 210 of 280 restored by 2026, 70 left.
     high = data["ledgers"]["high"]["deficits"]
-    assert [(d["year"], d["status"], d["restored_in"]) for d in high] == [(2023, "restored", 2026)]
+    assert [(d["year"], d["status"], d["remaining"]) for d in high] == [
+        (2023, "will_miss", "70000000.00")
+    ]
+    assert data["outlook"]["round"] == {"year": 2026, "month": 10}
 
 
 def test_the_excel_export_holds_the_ledger_and_neutralises_formulas(finance):
@@ -233,6 +241,9 @@ def test_a_published_status_report_freezes_the_ledger(finance):
     )
     report = report_publish(report=report, expected_version=report.version, user=ekonom)
     assert report.snapshot["balance"]["ledgers"]["entered"]["owed"] == "1301000000.00"
+    # The meeting's year (2026) by the forecasts at publishing, after October 2026.
+    assert report.snapshot["balance"]["outlook"]["round"] == {"year": 2026, "month": 10}
+    assert report.snapshot["balance"]["outlook"]["improvement_low"] == "676000000.00"
     url = reverse("report_detail", args=[report.pk])
     assert "Balanskrav" in finance.get(url).content.decode()
     # A later change of a statement does not change the published report.
@@ -253,3 +264,47 @@ def test_the_gap_dashboard_flags_the_deficit_and_follows_a_changed_statement(fin
     url = reverse("balance:year_edit", args=[2026])
     assert finance.post(url, {**data, "version": year.version}).status_code == 302
     assert 'id="balance-flags"' not in finance.get(dashboard).content.decode()
+
+
+def test_finance_removes_a_statement_after_confirming(finance):
+    url = reverse("balance:year_delete", args=[2026])
+    page = finance.get(url)
+    assert page.status_code == 200
+    assert "Ta bort utredningen för 2026" in page.content.decode()
+    assert BalanceYear.objects.filter(year=2026).exists()  # a GET removes nothing
+    version = BalanceYear.objects.get(year=2026).version
+    response = finance.post(url, {"version": version})
+    assert response.status_code == 302 and response["Location"] == LEDGER
+    assert not BalanceYear.objects.filter(year=2026).exists()
+    assert not BalanceLine.objects.filter(balance_year__year=2026).exists()
+    # The ledger now ends with 2025: 2022 +103, 2023 −280, 2024 +9 restores 9, 2025 −470.
+    data = finance.get(reverse("balance:ledger_json")).json()
+    assert [s["year"] for s in data["statements"]] == [2022, 2023, 2024, 2025]
+    assert data["ledgers"]["entered"]["owed"] == "741000000.00"  # 271 + 470
+
+
+def test_a_stale_page_removes_nothing(finance):
+    url = reverse("balance:year_delete", args=[2026])
+    version = BalanceYear.objects.get(year=2026).version
+    edit = reverse("balance:year_edit", args=[2026])
+    data = _post(year="2026", lines=[("result", "Årets resultat", "−500")])
+    assert finance.post(edit, {**data, "version": version}).status_code == 302
+    response = finance.post(url, {"version": version})  # the page read before the change
+    assert response.status_code == 409
+    assert "Inget togs bort" in response.content.decode()
+    assert BalanceYear.objects.get(year=2026).lines.get().amount == -500 * M
+
+
+@pytest.mark.parametrize("persona", ["director_own", "committee"])
+def test_only_finance_removes_a_statement(request, persona):
+    client = request.getfixturevalue(persona)
+    url = reverse("balance:year_delete", args=[2026])
+    version = BalanceYear.objects.get(year=2026).version
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"version": version}).status_code == 403
+    assert BalanceYear.objects.filter(year=2026).exists()
+
+
+def test_removing_a_year_without_a_statement_is_404(finance):
+    url = reverse("balance:year_delete", args=[2031])
+    assert finance.post(url, {"version": 1}).status_code == 404

@@ -131,12 +131,17 @@ def test_area_targets_are_shown_only_for_areas_the_user_sees(director_own, finan
 def test_the_home_page_query_count_does_not_grow_with_areas(finance, django_assert_num_queries):
     # session, user, groups, plans, areas, their units, targets, the reductions outside the
     # area budgets (the idle timeout was renewed at login: no session write); the balance
-    # requirement's flag: statements, their lines, and the plan's measures, planned and realised
-    # effects.
-    with django_assert_num_queries(13):
+    # requirement's flag: the data version, statements, their lines, the plan's measures, planned
+    # and realised effects, and the current year's outlook it is joined to (targets, rounds,
+    # budgets, approved forecasts, their inclusions, the reductions outside the budgets).
+    with django_assert_num_queries(27):
         finance.get("/")
     Area.objects.create(code="NEW", name="Nytt område", position=99)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(27):
+        finance.get("/")
+    # The joined ledger is cached for the data version: read, not computed, the next time
+    # (the data version instead of its 18 queries).
+    with django_assert_num_queries(9):
         finance.get("/")
 
 
