@@ -9,17 +9,20 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from forecasts.models import Plan
-from measures.models import DESCRIPTION_MAX_LENGTH, Category, Measure
+from measures.models import CONSEQUENCE_FILE_MAX_BYTES, DESCRIPTION_MAX_LENGTH, Category, Measure
+from measures.services import AttachedFile, consequence_file_check
 from regionbudget.core.forms import MsekField, PercentField, decimal_text, msek_text
 from regionbudget.core.models import Area
 from regionbudget.core.validators import guard_text_fields, limit_length
 
 __all__ = [
     "AreaSharesForm",
+    "ConsequenceFileField",
     "MeasureForm",
     "MeasureImportForm",
     "MeasureReportForm",
@@ -28,11 +31,46 @@ __all__ = [
 ]
 
 
+class ConsequenceFileField(forms.FileField):
+    """A consequence analysis as a file (PDF, .docx, .odt, at most 10 MB), cleaned into an
+    ``AttachedFile``; its kind and size are checked by ``services.consequence_file_check``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Consequence analysis as a file"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "PDF, Word (.docx) or OpenDocument text (.odt), at most 10 MB; instead of or "
+                "beside the text. A new file replaces the stored one. If the form comes back "
+                "with a message, choose the file again."
+            ),
+        )
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt"}))
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        if upload.size > CONSEQUENCE_FILE_MAX_BYTES:
+            raise ValidationError(
+                _("The file is %(size)s MB; a consequence analysis may be at most %(max)s MB.")
+                % {
+                    "size": f"{upload.size / 1e6:.1f}".replace(".", ","),
+                    "max": CONSEQUENCE_FILE_MAX_BYTES // 1_000_000,
+                }
+            )
+        attached = AttachedFile(name=upload.name, content=upload.read())
+        consequence_file_check(attached)
+        return attached
+
+
 class MeasureForm(forms.ModelForm):
     """Finance's form for a measure and its planned effect per year (MSEK, low–high), its
     decision, and optionally a full-year effect from which the per-year effect is computed."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    consequence_file = ConsequenceFileField()
     full_year_low = MsekField(label=_("Full-year effect, low (MSEK)"))
     full_year_high = MsekField(
         label=_("Full-year effect, high (MSEK)"),
@@ -178,6 +216,7 @@ class MeasureReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Effects on patients, staff, access and equality."),
     )
+    consequence_file = ConsequenceFileField()
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,6 +242,7 @@ class MeasureReportForm(forms.Form):
                     "consequence_analysis",
                 )
             },
+            "consequence_file": data.get("consequence_file"),
         }
 
     def clean(self):

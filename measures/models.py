@@ -27,6 +27,9 @@ __all__ = [
     "ForecastInclusion",
     "Indicator",
     "IndicatorValue",
+    "CONSEQUENCE_FILE_MAX_BYTES",
+    "CONSEQUENCE_FILE_TYPES",
+    "ConsequenceAnalysisFile",
     "Measure",
     "PlannedEffect",
     "RealisedEffect",
@@ -425,3 +428,49 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.name} {self.year}-{self.month:02d}"
+
+
+# A consequence analysis kept as a file: the formats decision material comes in.
+CONSEQUENCE_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+CONSEQUENCE_FILE_MAX_BYTES = 10_000_000
+
+
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["data"]
+)
+class ConsequenceAnalysisFile(models.Model):
+    """A measure's consequence analysis as a file (PDF, Word or OpenDocument text), kept in the
+    database with the measure: backed up with it and read only by those who see the measure.
+    One per measure; a new one replaces it (the history keeps who uploaded what and when)."""
+
+    measure = models.OneToOneField(
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="consequence_file",
+        verbose_name=_("measure"),
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    data = models.BinaryField(_("content"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("consequence analysis file")
+        verbose_name_plural = _("consequence analysis files")
+
+    def __str__(self) -> str:
+        return self.name

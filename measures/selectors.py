@@ -24,6 +24,7 @@ from measures.calculations import EFFECT_COLUMNS, year_total
 from measures.models import (
     AreaShare,
     Category,
+    ConsequenceAnalysisFile,
     ForecastInclusion,
     Indicator,
     IndicatorValue,
@@ -37,6 +38,8 @@ from regionbudget.core.selectors import area_list
 
 __all__ = [
     "HistoryEntry",
+    "consequence_file_get",
+    "consequence_file_info",
     "area_lookup",
     "category_lookup",
     "category_names",
@@ -100,6 +103,22 @@ def measure_list(*, user) -> QuerySet[Measure]:
 def measure_get(*, user, pk: int) -> Measure:
     """The measure ``pk`` if the user may see it; 404 otherwise (also for other areas')."""
     return access.object_or_404(measure_list(user=user), _("No such measure."), pk=pk)
+
+
+def consequence_file_get(*, measure: Measure):
+    """The measure's consequence analysis file with its content, or None (one query). The
+    measure is one the user may see (``measure_get``)."""
+    return ConsequenceAnalysisFile.objects.filter(measure=measure).first()
+
+
+def consequence_file_info(*, measure: Measure) -> dict | None:
+    """Name, size, type, uploader and time of the measure's consequence analysis file, without
+    its content (one query), or None."""
+    return (
+        ConsequenceAnalysisFile.objects.filter(measure=measure)
+        .values("name", "size", "content_type", "uploaded_at", "uploaded_by__username")
+        .first()
+    )
 
 
 def category_list() -> QuerySet[Category]:

@@ -14,6 +14,8 @@ effects of the measures their areas own.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
@@ -45,8 +47,11 @@ from measures.imports import (
     validate_rows,
 )
 from measures.models import (
+    CONSEQUENCE_FILE_MAX_BYTES,
+    CONSEQUENCE_FILE_TYPES,
     AreaShare,
     Category,
+    ConsequenceAnalysisFile,
     ForecastInclusion,
     Indicator,
     IndicatorValue,
@@ -61,11 +66,13 @@ from regionbudget.core.models import Area, Unit
 from regionbudget.core.tabular import read_table
 
 __all__ = [
+    "AttachedFile",
     "ImportResult",
     "MeasureConflict",
     "MeasureImportRow",
     "area_shares_set",
     "category_upsert",
+    "consequence_file_check",
     "forecast_inclusions_record",
     "indicator_upsert",
     "indicator_value_set",
@@ -110,16 +117,100 @@ _DECISION_LABELS = {
 }
 
 
-def _check_decision(measure: Measure, old_status: str | None) -> None:
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file as uploaded: its name and its bytes."""
+
+    name: str
+    content: bytes
+
+
+# What each accepted kind of file starts with: a PDF its header, Word and OpenDocument files are
+# zip archives (and an OpenDocument text names its type first).
+_ZIP = b"PK\x03\x04"
+
+
+def _file_kind(name: str, content: bytes) -> str | None:
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension == "pdf" and content.startswith(b"%PDF-"):
+        return "pdf"
+    if extension == "docx" and content.startswith(_ZIP) and b"word/" in content[:65536]:
+        return "docx"
+    if (
+        extension == "odt"
+        and content.startswith(_ZIP)
+        and CONSEQUENCE_FILE_TYPES["odt"].encode("ascii") in content[:200]
+    ):
+        return "odt"
+    return None
+
+
+def _clean_file_name(name: str) -> str:
+    """The last part of the name a browser sent, without control or direction characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    return base[-150:] or "konsekvensanalys"
+
+
+def consequence_file_check(attached: AttachedFile) -> str:
+    """The file's kind (``CONSEQUENCE_FILE_TYPES``) when it is a consequence analysis the app
+    keeps: a PDF, Word (.docx) or OpenDocument text (.odt) file of at most 10 MB whose content
+    is what its name says. ``ValidationError`` with the reason otherwise."""
+    if not attached.content:
+        raise ValidationError(_("The file is empty."))
+    if len(attached.content) > CONSEQUENCE_FILE_MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s MB; a consequence analysis may be at most %(max)s MB.")
+            % {
+                "size": f"{len(attached.content) / 1e6:.1f}".replace(".", ","),
+                "max": CONSEQUENCE_FILE_MAX_BYTES // 1_000_000,
+            }
+        )
+    kind = _file_kind(attached.name, attached.content)
+    if kind is None:
+        raise ValidationError(
+            _(
+                "Attach the consequence analysis as a PDF, Word (.docx) or OpenDocument text "
+                "(.odt) file; this file is not one."
+            )
+        )
+    return kind
+
+
+def _attach(measure: Measure, attached: AttachedFile, user) -> ConsequenceAnalysisFile:
+    """Store ``attached`` as the measure's consequence analysis file, replacing one stored."""
+    kind = consequence_file_check(attached)
+    stored = ConsequenceAnalysisFile.objects.filter(measure=measure).first()
+    stored = stored or ConsequenceAnalysisFile(measure=measure)
+    stored.name = _clean_file_name(attached.name)
+    stored.content_type = CONSEQUENCE_FILE_TYPES[kind]
+    stored.size = len(attached.content)
+    stored.sha256 = hashlib.sha256(attached.content).hexdigest()
+    stored.data = attached.content
+    stored.uploaded_by = user
+    stored.save()
+    return stored
+
+
+def _has_file(measure: Measure) -> bool:
+    return (
+        measure.pk is not None
+        and ConsequenceAnalysisFile.objects.filter(measure_id=measure.pk).exists()
+    )
+
+
+def _check_decision(measure: Measure, old_status: str | None, *, has_file: bool = False) -> None:
     """A measure moved to decided (or further) carries its whole decision: deciding body,
-    reference, date and consequence analysis. ``ValidationError`` on ``status`` otherwise."""
+    reference, date and consequence analysis (as text, or a file: ``has_file``).
+    ``ValidationError`` on ``status`` otherwise."""
     if not moves_to_decided(old_status, measure.status):
         return
     missing = decision_missing(
         body=measure.decision_body,
         reference=measure.decision_reference,
         date=measure.decision_date,
-        consequence_analysis=measure.consequence_analysis,
+        consequence_analysis=measure.consequence_analysis
+        or ("file" if has_file or _has_file(measure) else ""),
     )
     if missing:
         raise ValidationError(
@@ -287,13 +378,14 @@ def measure_create(
     start_date: dt.date | None = None,
     planned: Planned | None = None,
     user,
+    consequence_file: AttachedFile | None = None,
     **lifecycle,
 ) -> Measure:
     """Create a measure with its planned effects (SEK per year of the plan); finance only.
 
     ``lifecycle``: the decision and the course of the effect (``LIFECYCLE_FIELDS``). A measure
-    created as decided carries its decision; with a full-year effect the planned effects are
-    computed from it."""
+    created as decided carries its decision (its consequence analysis as text or as
+    ``consequence_file``); with a full-year effect the planned effects are computed from it."""
     _require_manager(user)
     measure = Measure(
         plan=plan,
@@ -309,7 +401,9 @@ def measure_create(
         **{name: value for name, value in lifecycle.items() if name in LIFECYCLE_FIELDS},
     )
     measure.full_clean()
-    _check_decision(measure, None)
+    if consequence_file is not None:
+        consequence_file_check(consequence_file)
+    _check_decision(measure, None, has_file=consequence_file is not None)
     _check_done(user, measure, None, Decimal(0))
     planned = _effects_from_full_year(measure, planned)
     planned_objects = _planned_objects(measure, planned or {})
@@ -317,6 +411,8 @@ def measure_create(
     for effect in planned_objects:
         effect.measure = measure
     PlannedEffect.objects.bulk_create(planned_objects)
+    if consequence_file is not None:
+        _attach(measure, consequence_file, user)
     return measure
 
 
@@ -336,6 +432,7 @@ def measure_update(
     start_date: dt.date | None = None,
     planned: Planned | None = None,
     user,
+    consequence_file: AttachedFile | None = None,
     **lifecycle,
 ) -> Measure:
     """Change every field of a measure (finance) and replace its planned effects.
@@ -364,7 +461,9 @@ def measure_update(
     )
     candidate._state.adding = False  # an existing row: its own pk is not a duplicate
     candidate.full_clean()
-    _check_decision(candidate, measure.status)
+    if consequence_file is not None:
+        consequence_file_check(consequence_file)
+    _check_decision(candidate, measure.status, has_file=consequence_file is not None)
     _check_done(user, candidate, measure.status, _realised_total(measure))
     planned = _effects_from_full_year(candidate, planned)
     _planned_objects(candidate, planned or {})  # validate before any write
@@ -377,6 +476,8 @@ def measure_update(
     _planned_replace(measure, planned or {})
     if owner_area is not None:
         measure.area_shares.all().delete()
+    if consequence_file is not None:
+        _attach(measure, consequence_file, user)
     return measure
 
 
@@ -395,6 +496,7 @@ def measure_report(
     decision_reference: str = "",
     decision_date: dt.date | None = None,
     consequence_analysis: str = "",
+    consequence_file: AttachedFile | None = None,
 ) -> Measure:
     """The owner's report: the measure's status and the realised effect (SEK) of one month with
     a comment. ``amount`` None leaves the month's figure as it is (only the status changes).
@@ -423,7 +525,9 @@ def measure_report(
     }
     old_status = measure.status
     candidate = Measure(pk=measure.pk, plan=measure.plan, status=status, **decision)
-    _check_decision(candidate, old_status)
+    if consequence_file is not None:
+        consequence_file_check(consequence_file)
+    _check_decision(candidate, old_status, has_file=consequence_file is not None)
     realised = _realised_total(measure, replacing=(year, month) if amount is not None else None)
     _check_done(user, candidate, old_status, realised + (amount or Decimal(0)))
     changes = {"status": status}
@@ -436,6 +540,8 @@ def measure_report(
         effect.amount, effect.comment, effect.recorded_by = amount, comment, user
         effect.full_clean(validate_unique=False)
         effect.save()
+    if consequence_file is not None:
+        _attach(measure, consequence_file, user)
     return measure
 
 

@@ -21,4 +21,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.measure_edit, name="measure_edit"),
     path("<int:pk>/report/", views.measure_report, name="measure_report"),
     path("<int:pk>/shares/", views.measure_shares, name="measure_shares"),
+    path(
+        "<int:pk>/consequence-analysis/",
+        views.measure_consequence_file,
+        name="measure_consequence_file",
+    ),
 ]

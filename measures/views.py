@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
@@ -143,6 +144,7 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "comments": comments,
         "months": [_month_abbr(m) for m in range(1, 13)],
         "indicators": selectors.measure_indicators(measure=measure),
+        "consequence_file": selectors.consequence_file_info(measure=measure),
         "history": selectors.measure_history(measure=measure, visible_area_codes=visible),
         "chart": figure.to_plotly_json(),
         "can_manage": selectors.can_manage_measures(request.user),
@@ -176,6 +178,7 @@ def _conflict_rows(form, current: Measure) -> list[tuple[str, str, str]]:
 def _save_measure(request, form, *, plan: Plan, measure: Measure | None):
     """Write a valid form through the services; on a conflict or a refused rule, the form."""
     data = {k: v for k, v in form.cleaned_data.items() if k in form.Meta.fields}
+    data["consequence_file"] = form.cleaned_data.get("consequence_file")
     try:
         if measure is None:
             return services.measure_create(
@@ -203,7 +206,7 @@ def measure_create(request: HttpRequest) -> HttpResponse:
     plan = plan or selectors.default_plan(plans)
     if plan is None:
         raise Http404
-    form = MeasureForm(request.POST or None, plan=plan)
+    form = MeasureForm(request.POST or None, request.FILES or None, plan=plan)
     with keep_input(form) as save:
         if request.method == "POST" and form.is_valid():
             measure = _save_measure(request, form, plan=plan, measure=None)
@@ -220,7 +223,9 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Finance edits a measure and its planned effects; a concurrent edit shows both versions."""
     measure = selectors.measure_get(user=request.user, pk=pk)
     access.require_finance(request.user)
-    form = MeasureForm(request.POST or None, instance=measure, plan=measure.plan)
+    form = MeasureForm(
+        request.POST or None, request.FILES or None, instance=measure, plan=measure.plan
+    )
     conflict = None
     with keep_input(form) as save:
         if request.method == "POST" and form.is_valid():
@@ -252,7 +257,10 @@ def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
     measure = selectors.measure_get(user=request.user, pk=pk)
     access.require(selectors.can_report_on(request.user, measure))
     form = MeasureReportForm(
-        request.POST or None, initial=_report_initial(measure), plan=measure.plan
+        request.POST or None,
+        request.FILES or None,
+        initial=_report_initial(measure),
+        plan=measure.plan,
     )
     conflict = None
     with keep_input(form) as save:
@@ -269,6 +277,20 @@ def measure_report(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "measures/measure_report.html", ctx, status=409 if conflict else save.status
     )
+
+
+@login_required
+@require_safe
+def measure_consequence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The measure's consequence analysis file, for whoever sees the measure (404 otherwise)."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    stored = selectors.consequence_file_get(measure=measure)
+    if stored is None:
+        raise Http404(_("This measure has no consequence analysis file."))
+    response = HttpResponse(bytes(stored.data), content_type=stored.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, stored.name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _report_conflict(form: MeasureReportForm, current: Measure) -> dict:

@@ -1,120 +1,54 @@
 #!/usr/bin/env python
-"""Load test: simulated users of every role against gunicorn on loopback, with the demo data.
+"""Load test with Locust: users of every role, slow clients and a heavy upload at once.
 
-    .venv/bin/python scripts/loadtest.py [--users 150] [--duration 180] [--workers 4]
+    .venv/bin/pip install -e '.[load]'          # Locust, once
+    .venv/bin/python scripts/loadtest.py [--users 150] [--duration 180]
 
-Starts gunicorn on a free loopback port (production settings, plain HTTP), logs each simulated
-user in through the login form as one of the demo users, and lets them browse their role's pages
-with a think time of 0.5–2 s for ``--duration`` seconds. Prints p50/p95 per page and writes
-docs/load-test.md. Exit status 1 if any request got a server error (5xx) or failed.
+What it does, against gunicorn as the README runs it (``gunicorn regionbudget.wsgi`` with
+``gunicorn.conf.py``: threaded workers, production settings, plain HTTP on 127.0.0.1), on a
+database of its own (``loadtest``) on the server of ``DATABASE_URL`` (else the embedded one)
+with the demo data:
 
-Traffic goes to 127.0.0.1 only; the loop is bounded by the duration and stops by itself.
+- ``--users`` Locust users of every role (``scripts/locustfile.py``) for ``--duration`` seconds;
+- three slow clients that send a request's headers one byte every few seconds and never finish;
+- one finance user who uploads a 15 MB actuals file through the import page and opens its
+  preview, again and again until the end;
+- a probe that asks ``/healthz`` twice a second throughout.
+
+Writes p50/p95 per page, server errors, the upload's times and ``/healthz``'s slowest answer to
+``docs/load-test.md`` with the date, the machine and its load. Exit status 1 on any server error
+(5xx), a failed request, a failed upload, or ``/healthz`` slower than 1 s or not ok.
+Traffic goes to 127.0.0.1 only; everything stops by itself after the duration.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import http.client
+import http.cookiejar
+import io
+import json
 import os
 import platform
-import random
 import re
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections import defaultdict
+import urllib.parse
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
-from support import gunicorn_command
+from support import admin_sql, server_url, with_database
 
 ROOT = Path(__file__).resolve().parents[1]
-
-PAGES = {
-    "ekonom": [
-        ("home", "/"),
-        ("gap dashboard", "/gap/"),
-        ("gap JSON", "/gap/figures.json"),
-        ("measure list", "/measures/"),
-        ("forecast rounds", "/forecasts/rounds/"),
-        ("report list", "/reports/"),
-        ("report", "{report}"),
-    ],
-    "direktor.somatik": [
-        ("home", "/"),
-        ("gap dashboard", "/gap/"),
-        ("measure list", "/measures/"),
-        ("forecast rounds", "/forecasts/rounds/"),
-        ("report list", "/reports/"),
-    ],
-    "direktor.psykiatri": [
-        ("home", "/"),
-        ("gap dashboard", "/gap/"),
-        ("measure list", "/measures/"),
-        ("forecast rounds", "/forecasts/rounds/"),
-    ],
-    "ledamot": [
-        ("home", "/"),
-        ("report list", "/reports/"),
-        ("report", "{report}"),
-        ("measure list", "/measures/"),
-    ],
-    "admin": [("home", "/"), ("gap dashboard", "/gap/"), ("administration", "/admin/")],
-}
-ROLE_MIX = (
-    ["ekonom"] * 3
-    + ["direktor.somatik"] * 2
-    + ["direktor.psykiatri"] * 2
-    + ["ledamot"] * 4
-    + ["admin"]
-)
-
-
-class Session:
-    """One simulated user's keep-alive connection and cookies."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
-        for attempt in (1, 2):
-            try:
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                break
-            except (http.client.HTTPException, OSError):
-                # The server closed an idle keep-alive connection: reconnect and send again
-                # once, as a browser does. A second failure counts.
-                self.connection.close()
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                if attempt == 2:
-                    raise
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, response.read().decode("utf-8", "replace")
-
-    def login(self, username: str) -> None:
-        _, page = self.request("GET", "/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        body = urlencode(
-            {"csrfmiddlewaretoken": token, "username": username, "password": "demo", "next": "/"}
-        )
-        status, _ = self.request("POST", "/accounts/login/", body)
-        if status != 302:
-            raise RuntimeError(f"login of {username} failed with {status}")
+UPLOAD_BYTES = 15_000_000
+HEALTH_LIMIT_S = 1.0
 
 
 def _free_port() -> int:
@@ -123,27 +57,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(workers: int) -> tuple[subprocess.Popen, int, dict]:
+def _environment(database_url: str) -> dict:
     env = {
         **os.environ,
+        "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "regionbudget.settings",
         "DJANGO_HTTPS": "false",
         "DJANGO_DEBUG": "false",
         "REGIONBUDGET_DEMO": "true",
-        # Many simulated users share 127.0.0.1: no login throttling for this run.
+        # Every simulated user comes from 127.0.0.1: no login throttling for this run.
         "LOGIN_FAILURE_LIMIT": "100000",
     }
     env.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    return env
+
+
+def _start_server(env: dict) -> tuple[subprocess.Popen, int]:
     python = sys.executable
+    prepare = {**env, "DATABASE_STATEMENT_TIMEOUT": "0"}
     for command in (["migrate", "--noinput"], ["load_demo"], ["collectstatic", "--noinput"]):
         subprocess.run(
-            [python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
+            [python, "manage.py", *command], cwd=ROOT, env=prepare, check=True, capture_output=True
         )
     port = _free_port()
+    # As the README runs it: gunicorn.conf.py is read from the project folder.
     server = subprocess.Popen(
-        gunicorn_command(
-            python, port, "--workers", str(workers), "--threads", "4", "--timeout", "60"
-        ),
+        [python, "-m", "gunicorn", "regionbudget.wsgi", "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -154,7 +93,7 @@ def _start_server(workers: int) -> tuple[subprocess.Popen, int, dict]:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
-                return server, port, env
+                return server, port
         except OSError:
             pass
         time.sleep(0.2)
@@ -162,105 +101,293 @@ def _start_server(workers: int) -> tuple[subprocess.Popen, int, dict]:
     raise SystemExit("gunicorn did not start")
 
 
-def _latest_report(port: int) -> str:
-    session = Session(port)
-    session.login("ekonom")
-    _, page = session.request("GET", "/reports/")
-    found = re.search(r'href="(/reports/\d+/)"', page)
-    return found.group(1) if found else "/reports/"
+# --- the probe, the slow clients and the upload -----------------------------------------------
+
+
+def _probe_health(port: int, stop: threading.Event, results: list) -> None:
+    while not stop.is_set():
+        started = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/healthz")
+            status = connection.getresponse().status
+        except OSError as error:
+            status = f"{type(error).__name__}"
+        results.append((time.perf_counter() - started, status))
+        stop.wait(0.5)
+
+
+def _slow_client(port: int, stop: threading.Event, log: list) -> None:
+    """Sends the headers of a request one byte every 3 s and never finishes them."""
+    header = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 10_000
+    sent = 0
+    try:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        while not stop.is_set() and sent < len(header):
+            sock.sendall(header[sent : sent + 1])
+            sent += 1
+            stop.wait(3)
+        sock.close()
+        log.append(f"sent {sent} bytes over the run, connection kept")
+    except OSError as error:
+        log.append(f"closed by the server after {sent} bytes ({type(error).__name__})")
+
+
+def _actuals_file(size: int) -> bytes:
+    """An actuals file of about ``size`` bytes in the import's own format: the demo's units and
+    account groups, every month of the years from 2000 on, and a comment column that makes each
+    row as long as a ledger export's."""
+    with open(ROOT / "regionbudget" / "demo_data" / "units.csv", encoding="utf-8") as handle:
+        units = [row["unit_code"] for row in csv.DictReader(handle)]
+    groups_csv = ROOT / "forecasts" / "demo_data" / "account_groups.csv"
+    with open(groups_csv, encoding="utf-8") as handle:
+        groups = [row["code"] for row in csv.DictReader(handle)]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Kostnadsställe", "År", "Månad", "Kontogrupp", "Belopp", "Kommentar"])
+    row = 0
+    while out.tell() < size:
+        month, rest = row % 12 + 1, row // 12
+        group, rest = groups[rest % len(groups)], rest // len(groups)
+        unit, year = units[rest % len(units)], 2000 + rest // len(units)
+        writer.writerow(
+            [
+                unit,
+                year,
+                month,
+                group,
+                f"{(row * 7919) % 1_000_000},00",
+                f"Utfall från huvudboken, verifikation {row}, periodiserat enligt plan",
+            ]
+        )
+        row += 1
+    return out.getvalue().encode("utf-8")
+
+
+def _opener():
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)), jar
+
+
+def _csrf(opener, url: str) -> str:
+    page = opener.open(url, timeout=60).read().decode("utf-8", "replace")
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def _multipart(fields: dict, file_field: str, filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(16)
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        )
+    head = "".join(parts) + (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
+        f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'
+    )
+    body = head.encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def _uploader(port: int, stop: threading.Event, results: list, content: bytes) -> None:
+    base = f"http://127.0.0.1:{port}"
+    opener, _jar = _opener()
+    token = _csrf(opener, f"{base}/accounts/login/")
+    login = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": "ekonom", "password": "demo", "next": "/"}
+    ).encode()
+    opener.open(urllib.request.Request(f"{base}/accounts/login/", data=login), timeout=60)
+    stop.wait(10)
+    while not stop.is_set():
+        try:
+            token = _csrf(opener, f"{base}/forecasts/import/")
+            body, content_type = _multipart(
+                {"csrfmiddlewaretoken": token, "kind": "actual"}, "file", "utfall.csv", content
+            )
+            request = urllib.request.Request(
+                f"{base}/forecasts/import/",
+                data=body,
+                headers={"Content-Type": content_type, "Referer": f"{base}/forecasts/import/"},
+            )
+            started = time.perf_counter()
+            response = opener.open(request, timeout=300)  # follows the redirect to the preview
+            response.read()
+            results.append(
+                {
+                    "status": response.status,
+                    "seconds": time.perf_counter() - started,
+                    "url": response.url.replace(base, ""),
+                }
+            )
+        except Exception as error:  # noqa: BLE001 - every failure is reported
+            results.append({"status": getattr(error, "code", type(error).__name__), "seconds": 0})
+        stop.wait(20)
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def _locust_rows(prefix: Path, statuses: dict) -> list[dict]:
+    rows = []
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] == "Aggregated":
+                continue
+            codes = statuses.get(row["Name"], {})
+            rows.append(
+                {
+                    "name": row["Name"],
+                    "method": row["Type"],
+                    "count": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "p50": float(row["50%"] or 0),
+                    "p95": float(row["95%"] or 0),
+                    "max": float(row["Max Response Time"] or 0),
+                    "errors": sum(c for s, c in codes.items() if int(s) >= 500),
+                    "codes": ", ".join(f"{s}×{c}" for s, c in sorted(codes.items())),
+                }
+            )
+    return sorted(rows, key=lambda r: (r["name"], r["method"]))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=150)
     parser.add_argument("--duration", type=int, default=180, help="seconds")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--spawn-rate", type=int, default=15, help="users started per second")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "load-test.md")
     args = parser.parse_args()
 
-    server, port, _env = _start_server(args.workers)
-    timings: dict[str, list[float]] = defaultdict(list)
-    statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    failures: list[str] = []
-    lock = threading.Lock()
-    report = _latest_report(port)
-    deadline = time.monotonic() + args.duration
-
-    def user(index: int) -> None:
-        username = ROLE_MIX[index % len(ROLE_MIX)]
-        rng = random.Random(index)
-        session = Session(port)
-        time.sleep(rng.uniform(0, 10))  # ramp up over ten seconds
-        try:
-            session.login(username)
-        except Exception as error:  # noqa: BLE001 - every failure is counted
-            with lock:
-                failures.append(f"{username}: {error}")
-            return
-        while time.monotonic() < deadline:
-            name, path = rng.choice(PAGES[username])
-            path = path.format(report=report)
-            started = time.perf_counter()
-            try:
-                status, _ = session.request("GET", path)
-            except Exception as error:  # noqa: BLE001
-                with lock:
-                    failures.append(f"{name}: {error}")
-                continue
-            elapsed = time.perf_counter() - started
-            with lock:
-                timings[name].append(elapsed)
-                statuses[name][status] += 1
-            time.sleep(rng.uniform(0.5, 2.0))
-
-    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(args.users)]
+    url = server_url()
+    admin_sql(url, "DROP DATABASE IF EXISTS loadtest WITH (FORCE)")
+    admin_sql(url, "CREATE DATABASE loadtest")
+    env = _environment(with_database(url, "loadtest"))
+    server, port = _start_server(env)
+    stop = threading.Event()
+    health: list = []
+    slow_log: list = []
+    uploads: list = []
+    content = _actuals_file(UPLOAD_BYTES)
+    threads = [
+        threading.Thread(target=_probe_health, args=(port, stop, health), daemon=True),
+        *[
+            threading.Thread(target=_slow_client, args=(port, stop, slow_log), daemon=True)
+            for _ in range(3)
+        ],
+        threading.Thread(target=_uploader, args=(port, stop, uploads, content), daemon=True),
+    ]
+    load_before = os.getloadavg()
     started_at = datetime.now(UTC)
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(args.duration + 60)
-    server.terminate()
-    server.wait(10)
+    with tempfile.TemporaryDirectory() as work:
+        prefix = Path(work) / "locust"
+        status_file = Path(work) / "statuses.json"
+        for thread in threads:
+            thread.start()
+        locust = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("locust")),
+                "-f",
+                str(ROOT / "scripts" / "locustfile.py"),
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                f"{args.duration}s",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--exit-code-on-error",
+                "0",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "LOADTEST_STATUS_FILE": str(status_file)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        load_after = os.getloadavg()
+        stop.set()
+        for thread in threads:
+            thread.join(310)
+        server.terminate()
+        server.wait(20)
+        if locust.returncode not in (0, 1):
+            print(locust.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"locust ended with {locust.returncode}")
+        statuses = json.loads(status_file.read_text(encoding="utf-8"))
+        rows = _locust_rows(prefix, statuses)
 
-    rows = []
-    server_errors = 0
-    for name in sorted(timings):
-        values = sorted(timings[name])
-        p50 = statistics.median(values) * 1000
-        p95 = values[max(0, int(len(values) * 0.95) - 1)] * 1000
-        errors = sum(count for status, count in statuses[name].items() if status >= 500)
-        server_errors += errors
-        codes = ", ".join(f"{s}×{c}" for s, c in sorted(statuses[name].items()))
-        rows.append((name, len(values), p50, p95, errors, codes))
-    total = sum(r[1] for r in rows)
+    server_errors = sum(r["errors"] for r in rows)
+    failures = sum(r["failures"] for r in rows)
+    total = sum(r["count"] for r in rows)
+    health_times = sorted(t for t, _s in health)
+    health_bad = [s for _t, s in health if s != 200]
+    health_max = max(health_times, default=0)
+    health_p95 = health_times[max(0, int(len(health_times) * 0.95) - 1)] if health_times else 0
+    upload_ok = [u for u in uploads if u["status"] == 200]
+    upload_bad = [u for u in uploads if u["status"] != 200]
+    ok = (
+        not server_errors
+        and not failures
+        and upload_ok
+        and not upload_bad
+        and not health_bad
+        and health_max < HEALTH_LIMIT_S
+    )
     lines = [
         "# Load test",
         "",
-        f"Run {started_at:%Y-%m-%d %H:%M} UTC by `scripts/loadtest.py`: {args.users} simulated "
-        f"users of every role (finance, two area directors, committee members, an administrator) "
-        f"for {args.duration} s against gunicorn ({args.workers} workers × 4 threads) on "
-        f"127.0.0.1, with the demo data; think time 0.5–2 s between pages.",
+        f"Run {started_at:%Y-%m-%d %H:%M} UTC by `scripts/loadtest.py` (Locust "
+        f"`scripts/locustfile.py`): {args.users} users of every role (finance, two area "
+        f"directors, committee members, an administrator; think time 0.5–2 s) for "
+        f"{args.duration} s, started {args.spawn_rate} a second, against gunicorn as the README "
+        "runs it (`gunicorn.conf.py`: threaded workers, "
+        f"{os.environ.get('GUNICORN_WORKERS', '2')} workers × "
+        f"{os.environ.get('GUNICORN_THREADS', '4')} threads) on 127.0.0.1 with the demo data; "
+        "at the same time three slow clients that never finish their headers, one finance user "
+        f"uploading a {UPLOAD_BYTES / 1e6:.0f} MB actuals file through the import page again and "
+        "again, and a probe of `/healthz` twice a second.",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; load average before {load_before[0]:.1f}, after "
+        f"{load_after[0]:.1f} (the load generator, gunicorn and PostgreSQL share the cores).",
         "",
-        f"Requests: {total}; server errors (5xx): {server_errors}; failed requests: "
-        f"{len(failures)}.",
+        f"**Result: {'passed' if ok else 'FAILED'}.** Requests: {total}; server errors (5xx): "
+        f"{server_errors}; failed requests: {failures}; `/healthz`: {len(health_times)} probes, "
+        f"p95 {health_p95 * 1000:.0f} ms, slowest {health_max * 1000:.0f} ms, not ok: "
+        f"{len(health_bad)}.",
         "",
-        "| page | requests | p50 ms | p95 ms | 5xx | status codes |",
-        "|---|---:|---:|---:|---:|---|",
+        "| page | method | requests | p50 ms | p95 ms | max ms | 5xx | status codes |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
         *[
-            f"| {n} | {c} | {p50:.0f} | {p95:.0f} | {e} | {codes} |"
-            for n, c, p50, p95, e, codes in rows
+            f"| {r['name']} | {r['method']} | {r['count']} | {r['p50']:.0f} | {r['p95']:.0f} | "
+            f"{r['max']:.0f} | {r['errors']} | {r['codes']} |"
+            for r in rows
         ],
         "",
+        f"The {UPLOAD_BYTES / 1e6:.0f} MB upload (upload, parse, stage, and the preview page it "
+        f"leads to): {len(upload_ok)} of {len(uploads)} answered 200"
+        + (
+            f", in {min(u['seconds'] for u in upload_ok):.1f}–"
+            f"{max(u['seconds'] for u in upload_ok):.1f} s"
+            if upload_ok
+            else ""
+        )
+        + (f"; not ok: {[u['status'] for u in upload_bad]}" if upload_bad else "")
+        + ".",
+        "",
+        "Slow clients: " + "; ".join(slow_log) + ".",
+        "",
     ]
-    if failures:
-        lines += ["Failures (first 10):", "", *[f"- {f}" for f in failures[:10]], ""]
     args.output.parent.mkdir(exist_ok=True)
     args.output.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
-    return 1 if server_errors or failures else 0
+    admin_sql(url, "DROP DATABASE IF EXISTS loadtest WITH (FORCE)")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

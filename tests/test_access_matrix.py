@@ -761,6 +761,41 @@ _case(
     LOGIN_ONLY_GET,
     NOT_POST,
 )
+
+
+def _with_file(m: Measure) -> int:
+    """``m`` with a consequence analysis file; its pk."""
+    from measures.models import ConsequenceAnalysisFile
+
+    ConsequenceAnalysisFile.objects.update_or_create(
+        measure=m,
+        defaults={
+            "name": "analys.pdf",
+            "content_type": "application/pdf",
+            "size": 9,
+            "sha256": "0" * 64,
+            "data": b"%PDF-1.7\n",
+        },
+    )
+    return m.pk
+
+
+# The consequence analysis file: whoever sees the measure downloads it (a director of another
+# area gets 404 as for the measure).
+_case(
+    "measure_consequence_file-own",
+    "measures:measure_consequence_file",
+    _r("measures:measure_consequence_file", lambda w: _with_file(w.m_a)),
+    _row(302, 200, 404, 200, 200, 200, 302),
+    NOT_POST,
+)
+_case(
+    "measure_consequence_file-region",
+    "measures:measure_consequence_file",
+    _r("measures:measure_consequence_file", lambda w: _with_file(w.m_region)),
+    LOGIN_ONLY_GET,
+    NOT_POST,
+)
 _case(
     "measure_edit-own",
     "measures:measure_edit",

@@ -56,6 +56,7 @@ NOT_HTML = {
     "measures:measure_import_confirm": "POST only",
     "api_token_revoke": "POST only",
     "balance:ledger_json": "JSON",
+    "measures:measure_consequence_file": "file download (PDF, Word, OpenDocument)",
     "balance:ledger_export": "Excel download",
 }
 
