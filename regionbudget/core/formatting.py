@@ -113,14 +113,16 @@ def format_money_span(
 ) -> str:
     """A range as a status report writes it, where every amount has the same decimals:
     ``719,0–831,0 mnkr``, a line never breaking at the dash; with a negative end, words instead
-    of a dash between two minus signs: ``−76,3 till −36,8 mnkr``. ``None`` gives ``–``."""
+    of a dash between two minus signs: ``−76,3 till −36,8 mnkr``, on one line as well.
+    ``None`` gives ``–``."""
     if low is None or high is None:
         return "–"
     low, high = Decimal(low), Decimal(high)
     first = format_number(low / _SCALES[unit], places=places, language=language)
     last = format_money(high, unit, language=language, places=places)
     if low < 0 or high < 0:
-        return _("%(low)s to %(high)s") % {"low": first, "high": last}
+        # No-break spaces: the words of a range stay on one line too.
+        return (_("%(low)s to %(high)s") % {"low": first, "high": last}).replace(" ", NBSP)
     return f"{first}{WORD_JOINER}–{WORD_JOINER}{last}"
 
 

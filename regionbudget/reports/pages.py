@@ -290,7 +290,7 @@ def report_page(snapshot: dict, *, language: str) -> dict:
         Decimal(str(round(value, 1))), places=1, language=language
     )
     year_labels = {
-        "title": _("Required reduction against planned measures, per year (mnkr)"),
+        "title": _("Required reduction against planned measures, per year (MSEK)"),
         **{key: figure_label(key) for key in ("required", "planned_low", "realised")},
         "planned_range": _("range to high end"),
     }
@@ -365,7 +365,7 @@ def report_page(snapshot: dict, *, language: str) -> dict:
             charts.gap_bridge_svg(
                 snapshot["bridge"],
                 labels={
-                    "title": _("Gap bridge %(year)s (mnkr)") % {"year": snapshot["year"]},
+                    "title": _("Gap bridge %(year)s (MSEK)") % {"year": snapshot["year"]},
                     "required": _("Required"),
                     "uncovered": _("Uncovered"),
                 },

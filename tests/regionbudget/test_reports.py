@@ -353,7 +353,8 @@ def test_a_range_that_crosses_zero_is_said_in_words(demo, committee):
     ).update(amount=180 * M)
     text = _report_html(committee, _published())
     assert "Kanske: mellan 5,0\u00a0mnkr kvar att täcka och 12,0\u00a0mnkr över." in text
-    assert "−12,0 till 5,0\u00a0mnkr" in text, "a negative range reads in words, one decimal"
+    # a negative range reads in words, one decimal, on one line
+    assert "−12,0\u00a0till\u00a05,0\u00a0mnkr" in text
 
 
 def test_what_changed_names_status_light_new_and_cancelled_measures(demo, committee):
@@ -525,3 +526,14 @@ def test_the_pdf_keeps_each_caption_on_the_page_of_its_table(demo, committee):
     # the checksum is on the last page, in "about this document"
     assert report.checksum[:16] in "".join(pages[-1].split())
     assert report.checksum[:16] not in "".join(pages[0].split())
+
+
+def test_in_english_the_units_of_captions_match_the_cells_and_months_are_capitalised(
+    demo, committee, english
+):
+    report = _published()
+    text = _report_html(english(committee), report)
+    assert "For Health and medical care board (nämnd): HSN, 27 February 2024" in text
+    assert "Per year (MSEK)." in text and "324.0\u00a0MSEK" in text
+    assert f"No: {'132.0'}\u2060–\u2060149.0\u00a0MSEK is still to be covered." in text
+    assert "mnkr" not in text.replace(report.snapshot["summary"], "")
