@@ -116,6 +116,11 @@ def test_a_committee_member_reads_the_latest_report_on_a_tablet_and_in_print(
     lines = report.evaluate(RANGES_ON_ONE_LINE)
     assert len(lines["found"]) > 20 and lines["wrapped"] == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    tables_scrolling = report.evaluate(
+        "(root) => [...root.querySelectorAll('.table-wrap')]"
+        ".filter((w) => w.scrollWidth > w.clientWidth).map((w) => w.id || w.innerText.slice(0, 40))"
+    )
+    assert tables_scrolling == [], "every table of the report fits the tablet's width"
     changes = report.locator(".report-status-changes").inner_text()
     assert "M07 Hemtagning av köpt vård" in changes
     assert "från pågår till försenad" in changes
