@@ -338,6 +338,8 @@ def test_the_first_screen_answers_a_committee_members_questions_in_plain_words(d
     # the probability comes with the weighted expectation, a sentence and the method
     assert "Förväntad effekt, viktad:" in brief and "Sannolikhet att åtgärderna når kravet" in brief
     assert 'href="#r-method"' in brief and 'id="r-method"' in text
+    method = text[text.index('id="r-method"') :]
+    assert "Vikter per status" in method and "40\u00a0%" in method  # proposed: 40 %
     assert "Det här är planens första rapport." in brief
     # the checksum is in "about this document" at the end, not among the first lines
     assert text.index(report.checksum) > text.index("Om dokumentet") > text.index('id="r-areas"')
@@ -537,3 +539,29 @@ def test_in_english_the_units_of_captions_match_the_cells_and_months_are_capital
     assert "Per year (MSEK)." in text and "324.0\u00a0MSEK" in text
     assert f"No: {'132.0'}\u2060–\u2060149.0\u00a0MSEK is still to be covered." in text
     assert "mnkr" not in text.replace(report.snapshot["summary"], "")
+
+
+def test_a_report_published_before_the_new_parts_still_renders_from_its_snapshot(demo, finance):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from regionbudget.reports.pages import report_page
+
+    first = _published()
+    second = _published(title="Lägesrapport mars 2024", date=dt.date(2024, 3, 26))
+    # The snapshot as schema 1 wrote it: no unsplit line, no weights, no outlook changes.
+    old = {k: v for k, v in second.snapshot.items() if k not in ("areas_unsplit", "weights")}
+    old["schema"] = 1
+    old["changes"] = {
+        k: v for k, v in old["changes"].items() if k not in ("outlook", "outlook_years")
+    }
+    with translation.override("sv"):
+        html = render_to_string(
+            "regionbudget/partials/report_content.html",
+            {"report": second, **report_page(old, language="sv")},
+        )
+    assert "Lägesrapport mars 2024" in html and "Regiongemensamt, ej fördelat" not in html
+    assert "Vikter per status" not in html, "no weights table without the weights"
+    assert "Förra rapporten hade ingen utsikt" not in html, "no claim about what it did not compare"
+    assert f"Jämfört med ”{first.title}”" in html
+    assert "Kvar att täcka enligt planen: oförändrat" in html
