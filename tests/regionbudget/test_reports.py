@@ -468,6 +468,12 @@ def test_the_area_table_adds_up_with_an_unsplit_region_wide_measure(demo, commit
         )
     ]
     assert planned in table[table.index("<tfoot>") :]
+    # and so does the JSON for BI tools: the unsplit row has no area, and the rows add up
+    figures = finance.get(reverse("gap_data_json"), {"plan": report.plan_id, "year": 2024}).json()
+    rows = figures["by_area"]
+    assert [row["area"] for row in rows].count(None) == 1
+    region = next(row for row in figures["by_year"] if row["year"] == 2024)
+    assert sum(Decimal(row["planned_high"]) for row in rows) == Decimal(region["planned_high"])
 
 
 def _pdf(client, report):
