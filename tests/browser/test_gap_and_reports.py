@@ -117,7 +117,7 @@ def test_a_committee_member_reads_the_latest_report_on_a_tablet_and_in_print(
     assert len(lines["found"]) > 20 and lines["wrapped"] == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 768
     tables_scrolling = report.evaluate(
-        "(root) => [...root.querySelectorAll('.table-wrap')]"
+        "(root) => [...root.querySelectorAll('.table-wrap, .table-responsive')]"
         ".filter((w) => w.scrollWidth > w.clientWidth).map((w) => w.id || w.innerText.slice(0, 40))"
     )
     assert tables_scrolling == [], "every table of the report fits the tablet's width"
