@@ -417,8 +417,9 @@ class ForecastRound(models.Model):
 
     @property
     def month_name(self) -> str:
-        """The round's month in the user's language, lower case: "oktober"."""
-        return str(MONTHS[self.month]).lower()
+        """The round's month in the user's language as written inside a sentence: "oktober" in
+        Swedish, "October" in English (Django's Swedish month names are lower case already)."""
+        return str(MONTHS[self.month])
 
     @property
     def is_open(self) -> bool:

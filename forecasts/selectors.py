@@ -382,8 +382,9 @@ class GridUnit:
 
     @property
     def actual_to_name(self) -> str:
-        """The last month with actuals in the user's language, lower case: "oktober"."""
-        return str(MONTHS[self.actual_to]).lower() if self.actual_to else ""
+        """The last month with actuals in the user's language as written inside a sentence:
+        "oktober", "October"."""
+        return str(MONTHS[self.actual_to]) if self.actual_to else ""
 
 
 @dataclass

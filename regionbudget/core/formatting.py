@@ -20,12 +20,15 @@ __all__ = [
     "format_money",
     "format_money_brief",
     "format_money_range",
+    "format_money_span",
     "format_number",
     "parse_amount",
 ]
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
+# A word joiner: no line break here (beside a range's dash, where a line may otherwise break).
+WORD_JOINER = "\u2060"
 
 _SCALES = {"mnkr": MSEK, "tkr": THOUSAND, "kr": Decimal("1")}
 _DEFAULT_PLACES = {"mnkr": 1, "tkr": 0, "kr": 0}
@@ -74,18 +77,53 @@ def _places_for(values, unit: str) -> int:
     return 0 if all(Decimal(v) % scale == 0 for v in values) else _DEFAULT_PLACES[unit]
 
 
-def format_money_brief(value: Decimal, unit: str = "mnkr", *, language: str = "sv") -> str:
-    """An amount for a sentence: ``56 mnkr``; decimals only where the figure needs them."""
-    return format_money(value, unit, language=language, places=_places_for([value], unit))
+def format_money_brief(
+    value: Decimal, unit: str = "mnkr", *, language: str = "sv", places: int | None = None
+) -> str:
+    """An amount for a sentence: ``56 mnkr``; decimals only where the figure needs them, unless
+    ``places`` says how many."""
+    if places is None:
+        places = _places_for([value], unit)
+    return format_money(value, unit, language=language, places=places)
 
 
 def format_money_range(
-    low: Decimal, high: Decimal, unit: str = "mnkr", *, language: str = "sv"
+    low: Decimal,
+    high: Decimal,
+    unit: str = "mnkr",
+    *,
+    language: str = "sv",
+    places: int | None = None,
 ) -> str:
-    """A range in one unit: ``132–149 mnkr``; decimals only where a figure needs them."""
-    places = _places_for([low, high], unit)
+    """A range in one unit: ``132–149 mnkr``; decimals only where a figure needs them, unless
+    ``places`` says how many."""
+    if places is None:
+        places = _places_for([low, high], unit)
     first = format_number(Decimal(low) / _SCALES[unit], places=places, language=language)
     return f"{first}–{format_money(high, unit, language=language, places=places)}"
+
+
+def format_money_span(
+    low: Decimal | str | None,
+    high: Decimal | str | None,
+    unit: str = "mnkr",
+    *,
+    language: str = "sv",
+    places: int = 1,
+) -> str:
+    """A range as a status report writes it, where every amount has the same decimals:
+    ``719,0–831,0 mnkr``, a line never breaking at the dash; with a negative end, words instead
+    of a dash between two minus signs: ``−76,3 till −36,8 mnkr``, on one line as well.
+    ``None`` gives ``–``."""
+    if low is None or high is None:
+        return "–"
+    low, high = Decimal(low), Decimal(high)
+    first = format_number(low / _SCALES[unit], places=places, language=language)
+    last = format_money(high, unit, language=language, places=places)
+    if low < 0 or high < 0:
+        # No-break spaces: the words of a range stay on one line too.
+        return (_("%(low)s to %(high)s") % {"low": first, "high": last}).replace(" ", NBSP)
+    return f"{first}{WORD_JOINER}–{WORD_JOINER}{last}"
 
 
 # Spaces people and spreadsheets put between thousands: space, no-break space, narrow no-break.

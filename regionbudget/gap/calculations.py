@@ -71,10 +71,14 @@ __all__ = [
     "gap_bridge",
     "gap_by_group",
     "gap_by_year",
+    "group_totals",
     "light_counts",
+    "measure_change_kinds",
+    "measures_needing_attention",
     "months_elapsed",
     "outlook",
     "planned_totals",
+    "range_change",
     "report_changes",
     "scope_effects",
     "scope_required",
@@ -212,10 +216,15 @@ def gap_by_group(
     year: int,
     weights: Mapping[str, Decimal] = DEFAULT_WEIGHTS,
     required: Mapping[str, Decimal] | None = None,
+    unassigned: bool = False,
 ) -> pd.DataFrame:
     """Planned range, realised and expected per group (``category`` or ``area_code``) in a year,
     with coverage against ``required`` per group where one is given. Groups sorted by the high
-    end of their planned effect, largest first."""
+    end of their planned effect, largest first.
+
+    With ``unassigned``, the rows without a group (a region-wide measure not split across the
+    areas has ``area_code`` None) are one more group, ``None``, last: the groups then add up to
+    the whole scope. Without it they are left out."""
     columns = [by, *GROUP_FIGURES, *COVERAGE_FIGURES]
     rows = effects[effects["year"] == year] if not effects.empty else effects
     records = []
@@ -241,11 +250,39 @@ def gap_by_group(
                 "coverage_high": _coverage(sums["planned_high"], need),
             }
         )
+    rest = rows[rows[by].isna()] if unassigned and not rows.empty else rows.iloc[0:0]
+    if not rest.empty:
+        records.append(
+            {by: None, **_sums(rest, weights), "required": None} | dict.fromkeys(COVERAGE_FIGURES)
+        )
     frame = pd.DataFrame.from_records(records, columns=columns)
     if frame.empty:
         return frame
-    order = sorted(range(len(frame)), key=lambda i: (-frame["planned_high"][i], str(frame[by][i])))
+    # The group without a key stays None (not NaN) for the pages that name it.
+    frame[by] = pd.Series([None if pd.isna(g) else g for g in frame[by]], dtype=object)
+    order = sorted(
+        range(len(frame)),
+        key=lambda i: (frame[by][i] is None, -frame["planned_high"][i], str(frame[by][i])),
+    )
     return frame.iloc[order].reset_index(drop=True)
+
+
+def group_totals(rows: Iterable[Mapping], *, key: str = "area_code") -> dict[str, Decimal | None]:
+    """The total line of a table of groups (``gap_by_group`` rows, or a report snapshot's with
+    amounts as decimal strings): planned range and realised added up (SEK), and ``required``
+    added up when every group with a ``key`` has a requirement (else None). With the line of
+    region-wide measures not split (``key`` None) among the rows, the total is the scope's."""
+    rows = list(rows)
+    totals: dict[str, Decimal | None] = {
+        name: _decimal_sum(row[name] for row in rows if row.get(name) is not None)
+        for name in ("planned_low", "planned_high", "realised")
+    }
+    keyed = [row for row in rows if row.get(key) is not None]
+    needs = [row.get("required") for row in keyed]
+    totals["required"] = (
+        _decimal_sum(needs) if keyed and all(need is not None for need in needs) else None
+    )
+    return totals
 
 
 @dataclass(frozen=True)
@@ -499,14 +536,44 @@ def light_counts(measures: Iterable[Mapping]) -> dict[str, dict[str, int]]:
     return counts
 
 
-def report_changes(previous: Mapping | None, current: Mapping) -> dict:
-    """What changed between two report snapshots: figures per year that went up or down,
-    measures whose status or traffic light changed, new measures and removed ones.
+# The outlook figures compared between two reports, in the order they are worded.
+OUTLOOK_CHANGE_FIGURES = ("uncovered_low", "uncovered_high", "required_now", "deviation")
 
-    Snapshots hold amounts as decimal strings (``by_year`` rows and ``measures`` rows).
+
+def _figure_change(year: int, name: str, before: str | None, after: str | None) -> dict | None:
+    """One figure of a year compared between two snapshots (decimal strings, SEK), or None
+    when it is missing from one of them or has not changed."""
+    if before is None or after is None or Decimal(before) == Decimal(after):
+        return None
+    change = Decimal(after) - Decimal(before)
+    return {
+        "year": year,
+        "figure": name,
+        "before": before,
+        "after": after,
+        "change": str(change),
+        "direction": "up" if change > 0 else "down",
+    }
+
+
+def report_changes(previous: Mapping | None, current: Mapping) -> dict:
+    """What changed between two report snapshots: figures per year that went up or down (the
+    plan's and, for the years in ``outlook_years``, which both reports have an outlook of, the
+    outlook's), measures whose status or traffic
+    light changed, new measures and removed ones.
+
+    Snapshots hold amounts as decimal strings (``by_year``, ``outlook`` and ``measures`` rows).
+    A snapshot published before the outlook has none: then no outlook change is given.
     """
     if previous is None:
-        return {"figures": [], "status_changes": [], "new_measures": [], "removed_measures": []}
+        return {
+            "figures": [],
+            "outlook": [],
+            "outlook_years": [],
+            "status_changes": [],
+            "new_measures": [],
+            "removed_measures": [],
+        }
     before_years = {row["year"]: row for row in previous.get("by_year", [])}
     figures = []
     for row in current.get("by_year", []):
@@ -514,20 +581,20 @@ def report_changes(previous: Mapping | None, current: Mapping) -> dict:
         if old is None:
             continue
         for name in REPORT_FIGURES:
-            a, b = old.get(name), row.get(name)
-            if a is None or b is None or Decimal(a) == Decimal(b):
-                continue
-            change = Decimal(b) - Decimal(a)
-            figures.append(
-                {
-                    "year": row["year"],
-                    "figure": name,
-                    "before": a,
-                    "after": b,
-                    "change": str(change),
-                    "direction": "up" if change > 0 else "down",
-                }
-            )
+            change = _figure_change(row["year"], name, old.get(name), row.get(name))
+            if change is not None:
+                figures.append(change)
+    before_outlook = {row["year"]: row for row in previous.get("outlook", [])}
+    outlook_changes, outlook_years = [], []
+    for row in current.get("outlook", []):
+        old = before_outlook.get(row["year"])
+        if old is None:
+            continue
+        outlook_years.append(row["year"])
+        for name in OUTLOOK_CHANGE_FIGURES:
+            change = _figure_change(row["year"], name, old.get(name), row.get(name))
+            if change is not None:
+                outlook_changes.append(change)
     before_measures = {m["code"]: m for m in previous.get("measures", [])}
     current_codes = {m["code"] for m in current.get("measures", [])}
     status_changes, new_measures = [], []
@@ -555,7 +622,50 @@ def report_changes(previous: Mapping | None, current: Mapping) -> dict:
     ]
     return {
         "figures": figures,
+        "outlook": outlook_changes,
+        "outlook_years": outlook_years,  # the years whose outlook both reports have
         "status_changes": status_changes,
         "new_measures": new_measures,
         "removed_measures": removed,
+    }
+
+
+def measure_change_kinds(status_changes: Iterable[Mapping]) -> dict[str, list[Mapping]]:
+    """Sorts the measures of ``report_changes`` whose status or light changed into what a
+    reader is told: ``cancelled`` (the status became cancelled), ``status`` (another change of
+    status, whatever the light did) and ``light`` (the same status, only the traffic light
+    changed, e.g. an in-progress measure that fell behind its pace)."""
+    kinds: dict[str, list[Mapping]] = {"status": [], "light": [], "cancelled": []}
+    for change in status_changes:
+        if change["before"] == change["after"]:
+            kinds["light"].append(change)
+        elif change["after"] == CANCELLED:
+            kinds["cancelled"].append(change)
+        else:
+            kinds["status"].append(change)
+    return kinds
+
+
+def measures_needing_attention(measures: Iterable[Mapping], *, limit: int = 3) -> list[Mapping]:
+    """The measures a committee should look at first: late ones (delayed), then those that
+    still need a decision (proposed), each group by the high end of its planned effect, largest
+    first; at most ``limit``. ``measures``: a report snapshot's rows (amounts as strings)."""
+    order = {"delayed": 0, "proposed": 1}
+    wanted = [m for m in measures if m["status"] in order]
+    wanted.sort(key=lambda m: (order[m["status"]], -Decimal(m["high"] or 0), m["code"]))
+    return wanted[:limit]
+
+
+def range_change(
+    before: tuple[Decimal, Decimal], after: tuple[Decimal, Decimal]
+) -> dict[str, Decimal | str | None]:
+    """How a range (low, high; SEK) moved between two reports: ``direction`` "up", "down" or
+    "same" by its midpoint, and ``size``, the shift, when both ends moved by the same amount
+    (else None: the range widened or narrowed)."""
+    low_shift, high_shift = after[0] - before[0], after[1] - before[1]
+    mid_shift = (low_shift + high_shift) / 2
+    direction = "same" if mid_shift == 0 else ("up" if mid_shift > 0 else "down")
+    return {
+        "direction": direction,
+        "size": abs(low_shift) if low_shift == high_shift else None,
     }

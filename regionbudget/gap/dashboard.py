@@ -19,10 +19,11 @@ from regionbudget.core.formatting import (
     format_money,
     format_money_brief,
     format_money_range,
+    format_money_span,
     format_number,
 )
 from regionbudget.gap import charts
-from regionbudget.gap.calculations import deviation_totals
+from regionbudget.gap.calculations import deviation_totals, group_totals
 from regionbudget.gap.figures import (
     GROUP_FIGURES,
     OUTLOOK_FIGURES,
@@ -42,25 +43,39 @@ __all__ = [
 ]
 
 
-def gap_sentence(year: int, low: Decimal | None, high: Decimal | None, *, language: str) -> str:
-    """One sentence on the uncovered range of a year: "2024: 132–149 mnkr saknas"."""
+def gap_sentence(
+    year: int,
+    low: Decimal | None,
+    high: Decimal | None,
+    *,
+    language: str,
+    places: int | None = None,
+) -> str:
+    """One sentence on the uncovered range of a year: "2024: 132–149 mnkr saknas". ``places``:
+    the decimals of every amount (a status report's one), else only where a figure needs them."""
     if low is None or high is None:
         return _("%(year)s: no target set") % {"year": year}
     if low > 0:
         return _("%(year)s: %(range)s missing") % {
             "year": year,
-            "range": format_money_range(low, high, language=language),
+            "range": _range_text(low, high, language=language, places=places),
         }
     if high <= 0:
         return _("%(year)s: covered, with %(range)s to spare") % {
             "year": year,
-            "range": format_money_range(-high, -low, language=language),
+            "range": _range_text(-high, -low, language=language, places=places),
         }
     return _("%(year)s: between %(missing)s missing and %(spare)s to spare") % {
         "year": year,
-        "missing": format_money_brief(high, language=language),
-        "spare": format_money_brief(-low, language=language),
+        "missing": format_money_brief(high, language=language, places=places),
+        "spare": format_money_brief(-low, language=language, places=places),
     }
+
+
+def _range_text(low: Decimal, high: Decimal, *, language: str, places: int | None) -> str:
+    if places is None:
+        return format_money_range(low, high, language=language)
+    return format_money_span(low, high, language=language, places=places)
 
 
 def probability_text(probability: Decimal | None, *, language: str) -> str:
@@ -79,6 +94,7 @@ class GapPage:
     bridge_rows: list[dict]
     bridge_sentence: str
     area_rows: list[dict]
+    area_total: dict
     area_chart: dict | None
     category_rows: list[dict]
     category_chart: dict | None
@@ -247,6 +263,7 @@ def gap_page(data: GapData, *, year: int, language: str) -> GapPage:
         }
         for row in data.by_area.to_dict("records")
     ]
+    area_total = group_totals(area_rows)
     coverage_labels = {
         "low": _("Coverage, low end"),
         "range": _("Coverage, range to high end"),
@@ -281,6 +298,7 @@ def gap_page(data: GapData, *, year: int, language: str) -> GapPage:
         bridge_rows=bridge_rows,
         bridge_sentence=bridge_sentence,
         area_rows=area_rows,
+        area_total=area_total,
         area_chart=area_chart,
         category_rows=category_rows,
         category_chart=category_chart,

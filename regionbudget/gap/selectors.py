@@ -231,8 +231,14 @@ def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -
         bridge=calc.gap_bridge(scoped, year=year, required=required[year])
         if year in required
         else [],
+        # Region-wide measures not split across the areas are a group of their own (None).
         by_area=calc.gap_by_group(
-            attributed, by="area_code", year=year, weights=weights, required=area_required
+            attributed,
+            by="area_code",
+            year=year,
+            weights=weights,
+            required=area_required,
+            unassigned=True,
         ),
         # Each category's effect as a share of the whole requirement of the year.
         by_category=calc.gap_by_group(

@@ -58,7 +58,8 @@ def report_snapshot(*, report, user) -> dict:
         .first()
     )
     snapshot = {
-        "schema": 1,
+        # 2: adds "areas_unsplit", "weights" and the outlook's changes ("changes"."outlook").
+        "schema": 2,
         "title": report.title,
         "summary": report.summary,
         "plan": plan.name,
@@ -116,6 +117,18 @@ def report_snapshot(*, report, user) -> dict:
             for row in data.by_area.to_dict("records")
             if row["area_code"]
         ],
+        # Region-wide measures not split across the areas: their own line, so that the areas
+        # add up to the region's total (None: every region-wide measure is split).
+        "areas_unsplit": next(
+            (
+                {name: _text(row[name]) for name in ("planned_low", "planned_high", "realised")}
+                for row in data.by_area.to_dict("records")
+                if row["area_code"] is None
+            ),
+            None,
+        ),
+        # The confidence weights by status behind the expectation and the probability.
+        "weights": {status: _text(weight) for status, weight in data.weights.items()},
         "measures": measures,
         "previous": {
             "id": previous.pk,

@@ -239,6 +239,9 @@ def _render_pdf(request: HttpRequest, report: StatusReport, weasyprint) -> bytes
         request=request,
     )
     stylesheets = [weasyprint.CSS(filename=finders.find("css/report.css"))]
+    # PDF/UA-1: a tagged PDF (headings, tables with their headers and captions, the charts'
+    # titles as alternative text) with the report's title and language, as public bodies' PDFs
+    # must be accessible.
     return weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
-        stylesheets=stylesheets
+        stylesheets=stylesheets, pdf_variant="pdf/ua-1"
     )

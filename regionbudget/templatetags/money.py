@@ -5,7 +5,13 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import get_language
 
-from regionbudget.core.formatting import NBSP, format_money, format_money_range, format_number
+from regionbudget.core.formatting import (
+    NBSP,
+    format_money,
+    format_money_range,
+    format_money_span,
+    format_number,
+)
 
 register = template.Library()
 
@@ -32,6 +38,13 @@ def mnkr_range(low, high):
     if low is None or high is None:
         return "–"
     return format_money_range(low, high, "mnkr", language=_language())
+
+
+@register.filter
+def mnkr_span(low, high):
+    """A range as a status report writes it: ``719,0–831,0 mnkr``, one decimal, no line break
+    at the dash, words between negative ends (``formatting.format_money_span``)."""
+    return format_money_span(low, high, "mnkr", language=_language())
 
 
 @register.filter

@@ -53,9 +53,37 @@ def test_finance_reads_the_gap_switches_year_and_opens_the_bridge(page, axe, see
     screenshot(page, "gap-dashboard-2026")
 
 
+# Every range on a report, with a dash between word joiners or in words between no-break
+# spaces ("85,0–99,0 mnkr", "−56,0 till 56,0 mnkr"), and whether any of them wraps.
+RANGES_ON_ONE_LINE = r"""(root) => {
+  const end = "[\\u2212\\d][\\d\\u00a0,]*";
+  const between = "(?:\\u2060\\u2013\\u2060|\\u00a0till\\u00a0)";
+  const range = new RegExp(end + between + end + "\\u00a0mnkr", "g");
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const found = [], wrapped = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const match of node.data.matchAll(range)) {
+      const r = document.createRange();
+      r.setStart(node, match.index);
+      r.setEnd(node, match.index + match[0].length);
+      const boxes = [...r.getClientRects()].filter((b) => b.width > 0);
+      const lines = new Set(boxes.map((b) => Math.round(b.top)));
+      found.push(match[0]);
+      if (lines.size > 1) wrapped.push(match[0]);
+    }
+  }
+  return {found, wrapped};
+}"""
+
+
 def test_a_committee_member_reads_the_latest_report_on_a_tablet_and_in_print(
     browser, live_server, axe, seed
 ):
+    import io
+
+    from pypdf import PdfReader
+
     context = browser.new_context(base_url=live_server.url, viewport={"width": 768, "height": 1024})
     page = context.new_page()
     _log_in(page, "ledamot")
@@ -64,14 +92,38 @@ def test_a_committee_member_reads_the_latest_report_on_a_tablet_and_in_print(
     page.get_by_role("link", name="Lägesrapporter").click()
     page.get_by_role("link", name="Lägesrapport efter oktober 2026").click()
     report = page.locator("#report")
-    # Where 2026 is heading by October's forecasts first, then the plan as adopted.
-    outlook = report.locator("#report-outlook .uncovered").inner_text()
-    assert outlook == "85–99\u00a0mnkr"
-    uncovered = report.locator(".report-keyfigures .uncovered").last.inner_text()
-    assert uncovered == "\u221256–56\u00a0mnkr"
+    assert "Till Hälso- och sjukvårdsnämnden" in report.locator(".report-meeting").inner_text()
+
+    # The first screen answers in words: where 2026 ends by October's forecasts and whether
+    # the plan is enough, a range across zero said as what is left and what is over.
+    brief = report.locator("#report-brief")
+    assert brief.bounding_box()["y"] < 1024, "the answers start on the first screen"
+    assert "slutar 2026 med ett underskott på 20,0\u00a0mnkr" in brief.inner_text()
+    assert page.locator("#report-outlook-verdict").inner_text() == (
+        "Nej: 85,0\u2060–\u206099,0\u00a0mnkr återstår att täcka."
+    )
+    assert page.locator("#report-plan-verdict").inner_text() == (
+        "Kanske: mellan 56,0\u00a0mnkr kvar att täcka och 56,0\u00a0mnkr över."
+    )
+    assert "M07 Hemtagning av köpt vård" in brief.locator(".report-attention").inner_text()
+    assert report.locator("#report-outlook .uncovered").inner_text() == (
+        "85,0\u2060–\u206099,0\u00a0mnkr"
+    )
+    assert report.locator("#report-plan .uncovered").inner_text() == (
+        "\u221256,0\u00a0till\u00a056,0\u00a0mnkr"
+    )
+    # At 768 px: no range wraps and nothing makes the page scroll sideways.
+    lines = report.evaluate(RANGES_ON_ONE_LINE)
+    assert len(lines["found"]) > 20 and lines["wrapped"] == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    tables_scrolling = report.evaluate(
+        "(root) => [...root.querySelectorAll('.table-wrap, .table-responsive')]"
+        ".filter((w) => w.scrollWidth > w.clientWidth).map((w) => w.id || w.innerText.slice(0, 40))"
+    )
+    assert tables_scrolling == [], "every table of the report fits the tablet's width"
     changes = report.locator(".report-status-changes").inner_text()
     assert "M07 Hemtagning av köpt vård" in changes
-    assert "försenad" in changes
+    assert "från pågår till försenad" in changes
     assert_accessible(axe, page, "status report")
     screenshot(page, "report-tablet")
 
@@ -80,6 +132,18 @@ def test_a_committee_member_reads_the_latest_report_on_a_tablet_and_in_print(
     assert page.locator(".report-actions").is_hidden()
     assert report.is_visible()
     screenshot(page, "report-print")
+    # Printed (A4 from the browser's print): every table's caption on the page of its head.
+    printed = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    pages = [" ".join(p.extract_text().split()) for p in printed.pages]
+    for caption, head in [
+        ("Vart 2026 är på väg enligt prognoserna", "Belopp"),
+        ("Planen som den antogs, 2026, mnkr", "Belopp"),
+        ("Per år (mnkr)", "Sannolikhet"),
+        ("Per område (mnkr)", "Egna åtgärder"),
+        ("Planens alla åtgärder (mnkr)", "Ljus"),
+    ]:
+        on = next(text for text in pages if caption in text)
+        assert head in on[on.index(caption) :], f"{caption!r} is printed with its table"
     context.close()
 
 

@@ -49,3 +49,25 @@ def test_it_refuses_what_is_not_an_amount(bad):
 def test_it_refuses_an_unknown_unit():
     with pytest.raises(ValueError):
         format_money(Decimal("1"), "gkr")
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "language", "expected"),
+    [
+        # a status report's ranges: one decimal always, word joiners beside the dash
+        ("719000000", "831000000", "sv", f"719,0\u2060–\u2060831,0{SP}mnkr"),
+        ("347800000", "397300000", "sv", f"347,8\u2060–\u2060397,3{SP}mnkr"),
+        # negative ends: words, not a dash between minus signs, on one line
+        ("-76300000", "-36800000", "sv", f"{MINUS}76,3{SP}till{SP}{MINUS}36,8{SP}mnkr"),
+        ("-56000000", "56000000", "sv", f"{MINUS}56,0{SP}till{SP}56,0{SP}mnkr"),
+        ("-56000000", "56000000", "en", f"{MINUS}56.0{SP}to{SP}56.0{SP}MSEK"),
+        (None, "1", "sv", "–"),
+    ],
+)
+def test_a_reports_range_has_one_decimal_and_never_breaks(low, high, language, expected):
+    from django.utils import translation
+
+    from regionbudget.core.formatting import format_money_span
+
+    with translation.override(language):
+        assert format_money_span(low, high, language=language) == expected

@@ -272,9 +272,10 @@ def test_a_status_report_shows_where_the_year_is_heading(demo):
         meeting=meeting, plan=Plan.objects.get(name=PLAN), year=2024, title="Läget", user=ekonom
     )
     text = _text(_client("ekonom").get(f"/reports/{report.pk}/"))
-    block = re.search(r'id="report-outlook".*?</div>\s*</dl>', text)
-    assert block and "<dd>324,0 mnkr</dd>" in block.group(0)
-    assert '<dd class="uncovered">132–149 mnkr</dd>' in block.group(0)
+    block = re.search(r'id="report-outlook".*?</table>', text, re.S)
+    assert block and '<td class="num">324,0 mnkr</td>' in block.group(0)
+    # one decimal, and no line break at the range's dash (word joiners beside it)
+    assert '<td class="num uncovered">132,0\u2060–\u2060149,0 mnkr</td>' in block.group(0)
 
 
 # --- The reduction outside the area budgets -----------------------------------------------------
