@@ -18,16 +18,21 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from forecasts.calculations import (
     GridFigures,
+    Proposal,
+    ProposalMethod,
     cell_key,
     comment_required,
     deviation,
     deviation_by_round,
     import_counts,
     incomplete_periods,
+    proposal,
+    proposal_cells,
     sum_figures,
 )
 from forecasts.imports import COLUMNS, FigureRow
@@ -45,7 +50,7 @@ from forecasts.models import (
     Plan,
 )
 from regionbudget.core import access
-from regionbudget.core.formatting import amount_input_text
+from regionbudget.core.formatting import amount_input_text, format_money
 from regionbudget.core.models import Area, Unit
 from regionbudget.core.selectors import area_list
 
@@ -64,14 +69,18 @@ __all__ = [
     "forecast_access",
     "forecast_deviation_by_area",
     "forecast_grid",
+    "grid_add_proposals",
+    "grid_take_proposals",
     "import_lookups",
     "import_preview",
     "import_rows_stale",
     "import_upload_find",
     "import_upload_get",
+    "line_proposals",
     "outside_budgets",
     "plan_list",
     "plan_targets",
+    "proposal_text",
     "round_list",
     "round_overview",
 ]
@@ -368,6 +377,8 @@ class GridRow:
     stored_amount: Decimal | None = None
     stored_comment: str = ""
     differs_from_stored: bool = False
+    proposal: Proposal | None = None  # filled by grid_add_proposals
+    proposal_text: str = ""  # how the proposal was computed, in the user's language
 
 
 @dataclass
@@ -379,6 +390,7 @@ class GridUnit:
     rows: list[GridRow]
     total: GridFigures
     actual_to: int | None = None
+    proposal_total: Decimal | None = None  # filled by grid_add_proposals
 
     @property
     def actual_to_name(self) -> str:
@@ -396,6 +408,8 @@ class Grid:
     previous_round: ForecastRound | None
     cell_count: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    has_proposals: bool = False  # filled by grid_add_proposals
+    proposal_total: Decimal | None = None
 
 
 def _amount_text(amount: Decimal | None) -> str:
@@ -853,3 +867,119 @@ def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
         unit_count=len(unit_ids),
         sample=sample,
     )
+
+
+# --- The forecast proposal in the grid --------------------------------------------------------
+
+
+def _months_text(months: int) -> str:
+    """ "januari–oktober" (or "januari" alone) in the user's language."""
+    first = str(MONTHS[1]).lower()
+    return first if months == 1 else f"{first}–{str(MONTHS[months]).lower()}"
+
+
+def proposal_text(p: Proposal) -> str:
+    """How a proposal was computed, in words and figures (tkr), for its tooltip and for a
+    screen reader."""
+    language = get_language() or "sv"
+
+    def money(value: Decimal) -> str:
+        return format_money(value, "tkr", language=language)
+
+    months = _months_text(p.months)
+    if p.method == ProposalMethod.SEASONAL:
+        return gettext(
+            "Seasonal profile: actual %(months)s %(actual)s × last year's full year %(full)s "
+            "÷ last year's %(months)s %(same)s."
+        ) % {
+            "months": months,
+            "actual": money(p.actual),
+            "full": money(p.last_year_full),
+            "same": money(p.last_year_months),
+        }
+    return gettext(
+        "Run rate: actual %(months)s %(actual)s ÷ %(count)s months × 12 "
+        "(last year is missing or too small to give a seasonal profile)."
+    ) % {"months": months, "actual": money(p.actual), "count": p.months}
+
+
+def line_proposals(*, forecast_round: ForecastRound, area: Area) -> dict[tuple[int, int], Proposal]:
+    """Per (unit, account group) of the area's active units: the proposed full-year figure
+    (SEK) from this year's actuals up to the round's month (``calculations.proposal``).
+
+    A unit's months are January to its last month with actuals (imports may lag); last year's
+    same months and full year are the same unit's and group's, the full year only when the unit
+    has actuals in all twelve months of last year. A unit without actuals this year has no
+    proposals. Two queries.
+    """
+    year = forecast_round.year
+    this_year: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    last_month: dict[int, int] = {}
+    last_year: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    last_year_months: dict[int, set[int]] = defaultdict(set)
+    rows = (
+        Actual.objects.filter(
+            Q(year=year, month__lte=forecast_round.month) | Q(year=year - 1),
+            unit__area=area,
+            unit__is_active=True,
+        )
+        .values_list("unit_id", "account_group_id", "year", "month", "amount")
+        .order_by()
+    )
+    for unit_id, group_id, row_year, month, amount in rows:
+        if row_year == year:
+            this_year[(unit_id, group_id)] += amount
+            last_month[unit_id] = max(month, last_month.get(unit_id, 0))
+        else:
+            last_year[(unit_id, group_id)][month] = amount
+            last_year_months[unit_id].add(month)
+    groups = list(AccountGroup.objects.values_list("pk", flat=True))
+    proposals = {}
+    for unit_id, months in last_month.items():
+        complete = len(last_year_months[unit_id]) == 12
+        known = all(m in last_year_months[unit_id] for m in range(1, months + 1))
+        for group_id in groups:
+            cell = (unit_id, group_id)
+            history = last_year.get(cell, {})
+            same = sum((v for m, v in history.items() if m <= months), Decimal(0))
+            found = proposal(
+                actual=this_year.get(cell, Decimal(0)),
+                months=months,
+                last_year_months=same if known else None,
+                last_year_full=sum(history.values(), Decimal(0)) if complete else None,
+            )
+            if found is not None:
+                proposals[cell] = found
+    return proposals
+
+
+def grid_add_proposals(*, grid: Grid, proposals: Mapping[tuple[int, int], Proposal]) -> Grid:
+    """``grid`` with each row's proposal and its explanation, and the units' and the area's
+    proposal totals (sums of the proposals there are, None where none)."""
+    for block in grid.units:
+        for row in block.rows:
+            row.proposal = proposals.get((row.unit_id, row.group.pk))
+            row.proposal_text = proposal_text(row.proposal) if row.proposal else ""
+        amounts = [r.proposal.amount for r in block.rows if r.proposal]
+        block.proposal_total = sum(amounts, Decimal(0)) if amounts else None
+    totals = [u.proposal_total for u in grid.units if u.proposal_total is not None]
+    grid.proposal_total = sum(totals, Decimal(0)) if totals else None
+    grid.has_proposals = True
+    return grid
+
+
+def grid_take_proposals(
+    *,
+    choice: str,
+    entries: Mapping[tuple[int, int], Entry],
+    proposals: Mapping[tuple[int, int], Proposal],
+) -> tuple[dict[tuple[int, int], Entry], list[tuple[int, int]]]:
+    """The grid's ``entries`` (as typed) with the proposal in the lines ``choice`` names
+    (``calculations.proposal_cells``), each line's comment kept; and the lines changed.
+    Nothing is stored: the director adjusts the figures and saves as usual."""
+    taken = proposal_cells(choice, list(entries), proposals)
+    result = dict(entries)
+    for cell in taken:
+        amount = proposals[cell].amount
+        result[cell] = Entry(_amount_text(amount), entries[cell].comment, amount)
+    return result, taken

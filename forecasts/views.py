@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forecasts import grid_file, imports, selectors, services
+from forecasts.calculations import cell_key
 from forecasts.forms import (
     ApproveForm,
     ForecastGridForm,
@@ -178,6 +179,8 @@ def _grid_write(request: HttpRequest, form, forecast_round, area):
 
 
 def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict:
+    proposals = selectors.line_proposals(forecast_round=forecast_round, area=area)
+    grid = selectors.grid_add_proposals(grid=grid, proposals=proposals)
     return {
         "round": forecast_round,
         "area": area,
@@ -208,6 +211,8 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
         return render(request, "forecasts/forecast_edit.html", ctx)
     if request.POST.get("action") == "upload":
         return _grid_upload(request, forecast_round, area, forecast)
+    if "propose" in request.POST:
+        return _grid_propose(request, forecast_round, area, forecast)
     form = ForecastGridForm(request.POST, cells=selectors.grid_cells(area=area))
     saved, conflict = None, None
     with keep_input(form) as save:
@@ -258,6 +263,31 @@ def _grid_upload(request: HttpRequest, forecast_round, area, forecast) -> HttpRe
         "upload_form": form,
     }
     return render(request, "forecasts/forecast_edit.html", ctx, status=400 if errors else 200)
+
+
+def _grid_propose(request: HttpRequest, forecast_round, area, forecast) -> HttpResponse:
+    """The grid as typed, with the proposal taken into the lines the button names (a line, a
+    unit or the whole area): nothing is written, the director adjusts and saves as usual."""
+    form = ForecastGridForm(request.POST, cells=selectors.grid_cells(area=area))
+    form.is_valid()  # reads every cell; what was typed is kept, refused or not
+    proposals = selectors.line_proposals(forecast_round=forecast_round, area=area)
+    entries, taken = selectors.grid_take_proposals(
+        choice=request.POST.get("propose", ""), entries=form.entries(), proposals=proposals
+    )
+    errors = {
+        name: error
+        for name, error in form.field_errors().items()
+        if name.startswith(("line-", "comment-"))
+        and name not in {cell_key("line", cell) for cell in taken}
+    }
+    grid = selectors.forecast_grid(
+        forecast_round=forecast_round, area=area, forecast=forecast, entries=entries, errors=errors
+    )
+    ctx = {**_grid_ctx(forecast_round, area, forecast, None, grid), "unsaved": True}
+    # the version the page was opened with: a save after this still meets a concurrent one
+    ctx["version"] = form.cleaned_data.get("version", ctx["version"])
+    ctx["proposal_taken"] = len(taken)
+    return render(request, "forecasts/forecast_edit.html", ctx)
 
 
 @login_required
