@@ -29,8 +29,10 @@ from forecasts.calculations import (
     comment_required,
     deviation,
     deviation_by_round,
+    forecast_accuracy,
     import_counts,
     incomplete_periods,
+    optimistic_areas,
     proposal,
     proposal_cells,
     sum_figures,
@@ -55,6 +57,7 @@ from regionbudget.core.models import Area, Unit
 from regionbudget.core.selectors import area_list
 
 __all__ = [
+    "Accuracy",
     "AreaState",
     "Entry",
     "Grid",
@@ -66,6 +69,7 @@ __all__ = [
     "area_forecast_units",
     "approved_rounds_of_years",
     "area_summary",
+    "accuracy_get",
     "forecast_access",
     "forecast_deviation_by_area",
     "forecast_grid",
@@ -983,3 +987,107 @@ def grid_take_proposals(
         amount = proposals[cell].amount
         result[cell] = Entry(_amount_text(amount), entries[cell].comment, amount)
     return result, taken
+
+
+# --- Forecast accuracy ------------------------------------------------------------------------
+
+
+@dataclass
+class Accuracy:
+    """How far the approved forecasts of ``year`` were from the outcome, in the user's areas.
+
+    ``rows``: per area (in area order) and round, the ``calculations.forecast_accuracy`` row
+    with ``area_code``, ``area_name``, ``round_label`` and ``round`` added. ``months``: the
+    months of actuals known (January to …; the most of any area); ``complete`` when all twelve
+    are. ``optimistic``: areas too optimistic in every round of the year, with their names.
+    ``years``: the years with approved forecasts and actuals, to choose from.
+    """
+
+    year: int | None
+    years: list[int]
+    months: int = 0
+    rows: list[dict] = field(default_factory=list)
+    optimistic: list[dict] = field(default_factory=list)
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def complete(self) -> bool:
+        return self.months == 12
+
+    @property
+    def months_text(self) -> str:
+        return _months_text(self.months) if self.months else ""
+
+
+def _accuracy_years(areas) -> list[int]:
+    """Years (newest first) with an approved forecast of one of ``areas`` and actuals."""
+    approved = set(
+        Forecast.objects.filter(status=Forecast.Status.APPROVED, area__in=areas)
+        .values_list("forecast_round__year", flat=True)
+        .distinct()
+    )
+    with_actuals = set(Actual.objects.values_list("year", flat=True).distinct().order_by())
+    return sorted(approved & with_actuals, reverse=True)
+
+
+def accuracy_get(*, user, year: int | None = None) -> Accuracy:
+    """The forecast accuracy of ``year`` (default: the latest year whose actuals are complete,
+    else the latest with any) over the areas the user sees (a director: their own).
+
+    Per round, each area's latest approved forecast at that round (``forecast_deviation_by_area``:
+    drafts and submitted forecasts never count) against the area's actuals of the year: the
+    whole year when all twelve months are known, else "for the months known"
+    (``calculations.forecast_accuracy``). Amounts in SEK.
+    """
+    areas = list(area_list(user=user))
+    years = _accuracy_years(areas)
+    if year not in years:
+        year = None
+    if year is None and years:
+        outcome_months = dict(
+            Actual.objects.filter(year__in=years)
+            .values_list("year")
+            .annotate(last=Max("month"))
+            .order_by()
+        )
+        complete = [y for y in years if outcome_months.get(y) == 12]
+        year = complete[0] if complete else years[0]
+    if year is None:
+        return Accuracy(year=None, years=years)
+    deviations = forecast_deviation_by_area(years=[year], user=user)
+    outcome_rows = (
+        Actual.objects.filter(year=year, unit__area__in=areas)
+        .values("unit__area_id")
+        .annotate(outcome=Sum("amount"), months=Max("month"))
+        .order_by()
+    )
+    outcomes = pd.DataFrame.from_records(
+        [
+            {
+                "year": year,
+                "area_id": row["unit__area_id"],
+                "outcome": row["outcome"],
+                "months": row["months"],
+            }
+            for row in outcome_rows
+        ],
+        columns=["year", "area_id", "outcome", "months"],
+    )
+    frame = forecast_accuracy(deviations, outcomes)
+    names = {a.pk: a for a in areas}
+    order = {a.pk: index for index, a in enumerate(areas)}
+    rounds = {r.pk: r for r in ForecastRound.objects.filter(year=year)}
+    frame["area_code"] = [names[i].code for i in frame["area_id"]]
+    frame["area_name"] = [names[i].name for i in frame["area_id"]]
+    frame["round_label"] = [rounds[i].month_name for i in frame["round_id"]]
+    frame["area_order"] = [order[i] for i in frame["area_id"]]
+    frame = frame.sort_values(["area_order", "month"], kind="stable").drop(columns="area_order")
+    rows = [{**row, "round": rounds[row["round_id"]]} for row in frame.to_dict("records")]
+    optimistic = [
+        {**row, "area_name": names[row["area_id"]].name, "area_code": names[row["area_id"]].code}
+        for row in optimistic_areas(frame)
+    ]
+    months = int(outcomes["months"].max()) if not outcomes.empty else 0
+    return Accuracy(
+        year=year, years=years, months=months, rows=rows, optimistic=optimistic, frame=frame
+    )

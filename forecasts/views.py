@@ -8,16 +8,18 @@ the input and 503 (``keep_input``).
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from forecasts import grid_file, imports, selectors, services
+from forecasts import charts, exports, grid_file, imports, selectors, services
 from forecasts.calculations import cell_key
 from forecasts.forms import (
     ApproveForm,
@@ -31,6 +33,7 @@ from forecasts.forms import (
 )
 from forecasts.models import Forecast, ImportUpload
 from regionbudget.core import access
+from regionbudget.core.api_tokens import token_readable
 from regionbudget.core.saving import keep_input
 from regionbudget.core.tabular import RowError, TableFileError
 
@@ -552,4 +555,62 @@ def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# --- Forecast accuracy ------------------------------------------------------------------------
+
+
+def _accuracy(request: HttpRequest):
+    """The accuracy of the year asked for (``?year=``), or the default one, in the user's
+    areas: finance, administrators and the committee see every area (approved forecasts and
+    actuals only), a director their own; a user without a role gets 403."""
+    access.require_role(request.user)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and len(year) == 4 else None
+    return selectors.accuracy_get(user=request.user, year=year)
+
+
+@login_required
+@require_safe
+def forecast_accuracy(request: HttpRequest) -> HttpResponse:
+    """How far each round's approved forecast was from the outcome, per area, with a chart of
+    the forecasts converging (or not) on it, and the areas too optimistic round after round."""
+    accuracy = _accuracy(request)
+    language = get_language() or "sv"
+    chart = None
+    if accuracy.rows:
+        figure = charts.accuracy_figure(
+            accuracy.frame,
+            axis=_("Forecast − outcome, percent of the outcome"),
+            outcome=_("Outcome"),
+            separators=", " if language.startswith("sv") else ".,",
+        )
+        chart = json.loads(figure.to_json())
+    ctx = {"accuracy": accuracy, "chart": chart}
+    return render(request, "forecasts/forecast_accuracy.html", ctx)
+
+
+@token_readable
+@login_required
+@require_safe
+def forecast_accuracy_json(request: HttpRequest) -> JsonResponse:
+    """The accuracy page's figures for BI tools (SEK as strings); readable with an API token
+    in the token's scope, like ``/gap/figures.json``."""
+    data = exports.accuracy_json(_accuracy(request))
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@token_readable
+@login_required
+@require_safe
+def forecast_accuracy_csv(request: HttpRequest) -> HttpResponse:
+    """The accuracy rows as CSV (semicolon, UTF-8 with BOM: opens in Swedish Excel)."""
+    accuracy = _accuracy(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="prognostraffsakerhet-{accuracy.year or "tom"}.csv"'
+    )
+    response.write("\ufeff")
+    exports.accuracy_csv(accuracy, response)
     return response
