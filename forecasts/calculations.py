@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from regionbudget.core.money import ZERO
+from regionbudget.core.money import THOUSAND, ZERO
 
 __all__ = [
     "ACCURACY_COLUMNS",
@@ -280,7 +280,7 @@ def proposal(
     last_year_full: Decimal | None,
 ) -> Proposal | None:
     """The full-year proposal for a line from ``actual`` (SEK, January through month
-    ``months`` of this year), rounded to the öre; None without any month of actuals.
+    ``months`` of this year), rounded to whole tkr; None without any month of actuals.
 
     Seasonal profile: ``actual × last_year_full ÷ last_year_months`` (last year's January
     through the same month), so that a year with an expensive December is not underestimated
@@ -298,7 +298,8 @@ def proposal(
         amount = actual * 12 / months
         method = ProposalMethod.RUN_RATE
     return Proposal(
-        amount=amount.quantize(_CENT, rounding=ROUND_HALF_UP),
+        # an estimate: whole thousands of kronor, the grid's unit, not false precision
+        amount=(amount / THOUSAND).quantize(Decimal(1), rounding=ROUND_HALF_UP) * THOUSAND,
         method=method,
         months=months,
         actual=actual,
@@ -350,14 +351,17 @@ def forecast_accuracy(forecasts: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Dat
 
     ``forecasts``: columns ``round_id``, ``year``, ``month``, ``area_id``, ``forecast`` (the
     latest approved forecast at the round, None where the area had none: left out).
-    ``outcomes``: columns ``year``, ``area_id``, ``outcome`` (the actuals of the months known)
-    and ``months`` (how many months, January on, are known).
+    ``outcomes``: columns ``year``, ``area_id``, ``outcome`` (the actuals of the months known),
+    ``months`` (how many months, January on, are known) and optionally ``share``: the part of
+    a year that falls in those months by a complete year's seasonal profile (a fraction; None
+    or missing: an even spread, ``months ÷ 12``).
 
     A complete year (12 months) compares the forecast itself with the outcome. A year known
-    for ``months`` < 12 compares the forecast's share of those months, ``forecast × months ÷
-    12`` (``compared``), with their actuals: "for the months known", an even spread.
+    for ``months`` < 12 compares the forecast's share of those months, ``forecast × share``
+    (``compared``), with their actuals: "for the months known".
     ``error`` = outcome − compared: positive means costs came out higher (or revenue lower)
-    than forecast, so the forecast was too optimistic (``optimistic``).
+    than forecast, so the forecast was too optimistic (``optimistic``, when the error is at
+    least 0,1 % of the outcome as rounded: a few kronor of rounding are no optimism).
     ``error_percent`` = error ÷ |outcome| × 100, None for an outcome of zero.
     """
     outcome_of = {(o["year"], o["area_id"]): o for o in outcomes.to_dict("records")}
@@ -367,7 +371,13 @@ def forecast_accuracy(forecasts: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Dat
         if row["forecast"] is None or found is None or not found["months"]:
             continue
         months = int(found["months"])
-        compared = row["forecast"] if months == 12 else row["forecast"] * months / 12
+        share = found.get("share")
+        if months == 12:
+            compared = row["forecast"]
+        elif share is not None:
+            compared = row["forecast"] * share
+        else:
+            compared = row["forecast"] * months / 12
         compared = compared.quantize(_CENT, rounding=ROUND_HALF_UP)
         error = found["outcome"] - compared
         percent = (
@@ -387,7 +397,8 @@ def forecast_accuracy(forecasts: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Dat
                 "outcome": found["outcome"],
                 "error": error,
                 "error_percent": percent,
-                "optimistic": error > 0,
+                # off by at least 0,1 % (as shown): rounding in the actuals is no optimism
+                "optimistic": percent > 0 if percent is not None else error > 0,
             }
         )
     return pd.DataFrame.from_records(records, columns=ACCURACY_COLUMNS)

@@ -62,6 +62,7 @@ def accuracy_json(accuracy) -> dict:
         "years": accuracy.years,
         "months_known": accuracy.months,
         "complete": accuracy.complete,
+        "profile_year": accuracy.profile_year,
         "unit": "SEK",
         "rows": _records(accuracy),
         "optimistic_every_round": [

@@ -1000,6 +1000,8 @@ class Accuracy:
     with ``area_code``, ``area_name``, ``round_label`` and ``round`` added. ``months``: the
     months of actuals known (January to …; the most of any area); ``complete`` when all twelve
     are. ``optimistic``: areas too optimistic in every round of the year, with their names.
+    ``profile_year``: for a year not complete, the complete year whose seasonal profile says
+    which part of the year the months known hold (None: an even spread).
     ``years``: the years with approved forecasts and actuals, to choose from.
     """
 
@@ -1009,6 +1011,7 @@ class Accuracy:
     rows: list[dict] = field(default_factory=list)
     optimistic: list[dict] = field(default_factory=list)
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    profile_year: int | None = None  # the seasonal profile of the months known, if any
 
     @property
     def complete(self) -> bool:
@@ -1036,24 +1039,20 @@ def accuracy_get(*, user, year: int | None = None) -> Accuracy:
 
     Per round, each area's latest approved forecast at that round (``forecast_deviation_by_area``:
     drafts and submitted forecasts never count) against the area's actuals of the year: the
-    whole year when all twelve months are known, else "for the months known"
-    (``calculations.forecast_accuracy``). Amounts in SEK.
+    whole year when all twelve months are known, else "for the months known": the forecast's
+    share of them by the area's seasonal profile in the nearest complete year, else an even
+    spread (``calculations.forecast_accuracy``). Amounts in SEK.
     """
     areas = list(area_list(user=user))
     years = _accuracy_years(areas)
     if year not in years:
         year = None
-    if year is None and years:
-        outcome_months = dict(
-            Actual.objects.filter(year__in=years)
-            .values_list("year")
-            .annotate(last=Max("month"))
-            .order_by()
-        )
-        complete = [y for y in years if outcome_months.get(y) == 12]
-        year = complete[0] if complete else years[0]
-    if year is None:
+    if not years:
         return Accuracy(year=None, years=years)
+    last_months = dict(Actual.objects.values_list("year").annotate(last=Max("month")).order_by())
+    if year is None:
+        complete = [y for y in years if last_months.get(y) == 12]
+        year = complete[0] if complete else years[0]
     deviations = forecast_deviation_by_area(years=[year], user=user)
     outcome_rows = (
         Actual.objects.filter(year=year, unit__area__in=areas)
@@ -1073,6 +1072,10 @@ def accuracy_get(*, user, year: int | None = None) -> Accuracy:
         ],
         columns=["year", "area_id", "outcome", "months"],
     )
+    profile_year = None
+    if not outcomes.empty and outcomes["months"].min() < 12:
+        profile_year = _profile_year(year, last_months)
+        outcomes["share"] = _months_shares(profile_year, outcomes, areas)
     frame = forecast_accuracy(deviations, outcomes)
     names = {a.pk: a for a in areas}
     order = {a.pk: index for index, a in enumerate(areas)}
@@ -1089,5 +1092,40 @@ def accuracy_get(*, user, year: int | None = None) -> Accuracy:
     ]
     months = int(outcomes["months"].max()) if not outcomes.empty else 0
     return Accuracy(
-        year=year, years=years, months=months, rows=rows, optimistic=optimistic, frame=frame
+        year=year,
+        years=years,
+        months=months,
+        rows=rows,
+        optimistic=optimistic,
+        frame=frame,
+        profile_year=profile_year,
     )
+
+
+def _profile_year(year: int, last_months: Mapping[int, int]) -> int | None:
+    """The complete year (actuals in December) nearest to ``year``, the earlier one first."""
+    complete = [y for y, last in last_months.items() if last == 12 and y != year]
+    return min(complete, key=lambda y: (abs(y - year), y > year)) if complete else None
+
+
+def _months_shares(profile_year: int | None, outcomes: pd.DataFrame, areas) -> list:
+    """Per row of ``outcomes``: the part of ``profile_year``'s actuals of the area that fell in
+    January to the row's months (a fraction), or None (an even spread) without a profile year
+    or where the area's year there was zero or changed sign."""
+    if profile_year is None:
+        return [None] * len(outcomes)
+    by_month: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for row in (
+        Actual.objects.filter(year=profile_year, unit__area__in=areas)
+        .values("unit__area_id", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        by_month[row["unit__area_id"]][row["month"]] = row["total"]
+    shares = []
+    for row in outcomes.to_dict("records"):
+        months = by_month.get(row["area_id"], {})
+        full = sum(months.values(), Decimal(0))
+        part = sum((v for m, v in months.items() if m <= row["months"]), Decimal(0))
+        shares.append(part / full if full and part * full > 0 else None)
+    return shares

@@ -79,6 +79,7 @@ def test_a_complete_year_is_shown_by_default_and_2024_for_the_months_known(finan
     assert 'data-chart="chart-accuracy"' in text
     text = _text(finance.get(URL, {"year": "2024"}))
     assert "januari–oktober" in text
+    assert "i utfallet för 2025 (områdets säsongsprofil)" in text
     assert "Prognos för kända månader" in text
 
 

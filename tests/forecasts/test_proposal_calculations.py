@@ -18,12 +18,13 @@ D = Decimal
 def test_the_seasonal_profile_scales_the_actuals_by_last_years_full_year():
     # January–October: 8 300 000 actual; last year 8 000 000 in January–October, 9 800 000 in
     # the whole year (an expensive November–December).
-    # 8 300 000 × 9 800 000 ÷ 8 000 000 = 8 300 000 × 1,225 = 10 167 500
+    # 8 300 000 × 9 800 000 ÷ 8 000 000 = 8 300 000 × 1,225 = 10 167 500, in whole tkr
+    # (half up): 10 168 000
     p = proposal(
         actual=D("8300000"), months=10, last_year_months=D("8000000"), last_year_full=D("9800000")
     )
     assert p.method == ProposalMethod.SEASONAL
-    assert p.amount == D("10167500.00")
+    assert p.amount == D("10168000")
 
 
 def test_revenue_negative_keeps_its_sign_through_the_profile():
@@ -81,19 +82,26 @@ def test_last_year_near_zero_falls_back_to_the_run_rate():
 
 
 def test_last_year_changing_sign_has_no_profile():
-    # Revenue to June last year, but a net cost over the year: 600 ÷ 6 × 12 = 1 200
+    # Revenue to June last year, but a net cost over the year: 600 000 ÷ 6 × 12 = 1 200 000
     p = proposal(
-        actual=D("600"), months=6, last_year_months=D("-200000"), last_year_full=D("100000")
+        actual=D("600000"), months=6, last_year_months=D("-200000"), last_year_full=D("100000")
     )
     assert p.method == ProposalMethod.RUN_RATE
-    assert p.amount == D("1200.00")
+    assert p.amount == D("1200000")
 
 
-def test_no_months_of_actuals_gives_no_proposal_and_amounts_round_to_the_ore():
+def test_no_months_of_actuals_gives_no_proposal_and_amounts_round_to_whole_tkr():
     assert proposal(actual=D("0"), months=0, last_year_months=None, last_year_full=None) is None
-    # 100 ÷ 7 × 12 = 171,428571… → 171,43
-    p = proposal(actual=D("100"), months=7, last_year_months=None, last_year_full=None)
-    assert p.amount == D("171.43")
+    # 100 000 ÷ 7 × 12 = 171 428,57… → 171 tkr
+    p = proposal(actual=D("100000"), months=7, last_year_months=None, last_year_full=None)
+    assert p.amount == D("171000")
+    # 41 ÷ 1 × 12 = 492 → 0 tkr; 42 × 12 = 504 → 1 tkr (half up)
+    assert (
+        proposal(actual=D("41"), months=1, last_year_months=None, last_year_full=None).amount == 0
+    )
+    assert proposal(
+        actual=D("42"), months=1, last_year_months=None, last_year_full=None
+    ).amount == D("1000")
 
 
 def test_taking_the_proposal_chooses_a_line_a_unit_or_the_area():
@@ -156,6 +164,33 @@ def test_accuracy_for_the_months_known_compares_the_forecasts_share_of_them():
     assert row["compared"] == D("100000000.00")
     assert row["error"] == D("1000000.00")
     assert row["error_percent"] == D("1.0")
+
+
+def test_the_months_known_follow_a_seasonal_profile_where_there_is_one():
+    forecasts = pd.DataFrame(
+        [{"round_id": 3, "year": 2024, "month": 9, "area_id": 7, "forecast": D("120000000")}]
+    )
+    # January–October held 0,8 of the profile year: 120 × 0,8 = 96 mnkr; outcome 97 → +1 mnkr,
+    # 1 ÷ 97 = 1,03… → 1,0 %
+    outcomes = pd.DataFrame(
+        [{"year": 2024, "area_id": 7, "outcome": D("97000000"), "months": 10, "share": D("0.8")}]
+    )
+    row = forecast_accuracy(forecasts, outcomes).to_dict("records")[0]
+    assert row["compared"] == D("96000000.00")
+    assert row["error"] == D("1000000.00") and row["error_percent"] == D("1.0")
+
+
+def test_a_rounding_difference_is_not_optimism():
+    forecasts = pd.DataFrame(
+        [{"round_id": 1, "year": 2025, "month": 10, "area_id": 7, "forecast": D("4037000000")}]
+    )
+    outcomes = pd.DataFrame(
+        [{"year": 2025, "area_id": 7, "outcome": D("4037000030"), "months": 12}]
+    )
+    row = forecast_accuracy(forecasts, outcomes).to_dict("records")[0]
+    # 30 ÷ 4 037 000 030 = 0,0000007 % → 0,0 %: not too optimistic
+    assert row["error"] == D("30") and row["error_percent"] == D("0.0")
+    assert not row["optimistic"]
 
 
 def test_an_area_optimistic_in_every_round_is_listed_and_a_mixed_one_is_not():
