@@ -9,16 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from regionbudget.core.money import ZERO
+from regionbudget.core.money import THOUSAND, ZERO
 
 __all__ = [
+    "ACCURACY_COLUMNS",
     "DEVIATION_COLUMNS",
     "GridFigures",
     "ImportCounts",
+    "NEAR_ZERO_SEK",
+    "Proposal",
+    "ProposalMethod",
+    "SEASONAL_STRETCH_LIMIT",
+    "forecast_accuracy",
+    "optimistic_areas",
+    "proposal",
+    "proposal_cells",
     "comment_required",
     "deviation",
     "deviation_by_round",
@@ -217,3 +226,199 @@ def incomplete_periods(
         if missing:
             result.append((year, month, missing))
     return result
+
+
+# --- The forecast proposal: a full-year figure from the actuals to date ------------------------
+
+# Last year's same months are "near zero" (too little to carry a seasonal profile) when their
+# size is below 50 000 SEK (50 tkr: rounding noise in a line of tens of millions), or when
+# they hold less than a quarter of what an even spread of last year's full year would put in
+# them, i.e. the seasonal factor (full year ÷ same months) would be more than four times the
+# run rate's (12 ÷ months). A line whose last year went from cost to revenue (or back) between
+# the months and the full year has no profile either. In all these cases the run rate is used.
+NEAR_ZERO_SEK = Decimal("50000")
+SEASONAL_STRETCH_LIMIT = Decimal("4")
+_CENT = Decimal("0.01")
+
+
+class ProposalMethod:
+    """How a proposal was computed."""
+
+    SEASONAL = "seasonal"  # actuals to date × last year's full year ÷ last year's same months
+    RUN_RATE = "run_rate"  # actuals to date ÷ months × 12
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed full-year figure (SEK, net cost; revenue negative) for one line, with the
+    figures it came from: ``actual`` January to month ``months`` of this year, and last year's
+    same months and full year (None where missing)."""
+
+    amount: Decimal
+    method: str
+    months: int
+    actual: Decimal
+    last_year_months: Decimal | None = None
+    last_year_full: Decimal | None = None
+
+
+def _has_profile(months: int, same_months: Decimal | None, full_year: Decimal | None) -> bool:
+    """Whether last year's figures can carry a seasonal profile (see ``NEAR_ZERO_SEK``)."""
+    if same_months is None or full_year is None:
+        return False
+    if abs(same_months) < NEAR_ZERO_SEK or same_months * full_year <= 0:
+        return False
+    # |full ÷ same| ≤ limit × 12 ÷ months, multiplied out to stay exact
+    return abs(full_year) * months <= SEASONAL_STRETCH_LIMIT * 12 * abs(same_months)
+
+
+def proposal(
+    *,
+    actual: Decimal,
+    months: int,
+    last_year_months: Decimal | None,
+    last_year_full: Decimal | None,
+) -> Proposal | None:
+    """The full-year proposal for a line from ``actual`` (SEK, January through month
+    ``months`` of this year), rounded to whole tkr; None without any month of actuals.
+
+    Seasonal profile: ``actual × last_year_full ÷ last_year_months`` (last year's January
+    through the same month), so that a year with an expensive December is not underestimated
+    in October. Run rate, ``actual ÷ months × 12``, where last year is missing (a new unit, or
+    last year not complete: ``last_year_full`` None) or near zero (``NEAR_ZERO_SEK``). A one-off
+    in the months to date is carried into the full year by the same factor: the director sees
+    the proposal and adjusts it.
+    """
+    if months < 1:
+        return None
+    if _has_profile(months, last_year_months, last_year_full):
+        amount = actual * last_year_full / last_year_months
+        method = ProposalMethod.SEASONAL
+    else:
+        amount = actual * 12 / months
+        method = ProposalMethod.RUN_RATE
+    return Proposal(
+        # an estimate: whole thousands of kronor, the grid's unit, not false precision
+        amount=(amount / THOUSAND).quantize(Decimal(1), rounding=ROUND_HALF_UP) * THOUSAND,
+        method=method,
+        months=months,
+        actual=actual,
+        last_year_months=last_year_months,
+        last_year_full=last_year_full,
+    )
+
+
+def proposal_cells(
+    choice: str, cells: Sequence[tuple[int, int]], proposed: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The cells a "take the proposal" button means: ``line-<unit>-<group>`` (one line),
+    ``unit-<unit>`` (its lines) or ``area`` (every line), of the grid's ``cells``, keeping
+    only those with a proposal (``proposed``). Anything else means none."""
+    proposed = set(proposed)
+    kind, _sep, rest = choice.partition("-")
+    if kind == "area" and not rest:
+        chosen = list(cells)
+    elif kind == "unit" and rest.isdigit():
+        chosen = [c for c in cells if c[0] == int(rest)]
+    elif kind == "line":
+        unit, _sep, group = rest.partition("-")
+        wanted = (int(unit), int(group)) if unit.isdigit() and group.isdigit() else None
+        chosen = [c for c in cells if c == wanted]
+    else:
+        chosen = []
+    return [c for c in chosen if c in proposed]
+
+
+# --- Forecast accuracy: how far each round's forecast was from the outcome ----------------------
+
+ACCURACY_COLUMNS = [
+    "round_id",
+    "year",
+    "month",
+    "area_id",
+    "forecast",
+    "months",
+    "compared",
+    "outcome",
+    "error",
+    "error_percent",
+    "optimistic",
+]
+
+
+def forecast_accuracy(forecasts: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per round and area: the approved full-year forecast against the outcome (SEK, net cost).
+
+    ``forecasts``: columns ``round_id``, ``year``, ``month``, ``area_id``, ``forecast`` (the
+    latest approved forecast at the round, None where the area had none: left out).
+    ``outcomes``: columns ``year``, ``area_id``, ``outcome`` (the actuals of the months known),
+    ``months`` (how many months, January on, are known) and optionally ``share``: the part of
+    a year that falls in those months by a complete year's seasonal profile (a fraction; None
+    or missing: an even spread, ``months ÷ 12``).
+
+    A complete year (12 months) compares the forecast itself with the outcome. A year known
+    for ``months`` < 12 compares the forecast's share of those months, ``forecast × share``
+    (``compared``), with their actuals: "for the months known".
+    ``error`` = outcome − compared: positive means costs came out higher (or revenue lower)
+    than forecast, so the forecast was too optimistic (``optimistic``, when the error is at
+    least 0,1 % of the outcome as rounded: a few kronor of rounding are no optimism).
+    ``error_percent`` = error ÷ |outcome| × 100, None for an outcome of zero.
+    """
+    outcome_of = {(o["year"], o["area_id"]): o for o in outcomes.to_dict("records")}
+    records = []
+    for row in forecasts.to_dict("records"):
+        found = outcome_of.get((row["year"], row["area_id"]))
+        if row["forecast"] is None or found is None or not found["months"]:
+            continue
+        months = int(found["months"])
+        share = found.get("share")
+        if months == 12:
+            compared = row["forecast"]
+        elif share is not None:
+            compared = row["forecast"] * share
+        else:
+            compared = row["forecast"] * months / 12
+        compared = compared.quantize(_CENT, rounding=ROUND_HALF_UP)
+        error = found["outcome"] - compared
+        percent = (
+            (error / abs(found["outcome"]) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if found["outcome"]
+            else None
+        )
+        records.append(
+            {
+                "round_id": row["round_id"],
+                "year": row["year"],
+                "month": row["month"],
+                "area_id": row["area_id"],
+                "forecast": row["forecast"],
+                "months": months,
+                "compared": compared,
+                "outcome": found["outcome"],
+                "error": error,
+                "error_percent": percent,
+                # off by at least 0,1 % (as shown): rounding in the actuals is no optimism
+                "optimistic": percent > 0 if percent is not None else error > 0,
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=ACCURACY_COLUMNS)
+
+
+def optimistic_areas(accuracy: pd.DataFrame) -> list[dict]:
+    """Areas whose forecast was too optimistic round after round: in every round of a year
+    (at least two) its forecast came out below the outcome. Per area and year: ``year``,
+    ``area_id``, ``rounds`` and ``error`` (the summed error of those rounds, SEK), in the
+    order of ``accuracy``."""
+    groups: dict[tuple[int, int], list[dict]] = {}
+    for row in accuracy.to_dict("records"):
+        groups.setdefault((row["year"], row["area_id"]), []).append(row)
+    return [
+        {
+            "year": year,
+            "area_id": area_id,
+            "rounds": len(rows),
+            "error": sum((r["error"] for r in rows), ZERO),
+        }
+        for (year, area_id), rows in groups.items()
+        if len(rows) >= 2 and all(r["optimistic"] for r in rows)
+    ]

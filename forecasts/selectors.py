@@ -18,16 +18,23 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from forecasts.calculations import (
     GridFigures,
+    Proposal,
+    ProposalMethod,
     cell_key,
     comment_required,
     deviation,
     deviation_by_round,
+    forecast_accuracy,
     import_counts,
     incomplete_periods,
+    optimistic_areas,
+    proposal,
+    proposal_cells,
     sum_figures,
 )
 from forecasts.imports import COLUMNS, FigureRow
@@ -45,11 +52,12 @@ from forecasts.models import (
     Plan,
 )
 from regionbudget.core import access
-from regionbudget.core.formatting import amount_input_text
+from regionbudget.core.formatting import amount_input_text, format_money
 from regionbudget.core.models import Area, Unit
 from regionbudget.core.selectors import area_list
 
 __all__ = [
+    "Accuracy",
     "AreaState",
     "Entry",
     "Grid",
@@ -61,17 +69,22 @@ __all__ = [
     "area_forecast_units",
     "approved_rounds_of_years",
     "area_summary",
+    "accuracy_get",
     "forecast_access",
     "forecast_deviation_by_area",
     "forecast_grid",
+    "grid_add_proposals",
+    "grid_take_proposals",
     "import_lookups",
     "import_preview",
     "import_rows_stale",
     "import_upload_find",
     "import_upload_get",
+    "line_proposals",
     "outside_budgets",
     "plan_list",
     "plan_targets",
+    "proposal_text",
     "round_list",
     "round_overview",
 ]
@@ -368,6 +381,8 @@ class GridRow:
     stored_amount: Decimal | None = None
     stored_comment: str = ""
     differs_from_stored: bool = False
+    proposal: Proposal | None = None  # filled by grid_add_proposals
+    proposal_text: str = ""  # how the proposal was computed, in the user's language
 
 
 @dataclass
@@ -379,6 +394,7 @@ class GridUnit:
     rows: list[GridRow]
     total: GridFigures
     actual_to: int | None = None
+    proposal_total: Decimal | None = None  # filled by grid_add_proposals
 
     @property
     def actual_to_name(self) -> str:
@@ -397,6 +413,8 @@ class Grid:
     previous_round: ForecastRound | None
     cell_count: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    has_proposals: bool = False  # filled by grid_add_proposals
+    proposal_total: Decimal | None = None
 
 
 def _amount_text(amount: Decimal | None) -> str:
@@ -854,3 +872,261 @@ def import_preview(*, kind: str, rows: list[FigureRow]) -> ImportPreview:
         unit_count=len(unit_ids),
         sample=sample,
     )
+
+
+# --- The forecast proposal in the grid --------------------------------------------------------
+
+
+def _months_text(months: int) -> str:
+    """ "januari–oktober" (or "januari" alone) in the user's language."""
+    first = str(MONTHS[1]).lower()
+    return first if months == 1 else f"{first}–{str(MONTHS[months]).lower()}"
+
+
+def proposal_text(p: Proposal) -> str:
+    """How a proposal was computed, in words and figures (tkr), for its tooltip and for a
+    screen reader."""
+    language = get_language() or "sv"
+
+    def money(value: Decimal) -> str:
+        return format_money(value, "tkr", language=language)
+
+    months = _months_text(p.months)
+    if p.method == ProposalMethod.SEASONAL:
+        return gettext(
+            "Seasonal profile: actual %(months)s %(actual)s × last year's full year %(full)s "
+            "÷ last year's %(months)s %(same)s."
+        ) % {
+            "months": months,
+            "actual": money(p.actual),
+            "full": money(p.last_year_full),
+            "same": money(p.last_year_months),
+        }
+    return gettext(
+        "Run rate: actual %(months)s %(actual)s ÷ %(count)s months × 12 "
+        "(last year is missing or too small to give a seasonal profile)."
+    ) % {"months": months, "actual": money(p.actual), "count": p.months}
+
+
+def line_proposals(*, forecast_round: ForecastRound, area: Area) -> dict[tuple[int, int], Proposal]:
+    """Per (unit, account group) of the area's active units: the proposed full-year figure
+    (SEK) from this year's actuals up to the round's month (``calculations.proposal``).
+
+    A unit's months are January to its last month with actuals (imports may lag); last year's
+    same months and full year are the same unit's and group's, the full year only when the unit
+    has actuals in all twelve months of last year. A unit without actuals this year has no
+    proposals. Two queries.
+    """
+    year = forecast_round.year
+    this_year: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    last_month: dict[int, int] = {}
+    last_year: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    last_year_months: dict[int, set[int]] = defaultdict(set)
+    rows = (
+        Actual.objects.filter(
+            Q(year=year, month__lte=forecast_round.month) | Q(year=year - 1),
+            unit__area=area,
+            unit__is_active=True,
+        )
+        .values_list("unit_id", "account_group_id", "year", "month", "amount")
+        .order_by()
+    )
+    for unit_id, group_id, row_year, month, amount in rows:
+        if row_year == year:
+            this_year[(unit_id, group_id)] += amount
+            last_month[unit_id] = max(month, last_month.get(unit_id, 0))
+        else:
+            last_year[(unit_id, group_id)][month] = amount
+            last_year_months[unit_id].add(month)
+    groups = list(AccountGroup.objects.values_list("pk", flat=True))
+    proposals = {}
+    for unit_id, months in last_month.items():
+        complete = len(last_year_months[unit_id]) == 12
+        known = all(m in last_year_months[unit_id] for m in range(1, months + 1))
+        for group_id in groups:
+            cell = (unit_id, group_id)
+            history = last_year.get(cell, {})
+            same = sum((v for m, v in history.items() if m <= months), Decimal(0))
+            found = proposal(
+                actual=this_year.get(cell, Decimal(0)),
+                months=months,
+                last_year_months=same if known else None,
+                last_year_full=sum(history.values(), Decimal(0)) if complete else None,
+            )
+            if found is not None:
+                proposals[cell] = found
+    return proposals
+
+
+def grid_add_proposals(*, grid: Grid, proposals: Mapping[tuple[int, int], Proposal]) -> Grid:
+    """``grid`` with each row's proposal and its explanation, and the units' and the area's
+    proposal totals (sums of the proposals there are, None where none)."""
+    for block in grid.units:
+        for row in block.rows:
+            row.proposal = proposals.get((row.unit_id, row.group.pk))
+            row.proposal_text = proposal_text(row.proposal) if row.proposal else ""
+        amounts = [r.proposal.amount for r in block.rows if r.proposal]
+        block.proposal_total = sum(amounts, Decimal(0)) if amounts else None
+    totals = [u.proposal_total for u in grid.units if u.proposal_total is not None]
+    grid.proposal_total = sum(totals, Decimal(0)) if totals else None
+    grid.has_proposals = True
+    return grid
+
+
+def grid_take_proposals(
+    *,
+    choice: str,
+    entries: Mapping[tuple[int, int], Entry],
+    proposals: Mapping[tuple[int, int], Proposal],
+) -> tuple[dict[tuple[int, int], Entry], list[tuple[int, int]]]:
+    """The grid's ``entries`` (as typed) with the proposal in the lines ``choice`` names
+    (``calculations.proposal_cells``), each line's comment kept; and the lines changed.
+    Nothing is stored: the director adjusts the figures and saves as usual."""
+    taken = proposal_cells(choice, list(entries), proposals)
+    result = dict(entries)
+    for cell in taken:
+        amount = proposals[cell].amount
+        result[cell] = Entry(_amount_text(amount), entries[cell].comment, amount)
+    return result, taken
+
+
+# --- Forecast accuracy ------------------------------------------------------------------------
+
+
+@dataclass
+class Accuracy:
+    """How far the approved forecasts of ``year`` were from the outcome, in the user's areas.
+
+    ``rows``: per area (in area order) and round, the ``calculations.forecast_accuracy`` row
+    with ``area_code``, ``area_name``, ``round_label`` and ``round`` added. ``months``: the
+    months of actuals known (January to …; the most of any area); ``complete`` when all twelve
+    are. ``optimistic``: areas too optimistic in every round of the year, with their names.
+    ``profile_year``: for a year not complete, the complete year whose seasonal profile says
+    which part of the year the months known hold (None: an even spread).
+    ``years``: the years with approved forecasts and actuals, to choose from.
+    """
+
+    year: int | None
+    years: list[int]
+    months: int = 0
+    rows: list[dict] = field(default_factory=list)
+    optimistic: list[dict] = field(default_factory=list)
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    profile_year: int | None = None  # the seasonal profile of the months known, if any
+
+    @property
+    def complete(self) -> bool:
+        return self.months == 12
+
+    @property
+    def months_text(self) -> str:
+        return _months_text(self.months) if self.months else ""
+
+
+def _accuracy_years(areas) -> list[int]:
+    """Years (newest first) with an approved forecast of one of ``areas`` and actuals."""
+    approved = set(
+        Forecast.objects.filter(status=Forecast.Status.APPROVED, area__in=areas)
+        .values_list("forecast_round__year", flat=True)
+        .distinct()
+    )
+    with_actuals = set(Actual.objects.values_list("year", flat=True).distinct().order_by())
+    return sorted(approved & with_actuals, reverse=True)
+
+
+def accuracy_get(*, user, year: int | None = None) -> Accuracy:
+    """The forecast accuracy of ``year`` (default: the latest year whose actuals are complete,
+    else the latest with any) over the areas the user sees (a director: their own).
+
+    Per round, each area's latest approved forecast at that round (``forecast_deviation_by_area``:
+    drafts and submitted forecasts never count) against the area's actuals of the year: the
+    whole year when all twelve months are known, else "for the months known": the forecast's
+    share of them by the area's seasonal profile in the nearest complete year, else an even
+    spread (``calculations.forecast_accuracy``). Amounts in SEK.
+    """
+    areas = list(area_list(user=user))
+    years = _accuracy_years(areas)
+    if year not in years:
+        year = None
+    if not years:
+        return Accuracy(year=None, years=years)
+    last_months = dict(Actual.objects.values_list("year").annotate(last=Max("month")).order_by())
+    if year is None:
+        complete = [y for y in years if last_months.get(y) == 12]
+        year = complete[0] if complete else years[0]
+    deviations = forecast_deviation_by_area(years=[year], user=user)
+    outcome_rows = (
+        Actual.objects.filter(year=year, unit__area__in=areas)
+        .values("unit__area_id")
+        .annotate(outcome=Sum("amount"), months=Max("month"))
+        .order_by()
+    )
+    outcomes = pd.DataFrame.from_records(
+        [
+            {
+                "year": year,
+                "area_id": row["unit__area_id"],
+                "outcome": row["outcome"],
+                "months": row["months"],
+            }
+            for row in outcome_rows
+        ],
+        columns=["year", "area_id", "outcome", "months"],
+    )
+    profile_year = None
+    if not outcomes.empty and outcomes["months"].min() < 12:
+        profile_year = _profile_year(year, last_months)
+        outcomes["share"] = _months_shares(profile_year, outcomes, areas)
+    frame = forecast_accuracy(deviations, outcomes)
+    names = {a.pk: a for a in areas}
+    order = {a.pk: index for index, a in enumerate(areas)}
+    rounds = {r.pk: r for r in ForecastRound.objects.filter(year=year)}
+    frame["area_code"] = [names[i].code for i in frame["area_id"]]
+    frame["area_name"] = [names[i].name for i in frame["area_id"]]
+    frame["round_label"] = [rounds[i].month_name for i in frame["round_id"]]
+    frame["area_order"] = [order[i] for i in frame["area_id"]]
+    frame = frame.sort_values(["area_order", "month"], kind="stable").drop(columns="area_order")
+    rows = [{**row, "round": rounds[row["round_id"]]} for row in frame.to_dict("records")]
+    optimistic = [
+        {**row, "area_name": names[row["area_id"]].name, "area_code": names[row["area_id"]].code}
+        for row in optimistic_areas(frame)
+    ]
+    months = int(outcomes["months"].max()) if not outcomes.empty else 0
+    return Accuracy(
+        year=year,
+        years=years,
+        months=months,
+        rows=rows,
+        optimistic=optimistic,
+        frame=frame,
+        profile_year=profile_year,
+    )
+
+
+def _profile_year(year: int, last_months: Mapping[int, int]) -> int | None:
+    """The complete year (actuals in December) nearest to ``year``, the earlier one first."""
+    complete = [y for y, last in last_months.items() if last == 12 and y != year]
+    return min(complete, key=lambda y: (abs(y - year), y > year)) if complete else None
+
+
+def _months_shares(profile_year: int | None, outcomes: pd.DataFrame, areas) -> list:
+    """Per row of ``outcomes``: the part of ``profile_year``'s actuals of the area that fell in
+    January to the row's months (a fraction), or None (an even spread) without a profile year
+    or where the area's year there was zero or changed sign."""
+    if profile_year is None:
+        return [None] * len(outcomes)
+    by_month: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for row in (
+        Actual.objects.filter(year=profile_year, unit__area__in=areas)
+        .values("unit__area_id", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        by_month[row["unit__area_id"]][row["month"]] = row["total"]
+    shares = []
+    for row in outcomes.to_dict("records"):
+        months = by_month.get(row["area_id"], {})
+        full = sum(months.values(), Decimal(0))
+        part = sum((v for m, v in months.items() if m <= row["months"]), Decimal(0))
+        shares.append(part / full if full and part * full > 0 else None)
+    return shares

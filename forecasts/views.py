@@ -8,16 +8,19 @@ the input and 503 (``keep_input``).
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from forecasts import grid_file, imports, selectors, services
+from forecasts import charts, exports, grid_file, imports, selectors, services
+from forecasts.calculations import cell_key
 from forecasts.forms import (
     ApproveForm,
     ForecastGridForm,
@@ -30,6 +33,7 @@ from forecasts.forms import (
 )
 from forecasts.models import Forecast, ImportUpload
 from regionbudget.core import access
+from regionbudget.core.api_tokens import token_readable
 from regionbudget.core.saving import keep_input
 from regionbudget.core.tabular import RowError, TableFileError
 
@@ -178,6 +182,8 @@ def _grid_write(request: HttpRequest, form, forecast_round, area):
 
 
 def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict:
+    proposals = selectors.line_proposals(forecast_round=forecast_round, area=area)
+    grid = selectors.grid_add_proposals(grid=grid, proposals=proposals)
     return {
         "round": forecast_round,
         "area": area,
@@ -208,6 +214,8 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
         return render(request, "forecasts/forecast_edit.html", ctx)
     if request.POST.get("action") == "upload":
         return _grid_upload(request, forecast_round, area, forecast)
+    if "propose" in request.POST:
+        return _grid_propose(request, forecast_round, area, forecast)
     form = ForecastGridForm(request.POST, cells=selectors.grid_cells(area=area))
     saved, conflict = None, None
     with keep_input(form) as save:
@@ -258,6 +266,31 @@ def _grid_upload(request: HttpRequest, forecast_round, area, forecast) -> HttpRe
         "upload_form": form,
     }
     return render(request, "forecasts/forecast_edit.html", ctx, status=400 if errors else 200)
+
+
+def _grid_propose(request: HttpRequest, forecast_round, area, forecast) -> HttpResponse:
+    """The grid as typed, with the proposal taken into the lines the button names (a line, a
+    unit or the whole area): nothing is written, the director adjusts and saves as usual."""
+    form = ForecastGridForm(request.POST, cells=selectors.grid_cells(area=area))
+    form.is_valid()  # reads every cell; what was typed is kept, refused or not
+    proposals = selectors.line_proposals(forecast_round=forecast_round, area=area)
+    entries, taken = selectors.grid_take_proposals(
+        choice=request.POST.get("propose", ""), entries=form.entries(), proposals=proposals
+    )
+    errors = {
+        name: error
+        for name, error in form.field_errors().items()
+        if name.startswith(("line-", "comment-"))
+        and name not in {cell_key("line", cell) for cell in taken}
+    }
+    grid = selectors.forecast_grid(
+        forecast_round=forecast_round, area=area, forecast=forecast, entries=entries, errors=errors
+    )
+    ctx = {**_grid_ctx(forecast_round, area, forecast, None, grid), "unsaved": True}
+    # the version the page was opened with: a save after this still meets a concurrent one
+    ctx["version"] = form.cleaned_data.get("version", ctx["version"])
+    ctx["proposal_taken"] = len(taken)
+    return render(request, "forecasts/forecast_edit.html", ctx)
 
 
 @login_required
@@ -522,4 +555,62 @@ def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# --- Forecast accuracy ------------------------------------------------------------------------
+
+
+def _accuracy(request: HttpRequest):
+    """The accuracy of the year asked for (``?year=``), or the default one, in the user's
+    areas: finance, administrators and the committee see every area (approved forecasts and
+    actuals only), a director their own; a user without a role gets 403."""
+    access.require_role(request.user)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and len(year) == 4 else None
+    return selectors.accuracy_get(user=request.user, year=year)
+
+
+@login_required
+@require_safe
+def forecast_accuracy(request: HttpRequest) -> HttpResponse:
+    """How far each round's approved forecast was from the outcome, per area, with a chart of
+    the forecasts converging (or not) on it, and the areas too optimistic round after round."""
+    accuracy = _accuracy(request)
+    language = get_language() or "sv"
+    chart = None
+    if accuracy.rows:
+        figure = charts.accuracy_figure(
+            accuracy.frame,
+            axis=_("Forecast − outcome, percent of the outcome"),
+            outcome=_("Outcome"),
+            separators=", " if language.startswith("sv") else ".,",
+        )
+        chart = json.loads(figure.to_json())
+    ctx = {"accuracy": accuracy, "chart": chart}
+    return render(request, "forecasts/forecast_accuracy.html", ctx)
+
+
+@token_readable
+@login_required
+@require_safe
+def forecast_accuracy_json(request: HttpRequest) -> JsonResponse:
+    """The accuracy page's figures for BI tools (SEK as strings); readable with an API token
+    in the token's scope, like ``/gap/figures.json``."""
+    data = exports.accuracy_json(_accuracy(request))
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@token_readable
+@login_required
+@require_safe
+def forecast_accuracy_csv(request: HttpRequest) -> HttpResponse:
+    """The accuracy rows as CSV (semicolon, UTF-8 with BOM: opens in Swedish Excel)."""
+    accuracy = _accuracy(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="prognostraffsakerhet-{accuracy.year or "tom"}.csv"'
+    )
+    response.write("\ufeff")
+    exports.accuracy_csv(accuracy, response)
     return response

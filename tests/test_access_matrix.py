@@ -415,6 +415,10 @@ GAP_GET = _row(302, 200, 200, 200, 403, 200, 302)
 _case("gap_dashboard", "gap_dashboard", _r("gap_dashboard"), GAP_GET, NOT_POST)
 _case("gap_data_json", "gap_data_json", _r("gap_data_json"), GAP_GET, NOT_POST)
 _case("gap_data_csv", "gap_data_csv", _r("gap_data_csv"), GAP_GET, NOT_POST)
+# Forecast accuracy: every role reads it (the committee too: approved forecasts and actuals
+# only); a director's figures are their own areas' (tests/forecasts/test_accuracy_views.py).
+for _name in ("forecast_accuracy", "forecast_accuracy_json", "forecast_accuracy_csv"):
+    _case(_name, f"forecasts:{_name}", _r(f"forecasts:{_name}"), LOGIN_ONLY_GET, NOT_POST)
 
 
 # API tokens for BI tools: finance's page. A new token's secret is shown on the POST's answer

@@ -7,9 +7,9 @@ A BI tool (Power BI, Qlik) cannot hold a browser session; it sends a token that 
   error="invalid_token"``), whatever the page;
 - a valid token on a view not marked ``@token_readable``, or with any method but GET and HEAD:
   **403** (``error="insufficient_scope"``). A token never opens a page or a write;
-- a valid token on a readable view (the gap figures as JSON and CSV): the request reads as the
-  token's ``access.TokenReader`` (the token's scope, never a session user), and the token's last
-  use is recorded.
+- a valid token on a readable view (the gap figures and the forecast accuracy as JSON and
+  CSV): the request reads as the token's ``access.TokenReader`` (the token's scope, never a
+  session user), and the token's last use is recorded.
 
 Every request with a token is logged (``regionbudget.core.security``): the token's visible
 prefix, never its secret.
@@ -101,7 +101,8 @@ class ApiTokenMiddleware:
             return _refuse(
                 403,
                 "insufficient_scope",
-                "An API token only reads /gap/figures.json and /gap/figures.csv (GET).",
+                "An API token only reads the figures for BI tools (GET): /gap/figures.json, "
+                "/gap/figures.csv, /forecasts/accuracy.json and /forecasts/accuracy.csv.",
             )
         api_token_record_use(token=token, address=client_address(request))
         area_ids = None if token.all_areas else {area.pk for area in token.areas.all()}

@@ -58,6 +58,8 @@ NOT_HTML = {
     "balance:ledger_json": "JSON",
     "measures:measure_consequence_file": "file download (PDF, Word, OpenDocument)",
     "balance:ledger_export": "Excel download",
+    "forecasts:forecast_accuracy_json": "JSON",
+    "forecasts:forecast_accuracy_csv": "CSV download",
 }
 
 BUDGET_OK = "\ufeffkostnadsställe;år;kontogrupp;belopp\r\n1101;2024;Personal;152 000 000\r\n"
@@ -166,6 +168,15 @@ def _grid_sent(action: str, *, junk: str = "", stale: bool = False) -> Callable:
         return navigation.value.status if shown.count() else -navigation.value.status
 
     return open_
+
+
+def _proposal_taken(page, world) -> int:
+    """Open the area's grid and take the proposal into every line (nothing is saved)."""
+    page.goto(f"/forecasts/rounds/{world.open_round.pk}/areas/{world.somatik.pk}/edit/")
+    with page.expect_navigation() as navigation:
+        page.locator("button[name=propose][value=area]").press("Enter")
+    shown = page.locator("#proposal-taken")
+    return navigation.value.status if shown.count() else -navigation.value.status
 
 
 def _submit_forecast(world) -> None:
@@ -437,6 +448,24 @@ PAGES: list[Visit] = [
         "area page",
         ALL,
         _go(lambda w: f"/forecasts/areas/{w.somatik.pk}/"),
+    ),
+    Visit(
+        "forecasts:forecast_edit",
+        "grid with the proposal taken in every line",
+        (DIRECTOR,),
+        _proposal_taken,
+    ),
+    Visit(
+        "forecasts:forecast_accuracy",
+        "forecast accuracy of a complete year",
+        ALL,
+        _go(lambda w: "/forecasts/accuracy/"),
+    ),
+    Visit(
+        "forecasts:forecast_accuracy",
+        "forecast accuracy for the months known",
+        (FINANCE,),
+        _go(lambda w: "/forecasts/accuracy/?year=2024"),
     ),
     Visit("forecasts:import_start", "import start", WRITERS, _go(lambda w: "/forecasts/import/")),
     Visit(
