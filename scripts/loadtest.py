@@ -5,9 +5,11 @@
     .venv/bin/python scripts/loadtest.py [--users 150] [--duration 180]
 
 What it does, against gunicorn as the README runs it (``gunicorn regionbudget.wsgi`` with
-``gunicorn.conf.py``: threaded workers, production settings, plain HTTP on 127.0.0.1), on a
-database of its own (``loadtest``) on the server of ``DATABASE_URL`` (else the embedded one)
-with the demo data:
+``gunicorn.conf.py``: threaded workers, production settings, plain HTTP on 127.0.0.1), once
+directly (``make run``) and once through nginx with the project's ``nginx.conf`` in front
+(``docker-compose.yml``; needs ``nginx`` installed, ``--through`` picks one), on a database of
+its own (``loadtest``) on the server of ``DATABASE_URL`` (else the embedded one) with the demo
+data:
 
 - ``--users`` Locust users of every role (``scripts/locustfile.py``) for ``--duration`` seconds;
 - three slow clients that send a request's headers one byte every few seconds and never finish;
@@ -33,6 +35,7 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -250,24 +253,46 @@ def _locust_rows(prefix: Path, statuses: dict) -> list[dict]:
     return sorted(rows, key=lambda r: (r["name"], r["method"]))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=150)
-    parser.add_argument("--duration", type=int, default=180, help="seconds")
-    parser.add_argument("--spawn-rate", type=int, default=15, help="users started per second")
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "load-test.md")
-    args = parser.parse_args()
+def _start_nginx(app_port: int, workdir: Path) -> tuple[subprocess.Popen, int]:
+    """nginx with the project's ``nginx.conf`` (as docker-compose.yml runs it) in front of
+    gunicorn on ``app_port``."""
+    port = _free_port()
+    # Run as root, nginx's workers run as nobody: they must reach the temporary files (a
+    # request body larger than its buffer is written there).
+    workdir.chmod(0o755)
+    conf = (ROOT / "nginx.conf").read_text()
+    conf = conf.replace("server web:8000;", f"server 127.0.0.1:{app_port};")
+    conf = conf.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    conf = conf.replace("pid /tmp/nginx.pid;", f"pid {workdir}/nginx.pid;")
+    conf = conf.replace("access_log /dev/stdout;", "access_log off;")
+    temp = "".join(
+        f"    {kind}_temp_path {workdir}/{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = conf.replace("http {", "http {\n" + temp, 1)
+    (workdir / "nginx.conf").write_text(conf)
+    process = subprocess.Popen(
+        ["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit("nginx did not start")
 
-    url = server_url()
-    admin_sql(url, "DROP DATABASE IF EXISTS loadtest WITH (FORCE)")
-    admin_sql(url, "CREATE DATABASE loadtest")
-    env = _environment(with_database(url, "loadtest"))
-    server, port = _start_server(env)
+
+def _run(port: int, args, work: Path, content: bytes) -> dict:
+    """One run of ``args.duration`` seconds against ``port``: Locust, the slow clients, the
+    upload and the probe. Returns what the report needs."""
     stop = threading.Event()
     health: list = []
     slow_log: list = []
     uploads: list = []
-    content = _actuals_file(UPLOAD_BYTES)
     threads = [
         threading.Thread(target=_probe_health, args=(port, stop, health), daemon=True),
         *[
@@ -276,90 +301,89 @@ def main() -> int:
         ],
         threading.Thread(target=_uploader, args=(port, stop, uploads, content), daemon=True),
     ]
+    prefix = work / f"locust-{port}"
+    status_file = work / f"statuses-{port}.json"
     load_before = os.getloadavg()
     started_at = datetime.now(UTC)
-    with tempfile.TemporaryDirectory() as work:
-        prefix = Path(work) / "locust"
-        status_file = Path(work) / "statuses.json"
-        for thread in threads:
-            thread.start()
-        locust = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("locust")),
-                "-f",
-                str(ROOT / "scripts" / "locustfile.py"),
-                "--host",
-                f"http://127.0.0.1:{port}",
-                "--headless",
-                "-u",
-                str(args.users),
-                "-r",
-                str(args.spawn_rate),
-                "-t",
-                f"{args.duration}s",
-                "--csv",
-                str(prefix),
-                "--only-summary",
-                "--exit-code-on-error",
-                "0",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "LOADTEST_STATUS_FILE": str(status_file)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        load_after = os.getloadavg()
-        stop.set()
-        for thread in threads:
-            thread.join(310)
-        server.terminate()
-        server.wait(20)
-        if locust.returncode not in (0, 1):
-            print(locust.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"locust ended with {locust.returncode}")
-        statuses = json.loads(status_file.read_text(encoding="utf-8"))
-        rows = _locust_rows(prefix, statuses)
-
-    server_errors = sum(r["errors"] for r in rows)
-    failures = sum(r["failures"] for r in rows)
-    total = sum(r["count"] for r in rows)
-    health_times = sorted(t for t, _s in health)
-    health_bad = [s for _t, s in health if s != 200]
-    health_max = max(health_times, default=0)
-    health_p95 = health_times[max(0, int(len(health_times) * 0.95) - 1)] if health_times else 0
-    upload_ok = [u for u in uploads if u["status"] == 200]
-    upload_bad = [u for u in uploads if u["status"] != 200]
-    ok = (
-        not server_errors
-        and not failures
-        and upload_ok
-        and not upload_bad
-        and not health_bad
-        and health_max < HEALTH_LIMIT_S
+    for thread in threads:
+        thread.start()
+    locust = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("locust")),
+            "-f",
+            str(ROOT / "scripts" / "locustfile.py"),
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--headless",
+            "-u",
+            str(args.users),
+            "-r",
+            str(args.spawn_rate),
+            "-t",
+            f"{args.duration}s",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--exit-code-on-error",
+            "0",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "LOADTEST_STATUS_FILE": str(status_file)},
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    lines = [
-        "# Load test",
+    load_after = os.getloadavg()
+    stop.set()
+    for thread in threads:
+        thread.join(310)
+    if locust.returncode != 0:
+        print(locust.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"locust ended with {locust.returncode}")
+    rows = _locust_rows(prefix, json.loads(status_file.read_text(encoding="utf-8")))
+    times = sorted(t for t, _s in health)
+    return {
+        "started_at": started_at,
+        "load": (load_before[0], load_after[0]),
+        "rows": rows,
+        "health_times": times,
+        "health_bad": [s for _t, s in health if s != 200],
+        "health_max": max(times, default=0),
+        "health_p95": times[max(0, int(len(times) * 0.95) - 1)] if times else 0,
+        "uploads": uploads,
+        "slow_log": slow_log,
+    }
+
+
+def _passed(run: dict) -> bool:
+    rows = run["rows"]
+    uploads = run["uploads"]
+    return (
+        not sum(r["errors"] for r in rows)
+        and not sum(r["failures"] for r in rows)
+        and bool(uploads)
+        and all(u["status"] == 200 for u in uploads)
+        and not run["health_bad"]
+        and run["health_max"] < HEALTH_LIMIT_S
+    )
+
+
+def _section(title: str, run: dict) -> list[str]:
+    rows = run["rows"]
+    upload_ok = [u for u in run["uploads"] if u["status"] == 200]
+    upload_bad = [u for u in run["uploads"] if u["status"] != 200]
+    return [
+        f"## {title}",
         "",
-        f"Run {started_at:%Y-%m-%d %H:%M} UTC by `scripts/loadtest.py` (Locust "
-        f"`scripts/locustfile.py`): {args.users} users of every role (finance, two area "
-        f"directors, committee members, an administrator; think time 0.5–2 s) for "
-        f"{args.duration} s, started {args.spawn_rate} a second, against gunicorn as the README "
-        "runs it (`gunicorn.conf.py`: threaded workers, "
-        f"{os.environ.get('GUNICORN_WORKERS', '2')} workers × "
-        f"{os.environ.get('GUNICORN_THREADS', '4')} threads) on 127.0.0.1 with the demo data; "
-        "at the same time three slow clients that never finish their headers, one finance user "
-        f"uploading a {UPLOAD_BYTES / 1e6:.0f} MB actuals file through the import page again and "
-        "again, and a probe of `/healthz` twice a second.",
+        f"Started {run['started_at']:%Y-%m-%d %H:%M} UTC; load average before "
+        f"{run['load'][0]:.1f}, after {run['load'][1]:.1f}.",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; load average before {load_before[0]:.1f}, after "
-        f"{load_after[0]:.1f} (the load generator, gunicorn and PostgreSQL share the cores).",
-        "",
-        f"**Result: {'passed' if ok else 'FAILED'}.** Requests: {total}; server errors (5xx): "
-        f"{server_errors}; failed requests: {failures}; `/healthz`: {len(health_times)} probes, "
-        f"p95 {health_p95 * 1000:.0f} ms, slowest {health_max * 1000:.0f} ms, not ok: "
-        f"{len(health_bad)}.",
+        f"**{'Passed' if _passed(run) else 'FAILED'}.** Requests: "
+        f"{sum(r['count'] for r in rows)}; server errors (5xx): "
+        f"{sum(r['errors'] for r in rows)}; failed requests: "
+        f"{sum(r['failures'] for r in rows)}; `/healthz`: {len(run['health_times'])} probes, "
+        f"p95 {run['health_p95'] * 1000:.0f} ms, slowest {run['health_max'] * 1000:.0f} ms, "
+        f"not ok: {len(run['health_bad'])}.",
         "",
         "| page | method | requests | p50 ms | p95 ms | max ms | 5xx | status codes |",
         "|---|---|---:|---:|---:|---:|---:|---|",
@@ -369,8 +393,8 @@ def main() -> int:
             for r in rows
         ],
         "",
-        f"The {UPLOAD_BYTES / 1e6:.0f} MB upload (upload, parse, stage, and the preview page it "
-        f"leads to): {len(upload_ok)} of {len(uploads)} answered 200"
+        f"The {UPLOAD_BYTES / 1e6:.0f} MB upload (sent, read, staged, and the preview page it "
+        f"leads to): {len(upload_ok)} of {len(run['uploads'])} answered 200"
         + (
             f", in {min(u['seconds'] for u in upload_ok):.1f}–"
             f"{max(u['seconds'] for u in upload_ok):.1f} s"
@@ -380,14 +404,83 @@ def main() -> int:
         + (f"; not ok: {[u['status'] for u in upload_bad]}" if upload_bad else "")
         + ".",
         "",
-        "Slow clients: " + "; ".join(slow_log) + ".",
+        "Slow clients: " + "; ".join(run["slow_log"]) + ".",
         "",
     ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=150)
+    parser.add_argument("--duration", type=int, default=180, help="seconds")
+    parser.add_argument("--spawn-rate", type=int, default=15, help="users started per second")
+    parser.add_argument(
+        "--through",
+        choices=["both", "gunicorn", "nginx"],
+        default="both",
+        help="gunicorn directly (make run), nginx in front (docker-compose.yml), or both",
+    )
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "load-test.md")
+    args = parser.parse_args()
+    ways = ["gunicorn", "nginx"] if args.through == "both" else [args.through]
+    if "nginx" in ways and not shutil.which("nginx"):
+        raise SystemExit("nginx is not installed (apt-get install -y nginx-light)")
+
+    url = server_url()
+    admin_sql(url, "DROP DATABASE IF EXISTS loadtest WITH (FORCE)")
+    admin_sql(url, "CREATE DATABASE loadtest")
+    env = _environment(with_database(url, "loadtest"))
+    server, app_port = _start_server(env)
+    content = _actuals_file(UPLOAD_BYTES)
+    runs: dict[str, dict] = {}
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            work = Path(work)
+            for way in ways:
+                if way == "nginx":
+                    proxy, port = _start_nginx(app_port, work)
+                    try:
+                        runs[way] = _run(port, args, work, content)
+                    finally:
+                        proxy.terminate()
+                        proxy.wait(10)
+                else:
+                    runs[way] = _run(app_port, args, work, content)
+    finally:
+        server.terminate()
+        server.wait(20)
+        admin_sql(url, "DROP DATABASE IF EXISTS loadtest WITH (FORCE)")
+
+    titles = {
+        "gunicorn": "gunicorn directly, as `make run` serves it",
+        "nginx": "nginx in front of gunicorn, as `docker-compose.yml` serves it",
+    }
+    lines = [
+        "# Load test",
+        "",
+        "By `scripts/loadtest.py` (Locust, `scripts/locustfile.py`): "
+        f"{args.users} users of every role (finance, two area directors, committee members, an "
+        f"administrator; think time 0.5–2 s) for {args.duration} s each run, started "
+        f"{args.spawn_rate} a second, against gunicorn with `gunicorn.conf.py` (threaded workers, "
+        f"{os.environ.get('GUNICORN_WORKERS', '2')} workers × "
+        f"{os.environ.get('GUNICORN_THREADS', '4')} threads; production settings, plain HTTP) on "
+        "127.0.0.1 with the demo data. At the same time: three slow clients that send a "
+        "request's headers one byte every 3 s and never finish, one finance user uploading a "
+        f"{UPLOAD_BYTES / 1e6:.0f} MB actuals file through the import page again and again, and "
+        "a probe of `/healthz` twice a second. Passed means: no server error, no failed "
+        "request, every upload answered, and `/healthz` ok and under 1 s throughout.",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; the load generator, gunicorn, nginx and PostgreSQL share "
+        "the cores (the load average says how busy the machine was besides).",
+        "",
+    ]
+    for way in ways:
+        lines += _section(titles[way], runs[way])
     args.output.parent.mkdir(exist_ok=True)
     args.output.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
-    admin_sql(url, "DROP DATABASE IF EXISTS loadtest WITH (FORCE)")
-    return 0 if ok else 1
+    return 0 if all(_passed(run) for run in runs.values()) else 1
 
 
 if __name__ == "__main__":
