@@ -28,6 +28,7 @@ from forecasts.calculations import (
     deviation_by_round,
     import_counts,
     incomplete_periods,
+    round_total,
     sum_figures,
 )
 from forecasts.imports import COLUMNS, FigureRow
@@ -74,6 +75,7 @@ __all__ = [
     "plan_targets",
     "round_list",
     "round_overview",
+    "round_page",
 ]
 
 NOT_STARTED = "not_started"
@@ -164,6 +166,11 @@ class AreaState:
     budget: Decimal | None = None
     total: Decimal | None = None
     deviation: Decimal | None = None
+    # The area's approved forecast of the latest earlier round of the same year, and how far
+    # this one moved from it (forecast − previous, SEK; positive: higher costs forecast).
+    previous_round: ForecastRound | None = None
+    previous_total: Decimal | None = None
+    change: Decimal | None = None
 
 
 def _state_label(state: str) -> str:
@@ -312,27 +319,69 @@ def round_overview(*, forecast_round: ForecastRound, user) -> list[AreaState]:
     return states
 
 
+def _previous_approved(forecast_round: ForecastRound, area_ids) -> dict[int, Forecast]:
+    """Each area's approved forecast in the latest earlier round of the same year that has one."""
+    earlier = (
+        Forecast.objects.filter(
+            area_id__in=area_ids,
+            status=Forecast.Status.APPROVED,
+            forecast_round__year=forecast_round.year,
+            forecast_round__month__lt=forecast_round.month,
+        )
+        .select_related("forecast_round")
+        .order_by("area_id", "-forecast_round__month")
+        .distinct("area_id")
+    )
+    return {f.area_id: f for f in earlier}
+
+
+def round_page(*, forecast_round: ForecastRound, user) -> dict:
+    """What the round page shows: every visible area's state with its change from the previous
+    round, the region's total row, the late areas and whether every area is approved.
+
+    The change of an area is its forecast's total minus its approved forecast's total in the
+    latest earlier round of the same year (SEK); the region's row sums what the areas have."""
+    states = round_overview(forecast_round=forecast_round, user=user)
+    previous = _previous_approved(forecast_round, [s.area.pk for s in states])
+    previous_totals = _forecast_totals([f.pk for f in previous.values()])
+    for state in states:
+        earlier = previous.get(state.area.pk)
+        if earlier is not None:
+            state.previous_round = earlier.forecast_round
+            state.previous_total = previous_totals.get(earlier.pk)
+            if state.total is not None and state.previous_total is not None:
+                state.change = state.total - state.previous_total
+    total = round_total([(s.budget, s.total, s.change) for s in states])
+    return {
+        "states": states,
+        "total": total,
+        "late": [s for s in states if s.late],
+        "all_approved": bool(states) and all(s.state == Forecast.Status.APPROVED for s in states),
+    }
+
+
 def forecast_access(
     *, user, round_pk: int, area_pk: int, action: str = "read"
 ) -> tuple[ForecastRound, Area, Forecast | None]:
     """The round, area and forecast (None if not started) behind a forecast page.
 
     ``action``: "read" (anyone who sees the area; the committee only approved forecasts),
-    "edit" (the area's director) or "review" (finance). Outside the user's areas, or a
-    forecast the committee may not see: 404. A role that may only read asks to write: 403.
+    "edit" (the area's director, or finance on its behalf) or "review" (finance). Outside
+    the user's areas, or a forecast the committee may not see: 404. A role that may only
+    read asks to write: 403.
     """
     forecast_round = round_get(user=user, pk=round_pk)
     area = access.object_or_404(area_list(user=user), pk=area_pk)
     forecast = (
         Forecast.objects.filter(forecast_round=forecast_round, area=area)
-        .select_related("submitted_by", "approved_by", "updated_by")
+        .select_related("submitted_by", "approved_by", "updated_by", "entered_by")
         .first()
     )
     approved = forecast is not None and forecast.status == Forecast.Status.APPROVED
     if not approved and not access.sees_drafts(user) and action in ("read", "review"):
         raise Http404  # the committee does not learn of a forecast before it is approved
-    if action == "edit":
-        access.require(access.directs(user, area))
+    if action == "edit":  # the area's director, or finance on the area's behalf
+        access.require(access.may_write_area(user, area))
     if action == "review":
         access.require_finance(user)
     return forecast_round, area, forecast
