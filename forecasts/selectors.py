@@ -76,6 +76,8 @@ __all__ = [
     "round_list",
     "round_overview",
     "round_page",
+    "actuals_due",
+    "open_round_work",
 ]
 
 NOT_STARTED = "not_started"
@@ -357,6 +359,69 @@ def round_page(*, forecast_round: ForecastRound, user) -> dict:
         "total": total,
         "late": [s for s in states if s.late],
         "all_approved": bool(states) and all(s.state == Forecast.Status.APPROVED for s in states),
+    }
+
+
+def open_round_work(*, user, areas: list[Area]) -> list[dict]:
+    """For the home page: every open round (soonest deadline first) with the state of each of
+    ``areas`` (the areas the user sees) as ``AreaState``s, and the counts finance follows.
+
+    Each item: ``round``, ``states``, ``submitted`` (waiting for approval), ``approved``,
+    ``late`` and ``to_do`` (not started, drafts and returned ones, late or not). Two queries."""
+    open_rounds = ForecastRound.objects.filter(status=ForecastRound.Status.OPEN)
+    rounds = list(open_rounds.order_by("deadline"))
+    if not rounds or not areas:
+        return []
+    forecasts = {
+        (f.forecast_round_id, f.area_id): f
+        for f in Forecast.objects.filter(forecast_round__in=rounds, area__in=areas).only(
+            "id", "forecast_round_id", "area_id", "status", "return_comment", "version"
+        )
+    }
+    items = []
+    for forecast_round in rounds:
+        states = []
+        for area in areas:
+            forecast = forecasts.get((forecast_round.pk, area.pk))
+            state = forecast.status if forecast else NOT_STARTED
+            states.append(
+                AreaState(
+                    area,
+                    forecast,
+                    state,
+                    _state_label(state),
+                    _is_late(forecast_round, state),
+                )
+            )
+        items.append(
+            {
+                "round": forecast_round,
+                "states": states,
+                "submitted": [s for s in states if s.state == Forecast.Status.SUBMITTED],
+                "approved": [s for s in states if s.state == Forecast.Status.APPROVED],
+                "late": [s for s in states if s.late],
+                "to_do": [
+                    s
+                    for s in states
+                    if s.state in (NOT_STARTED, Forecast.Status.DRAFT, Forecast.Status.RETURNED)
+                ],
+            }
+        )
+    return items
+
+
+def actuals_due(*, today) -> dict:
+    """Whether last month's actuals are still to be imported: ``month`` (year, month) last
+    month, ``latest`` (year, month) of the latest actuals imported (None when there are none),
+    ``due`` True when last month is not in yet. One query."""
+    last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    latest = Actual.objects.order_by("-year", "-month").values_list("year", "month").first()
+    return {
+        "month": last,
+        "month_name": str(MONTHS[last[1]]).lower(),
+        "latest": latest,
+        "latest_name": str(MONTHS[latest[1]]).lower() if latest else "",
+        "due": latest is None or tuple(latest) < last,
     }
 
 
