@@ -211,6 +211,7 @@ def test_the_write_forms_are_all_here():
     """The CSRF cases are derived from the first matrix (a new write form there is covered
     here too); this pins that the derivation still finds every write form."""
     assert {case.pattern for case, _role in WRITES} == {
+        "set_language",  # keeps the user's language (for their e-mail)
         "report_create",
         "meeting_create",
         "report_edit",
