@@ -28,14 +28,17 @@ migrate: install .env
 demo: migrate
 	DATABASE_STATEMENT_TIMEOUT=0 $(PY) manage.py load_demo
 
+# E-mail (reminders, notices) is printed to the console unless EMAIL_URL says otherwise.
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Regionbudget: http://127.0.0.1:$(PORT)/  (demo users in README.md, password 'demo')"
-	$(VENV)/bin/gunicorn regionbudget.wsgi --bind 127.0.0.1:$(PORT)  # workers: gunicorn.conf.py
+	EMAIL_URL=$${EMAIL_URL:-consolemail://} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		$(VENV)/bin/gunicorn regionbudget.wsgi --bind 127.0.0.1:$(PORT)  # workers: gunicorn.conf.py
 
 # Development server with auto-reload and Django's debug pages.
 dev: demo
-	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=true EMAIL_URL=$${EMAIL_URL:-consolemail://} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(PY) -m ruff check .

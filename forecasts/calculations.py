@@ -20,6 +20,7 @@ __all__ = [
     "DEVIATION_COLUMNS",
     "GridFigures",
     "ImportCounts",
+    "RoundTotal",
     "NEAR_ZERO_SEK",
     "Proposal",
     "ProposalMethod",
@@ -33,6 +34,7 @@ __all__ = [
     "deviation_by_round",
     "import_counts",
     "incomplete_periods",
+    "round_total",
     "sum_figures",
 ]
 
@@ -158,6 +160,48 @@ def deviation_by_round(
                 }
             )
     return pd.DataFrame.from_records(records, columns=DEVIATION_COLUMNS)
+
+
+@dataclass(frozen=True)
+class RoundTotal:
+    """The region's row of a round (SEK, full year): the sums over the areas that have a
+    forecast, so that budget − forecast = deviation holds in the row itself; ``change`` sums
+    the changes of the areas that have one (None when none has). ``counted`` areas of
+    ``areas`` are in the sums."""
+
+    budget: Decimal | None
+    forecast: Decimal | None
+    deviation: Decimal | None
+    change: Decimal | None
+    counted: int
+    areas: int
+
+
+def round_total(
+    rows: Sequence[tuple[Decimal | None, Decimal | None, Decimal | None]],
+) -> RoundTotal:
+    """The region's total of a round from each area's (budget, forecast, change).
+
+    An area without a forecast counts in neither sum (it is named as missing, never taken as
+    zero); its budget is left out too, so the total's deviation is that of the areas counted.
+    """
+    counted = [
+        (budget or ZERO, forecast, change)
+        for budget, forecast, change in rows
+        if forecast is not None
+    ]
+    if not counted:
+        return RoundTotal(None, None, None, None, 0, len(rows))
+    budget = sum((b for b, _f, _c in counted), ZERO)
+    forecast = sum((f for _b, f, _c in counted), ZERO)
+    return RoundTotal(
+        budget=budget,
+        forecast=forecast,
+        deviation=budget - forecast,
+        change=_optional_sum(c for _b, _f, c in counted),
+        counted=len(counted),
+        areas=len(rows),
+    )
 
 
 def cell_key(field: str, cell: tuple[int, int]) -> str:

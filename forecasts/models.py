@@ -37,6 +37,7 @@ __all__ = [
     "ImportUpload",
     "OutsideBudgetReduction",
     "Plan",
+    "ReminderSent",
 ]
 
 
@@ -458,6 +459,10 @@ class Forecast(models.Model):
     updated_by = _person_field(_("last changed by"))
     updated_at = models.DateTimeField(_("last changed at"), null=True, blank=True)
     submitted_by = _person_field(_("submitted by"))
+    # Who typed the figures last, and whether that was done for the area by someone who is not
+    # its director (finance keying in what an area sent by e-mail).
+    entered_by = _person_field(_("entered by"))
+    entered_on_behalf = models.BooleanField(_("entered on the area's behalf"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_by = _person_field(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
@@ -612,3 +617,42 @@ class ImportUpload(models.Model):
     def ok(self) -> bool:
         """Whether the checked file can be written: it was read and no row has an error."""
         return not self.file_error and not self.errors
+
+
+class ReminderSent(models.Model):
+    """A reminder about a round's deadline sent to an area's directors, one per round, area,
+    day and kind: the daily command (``send_reminders``) and finance's button on the round page
+    never remind the same area twice on the same day."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DEADLINE = "before", _("Before the deadline")
+        LATE = "late", _("Late, sent by finance")
+
+    forecast_round = models.ForeignKey(
+        ForecastRound,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("forecast round"),
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="+", verbose_name=_("area")
+    )
+    sent_on = models.DateField(_("sent on"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    recipients = models.TextField(_("recipients"), blank=True)
+    sent_by = _person_field(_("sent by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "area__position"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forecast_round", "area", "sent_on", "kind"],
+                name="remindersent_once_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} – {self.forecast_round} – {self.sent_on}"

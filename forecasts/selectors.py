@@ -35,6 +35,7 @@ from forecasts.calculations import (
     optimistic_areas,
     proposal,
     proposal_cells,
+    round_total,
     sum_figures,
 )
 from forecasts.imports import COLUMNS, FigureRow
@@ -87,6 +88,9 @@ __all__ = [
     "proposal_text",
     "round_list",
     "round_overview",
+    "round_page",
+    "actuals_due",
+    "open_round_work",
 ]
 
 NOT_STARTED = "not_started"
@@ -177,6 +181,11 @@ class AreaState:
     budget: Decimal | None = None
     total: Decimal | None = None
     deviation: Decimal | None = None
+    # The area's approved forecast of the latest earlier round of the same year, and how far
+    # this one moved from it (forecast − previous, SEK; positive: higher costs forecast).
+    previous_round: ForecastRound | None = None
+    previous_total: Decimal | None = None
+    change: Decimal | None = None
 
 
 def _state_label(state: str) -> str:
@@ -325,27 +334,132 @@ def round_overview(*, forecast_round: ForecastRound, user) -> list[AreaState]:
     return states
 
 
+def _previous_approved(forecast_round: ForecastRound, area_ids) -> dict[int, Forecast]:
+    """Each area's approved forecast in the latest earlier round of the same year that has one."""
+    earlier = (
+        Forecast.objects.filter(
+            area_id__in=area_ids,
+            status=Forecast.Status.APPROVED,
+            forecast_round__year=forecast_round.year,
+            forecast_round__month__lt=forecast_round.month,
+        )
+        .select_related("forecast_round")
+        .order_by("area_id", "-forecast_round__month")
+        .distinct("area_id")
+    )
+    return {f.area_id: f for f in earlier}
+
+
+def round_page(*, forecast_round: ForecastRound, user) -> dict:
+    """What the round page shows: every visible area's state with its change from the previous
+    round, the region's total row, the late areas and whether every area is approved.
+
+    The change of an area is its forecast's total minus its approved forecast's total in the
+    latest earlier round of the same year (SEK); the region's row sums what the areas have."""
+    states = round_overview(forecast_round=forecast_round, user=user)
+    previous = _previous_approved(forecast_round, [s.area.pk for s in states])
+    previous_totals = _forecast_totals([f.pk for f in previous.values()])
+    for state in states:
+        earlier = previous.get(state.area.pk)
+        if earlier is not None:
+            state.previous_round = earlier.forecast_round
+            state.previous_total = previous_totals.get(earlier.pk)
+            if state.total is not None and state.previous_total is not None:
+                state.change = state.total - state.previous_total
+    total = round_total([(s.budget, s.total, s.change) for s in states])
+    return {
+        "states": states,
+        "total": total,
+        "late": [s for s in states if s.late],
+        "all_approved": bool(states) and all(s.state == Forecast.Status.APPROVED for s in states),
+    }
+
+
+def open_round_work(*, user, areas: list[Area]) -> list[dict]:
+    """For the home page: every open round (soonest deadline first) with the state of each of
+    ``areas`` (the areas the user sees) as ``AreaState``s, and the counts finance follows.
+
+    Each item: ``round``, ``states``, ``submitted`` (waiting for approval), ``approved``,
+    ``late`` and ``to_do`` (not started, drafts and returned ones, late or not). Two queries."""
+    open_rounds = ForecastRound.objects.filter(status=ForecastRound.Status.OPEN)
+    rounds = list(open_rounds.order_by("deadline"))
+    if not rounds or not areas:
+        return []
+    forecasts = {
+        (f.forecast_round_id, f.area_id): f
+        for f in Forecast.objects.filter(forecast_round__in=rounds, area__in=areas).only(
+            "id", "forecast_round_id", "area_id", "status", "return_comment", "version"
+        )
+    }
+    items = []
+    for forecast_round in rounds:
+        states = []
+        for area in areas:
+            forecast = forecasts.get((forecast_round.pk, area.pk))
+            state = forecast.status if forecast else NOT_STARTED
+            states.append(
+                AreaState(
+                    area,
+                    forecast,
+                    state,
+                    _state_label(state),
+                    _is_late(forecast_round, state),
+                )
+            )
+        items.append(
+            {
+                "round": forecast_round,
+                "states": states,
+                "submitted": [s for s in states if s.state == Forecast.Status.SUBMITTED],
+                "approved": [s for s in states if s.state == Forecast.Status.APPROVED],
+                "late": [s for s in states if s.late],
+                "to_do": [
+                    s
+                    for s in states
+                    if s.state in (NOT_STARTED, Forecast.Status.DRAFT, Forecast.Status.RETURNED)
+                ],
+            }
+        )
+    return items
+
+
+def actuals_due(*, today) -> dict:
+    """Whether last month's actuals are still to be imported: ``month`` (year, month) last
+    month, ``latest`` (year, month) of the latest actuals imported (None when there are none),
+    ``due`` True when last month is not in yet. One query."""
+    last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    latest = Actual.objects.order_by("-year", "-month").values_list("year", "month").first()
+    return {
+        "month": last,
+        "month_name": str(MONTHS[last[1]]).lower(),
+        "latest": latest,
+        "latest_name": str(MONTHS[latest[1]]).lower() if latest else "",
+        "due": latest is None or tuple(latest) < last,
+    }
+
+
 def forecast_access(
     *, user, round_pk: int, area_pk: int, action: str = "read"
 ) -> tuple[ForecastRound, Area, Forecast | None]:
     """The round, area and forecast (None if not started) behind a forecast page.
 
     ``action``: "read" (anyone who sees the area; the committee only approved forecasts),
-    "edit" (the area's director) or "review" (finance). Outside the user's areas, or a
-    forecast the committee may not see: 404. A role that may only read asks to write: 403.
+    "edit" (the area's director, or finance on its behalf) or "review" (finance). Outside
+    the user's areas, or a forecast the committee may not see: 404. A role that may only
+    read asks to write: 403.
     """
     forecast_round = round_get(user=user, pk=round_pk)
     area = access.object_or_404(area_list(user=user), pk=area_pk)
     forecast = (
         Forecast.objects.filter(forecast_round=forecast_round, area=area)
-        .select_related("submitted_by", "approved_by", "updated_by")
+        .select_related("submitted_by", "approved_by", "updated_by", "entered_by")
         .first()
     )
     approved = forecast is not None and forecast.status == Forecast.Status.APPROVED
     if not approved and not access.sees_drafts(user) and action in ("read", "review"):
         raise Http404  # the committee does not learn of a forecast before it is approved
-    if action == "edit":
-        access.require(access.directs(user, area))
+    if action == "edit":  # the area's director, or finance on the area's behalf
+        access.require(access.may_write_area(user, area))
     if action == "review":
         access.require_finance(user)
     return forecast_round, area, forecast

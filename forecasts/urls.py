@@ -16,6 +16,7 @@ urlpatterns = [
     path("rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>/remind/", views.round_remind, name="round_remind"),
     path(
         "rounds/<int:round_pk>/areas/<int:area_pk>/",
         views.forecast_detail,

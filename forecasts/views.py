@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -123,9 +123,41 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _round_ctx(request: HttpRequest, forecast_round) -> dict:
     return {
         "round": forecast_round,
-        "states": selectors.round_overview(forecast_round=forecast_round, user=request.user),
+        **selectors.round_page(forecast_round=forecast_round, user=request.user),
         "is_finance": access.is_finance(request.user),
     }
+
+
+@login_required
+@require_POST
+def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance e-mails the directors of the round's late areas (once a day per area)."""
+    access.require_finance(request.user)
+    forecast_round = selectors.round_get(user=request.user, pk=pk)
+    try:
+        result = services.remind_areas(forecast_round=forecast_round, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(forecast_round)
+    if result.reminded:
+        messages.success(
+            request,
+            ngettext(
+                "A reminder was sent to %(count)d late area: %(areas)s.",
+                "Reminders were sent to %(count)d late areas: %(areas)s.",
+                len(result.reminded),
+            )
+            % {"count": len(result.reminded), "areas": ", ".join(a.name for a in result.reminded)},
+        )
+    if result.already:
+        messages.info(
+            request,
+            _("Already reminded today, so not again: %(areas)s.")
+            % {"areas": ", ".join(a.name for a in result.already)},
+        )
+    if not result.reminded and not result.already:
+        messages.info(request, _("No late area has a director with an e-mail address to remind."))
+    return redirect(forecast_round)
 
 
 @login_required
@@ -181,7 +213,7 @@ def _grid_write(request: HttpRequest, form, forecast_round, area):
     return redirect("forecasts:forecast_edit", forecast_round.pk, area.pk), None
 
 
-def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict:
+def _grid_ctx(user, forecast_round, area, forecast, form, grid, conflict=None) -> dict:
     proposals = selectors.line_proposals(forecast_round=forecast_round, area=area)
     grid = selectors.grid_add_proposals(grid=grid, proposals=proposals)
     return {
@@ -194,13 +226,16 @@ def _grid_ctx(forecast_round, area, forecast, form, grid, conflict=None) -> dict
         "form_errors": form.non_field_errors() if form is not None else [],
         # A grid shown again after a refused save holds input that is not stored yet.
         "unsaved": form is not None,
+        # finance keying in the area's forecast (a director writes only their own areas')
+        "on_behalf": access.is_finance(user) and not access.directs(user, area),
     }
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
-    """The director's grid: save a draft any time, or submit (then it is locked)."""
+    """The area's grid: save a draft any time, or submit (then it is locked). The area's
+    director fills it in, or finance on the area's behalf (recorded on the forecast)."""
     forecast_round, area, forecast = selectors.forecast_access(
         user=request.user, round_pk=round_pk, area_pk=area_pk, action="edit"
     )
@@ -210,7 +245,7 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
         return redirect("forecasts:forecast_detail", round_pk, area_pk)
     if request.method == "GET":
         grid = selectors.forecast_grid(forecast_round=forecast_round, area=area, forecast=forecast)
-        ctx = _grid_ctx(forecast_round, area, forecast, None, grid)
+        ctx = _grid_ctx(request.user, forecast_round, area, forecast, None, grid)
         return render(request, "forecasts/forecast_edit.html", ctx)
     if request.POST.get("action") == "upload":
         return _grid_upload(request, forecast_round, area, forecast)
@@ -231,7 +266,7 @@ def forecast_edit(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResp
         errors=form.field_errors(),
         show_stored=conflict is not None,
     )
-    ctx = _grid_ctx(forecast_round, area, conflict or forecast, form, grid, conflict)
+    ctx = _grid_ctx(request.user, forecast_round, area, conflict or forecast, form, grid, conflict)
     return render(
         request, "forecasts/forecast_edit.html", ctx, status=409 if conflict else save.status
     )
@@ -259,7 +294,7 @@ def _grid_upload(request: HttpRequest, forecast_round, area, forecast) -> HttpRe
         else stored
     )
     ctx = {
-        **_grid_ctx(forecast_round, area, forecast, None, grid),
+        **_grid_ctx(request.user, forecast_round, area, forecast, None, grid),
         "upload_errors": errors,
         "uploaded": bool(entries),
         "unsaved": bool(entries),
@@ -286,7 +321,7 @@ def _grid_propose(request: HttpRequest, forecast_round, area, forecast) -> HttpR
     grid = selectors.forecast_grid(
         forecast_round=forecast_round, area=area, forecast=forecast, entries=entries, errors=errors
     )
-    ctx = {**_grid_ctx(forecast_round, area, forecast, None, grid), "unsaved": True}
+    ctx = {**_grid_ctx(request.user, forecast_round, area, forecast, None, grid), "unsaved": True}
     # the version the page was opened with: a save after this still meets a concurrent one
     ctx["version"] = form.cleaned_data.get("version", ctx["version"])
     ctx["proposal_taken"] = len(taken)
@@ -337,7 +372,7 @@ def _detail_ctx(request: HttpRequest, forecast_round, area, forecast, return_for
         and forecast_round.is_open,
         # one person with both roles reviews their own submission: they may return it only
         "submitted_by_reader": forecast is not None and forecast.submitted_by_id == request.user.pk,
-        "can_edit": access.is_director(request.user)
+        "can_edit": access.may_write_area(request.user, area)
         and forecast_round.is_open
         and (forecast is None or forecast.is_editable),
         "return_form": return_form

@@ -60,6 +60,7 @@ __all__ = [
     "measure_realised_grid",
     "measure_realised_list",
     "measure_shares_by_area",
+    "measures_to_report",
     "realised_by_month",
     "scope_area_codes",
 ]
@@ -98,6 +99,24 @@ def measure_list(*, user) -> QuerySet[Measure]:
         ).values("pk")
         return measures.filter(pk__in=visible)
     return measures.none()
+
+
+def measures_to_report(*, user, today: dt.date) -> tuple[tuple[int, int], list[Measure]]:
+    """A director's work for the month: the measures their areas own that are under way
+    (decided, in progress, delayed) and have no realised effect recorded for last month yet.
+    Returns last month (year, month) and the measures, by code. One query."""
+    month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    if not access.is_director(user):
+        return month, []
+    under_way = [Measure.Status.DECIDED, Measure.Status.IN_PROGRESS, Measure.Status.DELAYED]
+    reported = RealisedEffect.objects.filter(year=month[0], month=month[1]).values("measure_id")
+    measures = (
+        Measure.objects.filter(owner_area__in=area_list(user=user), status__in=under_way)
+        .exclude(pk__in=reported)
+        .select_related("owner_area")
+        .order_by("code")
+    )
+    return month, list(measures)
 
 
 def measure_get(*, user, pk: int) -> Measure:

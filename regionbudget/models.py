@@ -11,6 +11,7 @@ from regionbudget.core.models import (
     DataVersion,
     SignInIdentity,
     Unit,
+    UserPreference,
 )
 from regionbudget.gap.models import ConfidenceWeight
 from regionbudget.reports.models import Meeting, ReportPdf, StatusReport
@@ -28,4 +29,5 @@ __all__ = [
     "SignInIdentity",
     "StatusReport",
     "Unit",
+    "UserPreference",
 ]

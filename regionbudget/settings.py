@@ -217,6 +217,29 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
 # The age above is an idle timeout: IdleTimeoutMiddleware renews it at most once a minute.
 SESSION_RENEW_SECONDS = 60
 
+# === E-mail ===================================================================================
+# Reminders and workflow notices (regionbudget.core.mail). EMAIL_URL in django-environ's form
+# (smtp://user:password@host:25, smtp+tls://…:587, smtp+ssl://…:465, consolemail:// to print them)
+# or the separate EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+# EMAIL_USE_SSL. A mail server that is down is logged and never fails the user's action.
+if env.str("EMAIL_URL", default=""):
+    globals().update({k: v for k, v in env.email_url("EMAIL_URL").items() if v not in (None, "")})
+else:
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+    EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Regionbudget <regionbudget@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address the application is reached at, for the links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, got {SITE_URL!r}.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

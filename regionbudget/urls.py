@@ -45,7 +45,8 @@ urlpatterns = [
     path("balance/", include((balance_patterns, balance_urls.app_name))),
     path("forecasts/", include("forecasts.urls")),
     path("measures/", include("measures.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, keeping the choice as the user's language for e-mail too.
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -13,19 +13,23 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from forecasts.selectors import plan_list, plan_targets
+from forecasts.selectors import actuals_due, open_round_work, plan_list, plan_targets
+from measures.selectors import measures_to_report
 from regionbudget.balance.pages import ledger_page
 from regionbudget.core import access
 from regionbudget.core.database import is_timeout
 from regionbudget.core.oidc import password_login_allowed
-from regionbudget.core.roles import role_of
+from regionbudget.core.roles import Role, role_of
 from regionbudget.core.security import log_access_denied
 from regionbudget.core.selectors import area_list_with_units
 from regionbudget.gap.selectors import ledger_snapshot
+from regionbudget.reports.selectors import latest_published_report, next_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +63,8 @@ class LoginView(auth_views.LoginView):
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's start page: the plan and its targets, and the areas the user works with."""
+    """The user's start page: what they have to do now (a work queue per role), the plan and
+    its targets, and the areas the user works with."""
     role = role_of(request.user)
     plans = list(plan_list(user=request.user))
     chosen = request.GET.get("plan", "")
@@ -69,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
     areas = list(area_list_with_units(user=request.user))
     visible = {area.pk for area in areas}
     ctx = {
+        **_work_queue(request.user, role, areas),
         "role": role,
         "plan": plan,
         "other_plans": [p for p in plans if p != plan],
@@ -80,6 +86,39 @@ def home(request: HttpRequest) -> HttpResponse:
         "balance": ledger_page(ledger_snapshot(plan=plan), language=get_language()),
     }
     return render(request, "regionbudget/home.html", ctx)
+
+
+def _work_queue(user, role, areas: list) -> dict:
+    """What the user has to do or to read now, by role: a director's forecasts due, returned or
+    awaiting approval and their measures to report on; finance's open rounds, forecasts to
+    approve, imports due and the next meeting; a committee member's latest report and next
+    meeting. A bounded number of queries per role (none per area)."""
+    today = timezone.localdate()
+    if role == Role.COMMITTEE:
+        meeting, meeting_reports = next_meeting(user=user, today=today)
+        return {
+            "latest_report": latest_published_report(user=user),
+            "next_meeting": meeting,
+            "meeting_reports": meeting_reports,
+        }
+    work = open_round_work(user=user, areas=areas)
+    if role == Role.AREA_DIRECTOR:
+        month, to_report = measures_to_report(user=user, today=today)
+        return {
+            "rounds_work": work,
+            "to_report": to_report,
+            "report_month_name": str(MONTHS[month[1]]).lower(),
+            "report_year": month[0],
+        }
+    if role in (Role.FINANCE, Role.ADMIN):
+        meeting, meeting_reports = next_meeting(user=user, today=today)
+        return {
+            "rounds_work": work,
+            "actuals": actuals_due(today=today),
+            "next_meeting": meeting,
+            "meeting_reports": meeting_reports,
+        }
+    return {}
 
 
 # How long /healthz waits for the database before it calls it slow (milliseconds).

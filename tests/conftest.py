@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from regionbudget.demo import load_demo
+from tests.smtp import smtp_server  # noqa: F401 (a fixture: a real SMTP server on 127.0.0.1)
 
 DEMO_USERNAMES = ["ekonom", "direktor.somatik", "direktor.psykiatri", "ledamot", "admin"]
 

@@ -215,6 +215,7 @@ def test_the_write_forms_are_all_here():
     """The CSRF cases are derived from the first matrix (a new write form there is covered
     here too); this pins that the derivation still finds every write form."""
     assert {case.pattern for case, _role in WRITES} == {
+        "set_language",  # keeps the user's language (for their e-mail)
         "report_create",
         "meeting_create",
         "report_edit",
@@ -222,6 +223,7 @@ def test_the_write_forms_are_all_here():
         "forecasts:outside_budgets_edit",
         "forecasts:round_create",
         "forecasts:round_close",
+        "forecasts:round_remind",
         "forecasts:forecast_edit",
         "forecasts:forecast_approve",
         "forecasts:forecast_return",
@@ -473,6 +475,7 @@ NO_SCOPE: dict[str, tuple[int, int, int, int]] = {
     "round_create": (403, 403, 403, 403),
     "round_detail": (404, 405, 200, 405),
     "round_close": (405, 403, 405, 403),
+    "round_remind": (405, 403, 405, 403),
     "forecast_detail-own-draft": (404, 405, 404, 405),
     "forecast_download-own-draft": (404, 405, 404, 405),
     "forecast_detail-other-approved": (404, 405, 404, 405),

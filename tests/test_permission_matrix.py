@@ -243,36 +243,37 @@ MATRIX: list[Case] = [
         "forecast_edit-b-draft",
         "forecasts:forecast_edit",
         _r("forecasts:forecast_edit", lambda w: _x(w).december.pk, lambda w: w.area_b.pk),
-        _row(302, 404, 200, 403, 403, 403, 302),
-        _row(302, 404, 302, 403, 403, 403, 302),
+        # its director, or finance and the administrator on the area's behalf
+        _row(302, 404, 200, 200, 403, 200, 302),
+        _row(302, 404, 302, 302, 403, 302, 302),
         lambda w: _grid_at(w, _x(w).december, w.area_b),
-        frozenset({"dir_b"}),
+        frozenset({"dir_b", "finance", "admin"}),
         stored=_stored_grid_b,
     ),
-    # Locked: approved, submitted, or in a closed round. The owner is sent to the read-only
-    # page and nothing is written.
+    # Locked: approved, submitted, or in a closed round. The owner (and finance, who may write
+    # on the area's behalf) is sent to the read-only page and nothing is written.
     Case(
         "forecast_edit-b-approved",
         "forecasts:forecast_edit",
         _r("forecasts:forecast_edit", lambda w: w.october.pk, lambda w: w.area_b.pk),
-        _row(302, 404, 302, 403, 403, 403, 302),
-        _row(302, 404, 302, 403, 403, 403, 302),
+        _row(302, 404, 302, 302, 403, 302, 302),
+        _row(302, 404, 302, 302, 403, 302, 302),
         lambda w: _grid_at(w, w.october, w.area_b),
     ),
     Case(
         "forecast_edit-a-submitted",
         "forecasts:forecast_edit",
         _r("forecasts:forecast_edit", lambda w: _x(w).december.pk, lambda w: w.area_a.pk),
-        _row(302, 302, 404, 403, 403, 403, 302),
-        _row(302, 302, 404, 403, 403, 403, 302),
+        _row(302, 302, 404, 302, 403, 302, 302),
+        _row(302, 302, 404, 302, 403, 302, 302),
         lambda w: _grid_at(w, _x(w).december, w.area_a),
     ),
     Case(
         "forecast_edit-a-closed_round",
         "forecasts:forecast_edit",
         _r("forecasts:forecast_edit", lambda w: w.september.pk, lambda w: w.area_a.pk),
-        _row(302, 302, 404, 403, 403, 403, 302),
-        _row(302, 302, 404, 403, 403, 403, 302),
+        _row(302, 302, 404, 302, 403, 302, 302),
+        _row(302, 302, 404, 302, 403, 302, 302),
         lambda w: _grid_at(w, w.september, w.area_a),
     ),
     # Review: a director may not review even their own area (403); a submitted forecast is not
@@ -348,6 +349,31 @@ MATRIX: list[Case] = [
         lambda w: {},
         WRITERS_FINANCE,
         stored=_stored_december_closed,
+    ),
+    # Reminders: a closed round, or an open one with nobody late, reminds nobody.
+    Case(
+        "round_remind-closed",
+        "forecasts:round_remind",
+        _r("forecasts:round_remind", lambda w: w.september.pk),
+        NOT_GET,
+        _row(302, 403, 403, 302, 403, 302, 302),
+        lambda w: {},
+    ),
+    Case(
+        "round_remind-nobody_late",
+        "forecasts:round_remind",
+        _r("forecasts:round_remind", lambda w: _x(w).december.pk),
+        NOT_GET,
+        _row(302, 403, 403, 302, 403, 302, 302),
+        lambda w: {},
+    ),
+    Case(
+        "round_remind-missing",
+        "forecasts:round_remind",
+        _r("forecasts:round_remind", 999999),
+        NOT_GET,
+        FINANCE_404,
+        lambda w: {},
     ),
     Case(
         "area_detail-b",

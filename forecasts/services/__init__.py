@@ -2,7 +2,8 @@
 
 Split by concern: ``plans`` (plans and deficit targets), ``workflow`` (forecast rounds and the
 forecast workflow), ``figures`` (imports of budgets and actuals), ``uploads`` (imports staged
-until their preview is confirmed, budgets, actuals and action plans alike).
+until their preview is confirmed, budgets, actuals and action plans alike), ``notices`` (e-mail
+about the workflow and reminders of a round's deadline).
 """
 
 from forecasts.services.figures import (
@@ -13,6 +14,7 @@ from forecasts.services.figures import (
     import_upload_store,
     import_upload_write,
 )
+from forecasts.services.notices import RemindResult, remind_areas, reminders_send_due
 from forecasts.services.plans import deficit_target_set, outside_budgets_set, plan_upsert
 from forecasts.services.uploads import import_upload_discard, import_upload_stage
 from forecasts.services.workflow import (
@@ -29,6 +31,7 @@ from forecasts.services.workflow import (
 __all__ = [
     "ForecastConflict",
     "LineInput",
+    "RemindResult",
     "ReplaceResult",
     "account_group_upsert",
     "deficit_target_set",
@@ -44,6 +47,8 @@ __all__ = [
     "import_upload_write",
     "outside_budgets_set",
     "plan_upsert",
+    "remind_areas",
+    "reminders_send_due",
     "round_close",
     "round_open",
 ]

@@ -30,6 +30,7 @@ from forecasts.models import (
     ForecastLine,
     ForecastRound,
 )
+from forecasts.services import notices
 from forecasts.signals import forecast_approved
 from regionbudget.core import access
 from regionbudget.core.locking import Conflict, WrongState, update_versioned
@@ -77,8 +78,16 @@ def _require_finance(user) -> None:
 
 def _require_area_writer(user, area: Area) -> None:
     access.require(
-        access.may_write_area(user, area), _("Only the area's director may change its forecast.")
+        access.may_write_area(user, area),
+        _("Only the area's director or finance may change its forecast."),
     )
+
+
+def _entered(user, area: Area) -> dict:
+    """Who typed the figures, and whether for the area by someone who does not direct it
+    (finance keying in what the area sent): kept on the forecast and in its history."""
+    on_behalf = access.is_finance(user) and not access.directs(user, area)
+    return {"entered_by": user, "entered_on_behalf": on_behalf}
 
 
 def _require_open(forecast_round: ForecastRound) -> None:
@@ -275,6 +284,7 @@ def forecast_save(
         expected_version=expected_version,
         user=user,
         allowed={Forecast.Status.DRAFT, Forecast.Status.RETURNED},
+        **_entered(user, area),
     )
     _write_lines(forecast, lines)
     return forecast
@@ -306,8 +316,10 @@ def forecast_submit(
         status=Forecast.Status.SUBMITTED,
         submitted_by=user,
         submitted_at=timezone.now(),
+        **_entered(user, area),
     )
     _write_lines(forecast, lines)
+    notices.notify_submitted(forecast=forecast, user=user)
     return forecast
 
 
@@ -342,6 +354,7 @@ def forecast_approve(*, forecast: Forecast, expected_version: int, user) -> Fore
         ).values_list("unit_id", "account_group_id", "amount")
     )
     forecast_approved.send(sender=Forecast, forecast=approved, user=user)
+    notices.notify_approved(forecast=approved)
     return approved
 
 
@@ -353,13 +366,15 @@ def forecast_return(*, forecast: Forecast, comment: str, expected_version: int, 
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": _("Say what the area should fix.")})
-    return _decide(
+    returned = _decide(
         forecast,
         expected_version=expected_version,
         user=user,
         status=Forecast.Status.RETURNED,
         return_comment=comment[:2000],
     )
+    notices.notify_returned(forecast=returned)
+    return returned
 
 
 def _decide(forecast: Forecast, *, expected_version: int, user, **changes) -> Forecast:

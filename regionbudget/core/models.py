@@ -17,6 +17,7 @@ __all__ = [
     "GapVersionTrigger",
     "SignInIdentity",
     "Unit",
+    "UserPreference",
 ]
 
 
@@ -222,3 +223,25 @@ class SignInIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.subject}"
+
+
+class UserPreference(models.Model):
+    """A user's own settings: the language of the e-mails they receive (and of the pages, once
+    they choose one with the language switch)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.language}"

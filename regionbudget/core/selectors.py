@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from regionbudget.core import access
 from regionbudget.core.access import restrict_areas
 from regionbudget.core.models import ApiToken, Area, Unit
+from regionbudget.core.roles import Role
 
 # An API token is ``rbt_`` + 8 characters (the visible prefix, kept in clear) + ``_`` + the
 # secret part; only the SHA-256 of the whole token is stored.
@@ -34,6 +36,31 @@ def area_list_with_units(*, user) -> QuerySet[Area]:
         .prefetch_related(
             Prefetch("units", queryset=Unit.objects.filter(is_active=True), to_attr="active_units")
         )
+    )
+
+
+def directors_of(*, area: Area) -> list:
+    """The active users in the area director role bound to ``area``: who is told about its
+    forecast (reminders, a forecast returned or approved)."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            area_bindings__area=area,
+            groups__name=Role.AREA_DIRECTOR,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def finance_staff() -> list:
+    """The active members of the finance group: who is told that a forecast was submitted."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.FINANCE)
+        .distinct()
+        .order_by("username")
     )
 
 

@@ -6,13 +6,14 @@ import datetime as dt
 import logging
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
 from regionbudget.core import access
-from regionbudget.core.models import ApiToken, Area, AreaDirector, Unit
+from regionbudget.core.models import ApiToken, Area, AreaDirector, Unit, UserPreference
 from regionbudget.core.roles import ROLE_PERMISSIONS, Role
 from regionbudget.core.selectors import (
     API_TOKEN_PREFIX_LENGTH,
@@ -29,6 +30,7 @@ __all__ = [
     "role_groups_sync",
     "unit_upsert",
     "user_assign_role",
+    "user_language_set",
     "user_roles_set",
     "user_upsert",
 ]
@@ -201,3 +203,13 @@ def api_token_record_use(*, token: ApiToken, address: str) -> None:
     now = timezone.now()
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_address=address[:45])
     token.last_used_at, token.last_used_address = now, address[:45]
+
+
+def user_language_set(*, user, language: str) -> None:
+    """Keep ``language`` as the user's own (their e-mails are written in it); an unknown code
+    is ignored."""
+    if not getattr(user, "is_authenticated", False) or access.is_token_reader(user):
+        return
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return
+    UserPreference.objects.update_or_create(user=user, defaults={"language": language})

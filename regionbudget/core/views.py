@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,7 +23,7 @@ from regionbudget.core.forms import ApiTokenForm
 from regionbudget.core.models import ApiToken
 from regionbudget.core.saving import keep_input
 from regionbudget.core.selectors import api_token_list, area_list
-from regionbudget.core.services import api_token_create, api_token_revoke
+from regionbudget.core.services import api_token_create, api_token_revoke, user_language_set
 
 
 @never_cache
@@ -73,3 +74,13 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("The token “%(name)s” was already revoked.") % {"name": token.name}
         )
     return redirect("api_tokens")
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (a POST chooses; anything else just goes back), which also
+    keeps the choice as a signed-in user's language (``UserPreference``): the language their
+    e-mails are written in."""
+    response = i18n_views.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response

@@ -168,3 +168,23 @@ def report_pdf_stored(*, report, language: str) -> bytes | None:
         .first()
     )
     return bytes(content) if content is not None else None
+
+
+def next_meeting(*, user, today):
+    """The next meeting (today or later) and the reports for it the user may read (finance:
+    drafts too), or ``(None, [])``. Two queries."""
+    from regionbudget.reports.models import Meeting
+
+    if not access.has_role(user):
+        return None, []
+    meeting = Meeting.objects.filter(date__gte=today).order_by("date", "pk").first()
+    if meeting is None:
+        return None, []
+    return meeting, list(report_list(user=user).filter(meeting=meeting))
+
+
+def latest_published_report(*, user):
+    """The newest published status report the user may read, or None. One query."""
+    from regionbudget.reports.models import StatusReport
+
+    return report_list(user=user).filter(status=StatusReport.Status.PUBLISHED).first()

@@ -27,6 +27,21 @@ def mnkr(value):
 
 
 @register.filter
+def mnkr_signed(value):
+    """A change in SEK shown in millions with its sign: ``+12,3 mnkr``, ``−4,0 mnkr``."""
+    text = format_money(value, "mnkr", language=_language())
+    if value is not None and text[0].isdigit() and any(c != "0" for c in text if c.isdigit()):
+        return "+" + text
+    return text
+
+
+@register.filter
+def mnkr_size(value):
+    """The size of an amount in SEK in millions, without its sign: ``4,0 mnkr``."""
+    return format_money(None if value is None else abs(value), "mnkr", language=_language())
+
+
+@register.filter
 def tkr(value):
     """An amount in SEK shown in thousands: ``12 345 tkr``."""
     return format_money(value, "tkr", language=_language())

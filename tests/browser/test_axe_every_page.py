@@ -46,6 +46,7 @@ NOT_HTML = {
     "logout": "POST only",
     "set_language": "POST only",
     "forecasts:round_close": "POST only",
+    "forecasts:round_remind": "POST only",
     "forecasts:forecast_approve": "POST only",
     "forecasts:forecast_return": "POST only",
     "forecasts:import_confirm": "POST only",

@@ -10,6 +10,7 @@ from forecasts.calculations import (
     deviation,
     deviation_by_round,
     import_counts,
+    round_total,
     sum_figures,
 )
 
@@ -184,3 +185,33 @@ def test_a_month_looks_incomplete_when_units_of_the_month_before_are_missing():
     # January reads December of the year before.
     assert incomplete_periods({(2025, 1): {1}}, {(2024, 12): {1, 2}}) == [(2025, 1, [2])]
     assert incomplete_periods({(2025, 1): {1, 2}}, {(2024, 12): {1, 2}}) == []
+
+
+def test_the_regions_total_of_a_round_counts_the_areas_with_a_forecast():
+    # (budget, forecast, change) per area, SEK:
+    #   A: 100, 120, +5     B: 50, 40, none (no previous round)     C: 80, no forecast
+    # counted A and B: budget 100 + 50 = 150, forecast 120 + 40 = 160,
+    # deviation 150 − 160 = −10, change +5 (B has none, C is not counted at all).
+    total = round_total(
+        [(D("100"), D("120"), D("5")), (D("50"), D("40"), None), (D("80"), None, None)]
+    )
+    assert (total.budget, total.forecast, total.deviation) == (D("150"), D("160"), D("-10"))
+    assert total.change == D("5")
+    assert (total.counted, total.areas) == (2, 3)
+
+
+def test_a_round_without_any_forecast_has_no_total():
+    total = round_total([(D("100"), None, None), (None, None, None)])
+    assert (total.budget, total.forecast, total.deviation, total.change) == (None,) * 4
+    assert (total.counted, total.areas) == (0, 2)
+
+
+def test_an_area_forecasting_without_a_budget_counts_its_whole_forecast_as_deficit():
+    # budget none (0) and forecast 30, beside A (100, 90): budget 100, forecast 120, −20
+    total = round_total([(None, D("30"), D("-2")), (D("100"), D("90"), D("4"))])
+    assert (total.budget, total.forecast, total.deviation, total.change) == (
+        D("100"),
+        D("120"),
+        D("-20"),
+        D("2"),
+    )

@@ -135,8 +135,9 @@ def test_the_grid_page_has_a_fixed_number_of_queries(
 
 def test_the_round_page_has_a_fixed_number_of_queries(finance, october, django_assert_num_queries):
     finance.get(october.get_absolute_url())
-    # One of them reads the budgets kept with the approved forecasts.
-    with django_assert_num_queries(9):
+    # One of them reads the budgets kept with the approved forecasts; two read each area's
+    # approved forecast of the previous round and its total (the change column).
+    with django_assert_num_queries(11):
         finance.get(october.get_absolute_url())
 
 
