@@ -551,6 +551,72 @@ _case(
     lambda w: {"amount_2024": "175", "amount_2025": "150", "amount_2026": ""},
     stored=_stored_outside_budgets,
 )
+
+
+# Plans and their deficit targets (mnkr): finance's pages.
+def _plan_form(name: str, end_year: str) -> dict:
+    return {
+        "name": name,
+        "organisation": "Hälso- och sjukvården",
+        "baseline_year": "2023",
+        "start_year": "2024",
+        "end_year": end_year,
+        "status": "active",
+        "source": "",
+        "description": "",
+    }
+
+
+def _stored_new_plan(w: World, user, client: Client) -> None:
+    plan = Plan.objects.get(name="Matrisplan 2024–2025")
+    assert (plan.baseline_year, plan.start_year, plan.end_year) == (2023, 2024, 2025)
+
+
+def _stored_plan_edit(w: World, user, client: Client) -> None:
+    plan = Plan.objects.get(pk=w.plan.pk)
+    assert (plan.name, plan.end_year) == (PLAN, 2027)
+
+
+def _targets_form(w: World) -> dict:
+    # the whole plan only: every area's field is left empty (their targets are removed)
+    return {"target_2024_plan": "300", "target_2025_plan": "500", "target_2026_plan": ""}
+
+
+def _stored_targets(w: World, user, client: Client) -> None:
+    from forecasts.models import DeficitTarget
+
+    stored = set(DeficitTarget.objects.filter(plan=w.plan).values_list("year", "area", "amount"))
+    assert stored == {(2024, None, 300_000_000), (2025, None, 500_000_000)}
+
+
+_case("plan_list", "forecasts:plan_list", _r("forecasts:plan_list"), FINANCE_ONLY_GET, NOT_POST)
+_case(
+    "plan_create",
+    "forecasts:plan_create",
+    _r("forecasts:plan_create"),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    lambda w: _plan_form("Matrisplan 2024–2025", "2025"),
+    stored=_stored_new_plan,
+)
+_case(
+    "plan_edit",
+    "forecasts:plan_edit",
+    _r("forecasts:plan_edit", lambda w: w.plan.pk),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    lambda w: _plan_form(PLAN, "2027"),
+    stored=_stored_plan_edit,
+)
+_case(
+    "plan_targets_edit",
+    "forecasts:plan_targets_edit",
+    _r("forecasts:plan_targets_edit", lambda w: w.plan.pk),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    _targets_form,
+    stored=_stored_targets,
+)
 _case(
     "round_create",
     "forecasts:round_create",

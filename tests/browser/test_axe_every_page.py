@@ -356,6 +356,32 @@ PAGES: list[Visit] = [
         (FINANCE,),
         _with_errors(lambda w: f"/forecasts/plans/{w.published.plan_id}/outside-budgets/", "x"),
     ),
+    Visit("forecasts:plan_list", "plan list", WRITERS, _go(lambda w: "/forecasts/plans/")),
+    Visit("forecasts:plan_create", "new plan", WRITERS, _go(lambda w: "/forecasts/plans/new/")),
+    Visit(
+        "forecasts:plan_create",
+        "new plan with errors",
+        (FINANCE,),
+        _with_errors(lambda w: "/forecasts/plans/new/"),
+    ),
+    Visit(
+        "forecasts:plan_edit",
+        "change a plan",
+        WRITERS,
+        _go(lambda w: f"/forecasts/plans/{w.published.plan_id}/edit/"),
+    ),
+    Visit(
+        "forecasts:plan_targets_edit",
+        "deficit targets",
+        WRITERS,
+        _go(lambda w: f"/forecasts/plans/{w.published.plan_id}/targets/"),
+    ),
+    Visit(
+        "forecasts:plan_targets_edit",
+        "deficit targets with errors",
+        (FINANCE,),
+        _with_errors(lambda w: f"/forecasts/plans/{w.published.plan_id}/targets/", "x"),
+    ),
     Visit("forecasts:round_list", "round list", ALL, _go(lambda w: "/forecasts/rounds/")),
     Visit(
         "forecasts:round_create",
