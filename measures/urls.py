@@ -21,4 +21,10 @@ urlpatterns = [
     path("<int:pk>/edit/", views.measure_edit, name="measure_edit"),
     path("<int:pk>/report/", views.measure_report, name="measure_report"),
     path("<int:pk>/shares/", views.measure_shares, name="measure_shares"),
+    path("<int:pk>/indicators/new/", views.indicator_create, name="indicator_create"),
+    path(
+        "<int:pk>/indicators/<int:indicator_pk>/values/",
+        views.indicator_value_add,
+        name="indicator_value_add",
+    ),
 ]
