@@ -273,8 +273,17 @@ class IndicatorForm(forms.Form):
         initial=Indicator.Direction.DECREASE,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, indicator: Indicator | None = None):
+        initial = {}
+        if indicator is not None:
+            initial = {
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "baseline": decimal_text(indicator.baseline),
+                "target": decimal_text(indicator.target),
+                "direction": indicator.direction,
+            }
+        super().__init__(data, initial=initial)
         guard_text_fields(self)
 
 

@@ -68,6 +68,7 @@ __all__ = [
     "category_upsert",
     "forecast_inclusions_record",
     "indicator_add",
+    "indicator_change",
     "indicator_upsert",
     "indicator_value_set",
     "measure_create",
@@ -582,6 +583,31 @@ def indicator_add(
         position=(last or 0) + 1,
         user=user,
     )
+
+
+@transaction.atomic
+def indicator_change(
+    *,
+    indicator: Indicator,
+    name: str,
+    unit: str,
+    baseline: Decimal | None = None,
+    target: Decimal | None = None,
+    direction: str = Indicator.Direction.DECREASE,
+    user,
+) -> Indicator:
+    """Change an indicator's name, unit, baseline, target or direction (finance, or the
+    director of the measure's owning area); another indicator's name is refused."""
+    _require_reporter(user, indicator.measure)
+    _require_decimal(baseline=baseline, target=target)
+    others = indicator.measure.indicators.exclude(pk=indicator.pk)
+    if others.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": _("The measure already has an indicator of this name.")})
+    indicator.name, indicator.unit = name.strip(), unit
+    indicator.baseline, indicator.target, indicator.direction = baseline, target, direction
+    indicator.full_clean()
+    indicator.save()
+    return indicator
 
 
 @transaction.atomic

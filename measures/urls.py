@@ -23,6 +23,11 @@ urlpatterns = [
     path("<int:pk>/shares/", views.measure_shares, name="measure_shares"),
     path("<int:pk>/indicators/new/", views.indicator_create, name="indicator_create"),
     path(
+        "<int:pk>/indicators/<int:indicator_pk>/edit/",
+        views.indicator_edit,
+        name="indicator_edit",
+    ),
+    path(
         "<int:pk>/indicators/<int:indicator_pk>/values/",
         views.indicator_value_add,
         name="indicator_value_add",

@@ -464,6 +464,33 @@ def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """Change an indicator: name, unit, baseline, target, direction."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    access.require(selectors.can_report_on(request.user, measure))
+    indicator = selectors.indicator_get(measure=measure, pk=indicator_pk)
+    form = IndicatorForm(request.POST or None, indicator=indicator)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.indicator_change(
+                    indicator=indicator, **form.cleaned_data, user=request.user
+                )
+            except ValidationError as exc:
+                _indicator_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The indicator %(name)s is saved.") % {"name": indicator.name}
+                )
+                return redirect(
+                    reverse("measures:measure_detail", args=[measure.pk]) + "#indicators-heading"
+                )
+    ctx = {"form": form, "measure": measure, "indicator": indicator, "editing": True}
+    return render(request, "measures/indicator_form.html", ctx, status=save.status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def indicator_value_add(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
     """An indicator's actual value in a month (for the measure or one unit); a month already
     entered is replaced."""

@@ -935,6 +935,16 @@ def _stored_indicator(w: World, user, client: Client) -> None:
     assert (indicator.unit, indicator.target) == ("dagar", 30)
 
 
+def _stored_indicator_edit(w: World, user, client: Client) -> None:
+    indicator = w.m_a.indicators.order_by("pk").first()
+    assert (indicator.name, indicator.unit, indicator.target, indicator.baseline) == (
+        "Ändrad indikator",
+        "st",
+        7,
+        None,
+    )
+
+
 def _stored_indicator_value(w: World, user, client: Client) -> None:
     from measures.models import IndicatorValue
 
@@ -952,6 +962,19 @@ _case(
     _row(302, 302, 404, 302, 403, 302, 302),
     lambda w: {"name": "Matrisindikator", "unit": "dagar", "target": "30", "direction": "decrease"},
     stored=_stored_indicator,
+)
+_case(
+    "indicator_edit-own",
+    "measures:indicator_edit",
+    _r(
+        "measures:indicator_edit",
+        lambda w: w.m_a.pk,
+        lambda w: w.m_a.indicators.order_by("pk").first().pk,
+    ),
+    _row(302, 200, 404, 200, 403, 200, 302),
+    _row(302, 302, 404, 302, 403, 302, 302),
+    lambda w: {"name": "Ändrad indikator", "unit": "st", "target": "7", "direction": "increase"},
+    stored=_stored_indicator_edit,
 )
 _case(
     "indicator_value_add-own",

@@ -116,6 +116,7 @@ def test_indicator_forms(demo):
                 client.post(
                     reverse("measures:indicator_value_add", args=[m03.pk, indicator.pk]), data
                 ),
+                client.post(reverse("measures:indicator_edit", args=[m03.pk, indicator.pk]), data),
             ]
         )
 

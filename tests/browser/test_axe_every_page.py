@@ -562,6 +562,12 @@ PAGES: list[Visit] = [
         _with_errors(lambda w: f"/measures/{w.m03.pk}/indicators/new/"),
     ),
     Visit(
+        "measures:indicator_edit",
+        "change an indicator",
+        (FINANCE, DIRECTOR),
+        _go(lambda w: f"/measures/{w.m03.pk}/indicators/{w.m03.indicators.first().pk}/edit/"),
+    ),
+    Visit(
         "measures:indicator_value_add",
         "an indicator's value",
         (FINANCE, DIRECTOR),

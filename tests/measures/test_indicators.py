@@ -113,3 +113,20 @@ def test_an_indicator_of_another_measure_is_not_found(finance):
     foreign = m01.indicators.first()
     url = reverse("measures:indicator_value_add", args=[m03.pk, foreign.pk])
     assert finance.get(url).status_code == 404
+
+
+def test_the_director_changes_an_indicators_target(director_own):
+    m03 = _measure("M03")
+    indicator = Indicator.objects.get(measure=m03, name="Bemanning")
+    url = reverse("measures:indicator_edit", args=[m03.pk, indicator.pk])
+    form = director_own.get(url).context["form"]
+    assert (form["baseline"].value(), form["target"].value()) == ("2 450", "2 380")
+    data = _indicator_data(name="Bemanning", unit="årsarbetare", baseline="2 450", target="2 350")
+    assert director_own.post(url, data).status_code == 302
+    indicator.refresh_from_db()
+    assert (indicator.baseline, indicator.target) == (Decimal("2450"), Decimal("2350"))
+    # another indicator's name is refused, nothing saved
+    response = director_own.post(url, {**data, "name": "Kostnad", "target": "1"})
+    assert response.context["form"].errors["name"]
+    indicator.refresh_from_db()
+    assert (indicator.name, indicator.target) == ("Bemanning", Decimal("2350"))

@@ -49,6 +49,11 @@ def test_the_form_offers_the_chosen_plans_measures(finance, earlier_measure):
     text = response.content.decode()
     assert "S01 Samordnad specialistvård" in text and "M01 " not in text
     assert 'value="Min rubrik"' in text, "what was typed is kept"
+    # Enter in a field saves the draft: the form's first (default) button is "Spara utkast";
+    # the button that shows another plan's measures comes after the form
+    form = text.split('id="report-form"', 1)[1].split("</form>", 1)[0]
+    assert form.split('type="submit"', 1)[1].split("</button>")[0].endswith("Spara utkast")
+    assert 'name="show_plan_measures"' in text.split("</form>", 1)[1]
 
 
 def test_choosing_another_plan_in_the_form_shows_its_measures_and_saves_nothing(
