@@ -229,8 +229,9 @@ def person_save(
 
     Refused with a message per field, nothing saved: a user name or e-mail address another
     account has, a director without areas, an administrator changing their own roles or
-    deactivating themselves. A new person gets no usable password: they sign in through the
-    region's identity provider, or an administrator sets one in the administration."""
+    deactivating themselves. A new person gets no usable password: an administrator sets one in
+    the administration (people who sign in through the region's identity provider are created
+    by their first sign-in there)."""
     refusal = _("Only an administrator adds people and gives or withdraws roles.")
     access.require(access.is_admin(by), refusal)
     held = set(person_roles(person)) if person is not None else set()
@@ -283,6 +284,7 @@ def director_areas_set(*, person: User, areas: list[Area], by: User) -> None:
     """Bind the area director ``person`` to exactly ``areas`` (finance or an administrator, for
     someone else). Gives no role: ``person`` must be an area director already, and a director
     keeps at least one area (withdrawing the role is an administrator's change)."""
+    access.require_finance(by, _("Only finance staff and administrators choose the areas."))
     access.require(access.may_bind_areas(by, person), _("You cannot choose your own areas."))
     if Role.AREA_DIRECTOR not in person_roles(person):
         raise ValidationError(
