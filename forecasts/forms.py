@@ -14,8 +14,16 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from forecasts.calculations import cell_key
-from forecasts.models import ForecastRound, ImportUpload, Plan
+from forecasts.models import (
+    BASELINE_FIRST_YEAR,
+    PLAN_FIRST_YEAR,
+    PLAN_LAST_YEAR,
+    ForecastRound,
+    ImportUpload,
+    Plan,
+)
 from forecasts.selectors import Entry
+from forecasts.services.plans import target_field
 from forecasts.services.workflow import LineInput
 from regionbudget.core.formatting import amount_input_text, parse_amount
 from regionbudget.core.forms import MsekField, msek_text
@@ -29,6 +37,8 @@ __all__ = [
     "ImportConfirmForm",
     "ImportUploadForm",
     "OutsideBudgetsForm",
+    "PlanForm",
+    "PlanTargetsForm",
     "ReturnForm",
     "RoundForm",
     "amount_input_text",
@@ -200,3 +210,95 @@ class OutsideBudgetsForm(forms.Form):
     def amounts(self) -> dict[int, Decimal | None]:
         """Year -> SEK (None where the field was left empty) from a valid form."""
         return {year: self.cleaned_data.get(f"amount_{year}") for year in self.plan.years}
+
+
+class PlanForm(forms.Form):
+    """A plan's name, scope, years and status. The years are checked by the model (2000–2100,
+    at most ten years, first ≤ last, baseline before the first) through the service."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        help_text=Plan._meta.get_field("organisation").help_text,
+    )
+    baseline_year = forms.IntegerField(
+        label=_("Baseline year"),
+        help_text=Plan._meta.get_field("baseline_year").help_text,
+    )
+    start_year = forms.IntegerField(label=_("First year"))
+    end_year = forms.IntegerField(
+        label=_("Last year"), help_text=_("From 2000 to 2100; a plan runs at most ten years.")
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Plan.Status.choices)
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        required=False,
+        help_text=Plan._meta.get_field("source").help_text,
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=5000, widget=forms.Textarea
+    )
+
+    def __init__(self, *args, plan: Plan | None = None, **kwargs) -> None:
+        if plan is not None and not args:
+            kwargs.setdefault("initial", {name: getattr(plan, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        for name in ("baseline_year", "start_year", "end_year"):
+            # a plain number: Django's own bounds would be in the browser's language, not ours
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "class": "year-input"})
+        guard_text_fields(self)
+
+    def _year(self, name: str, first: int) -> int:
+        year = self.cleaned_data[name]
+        if not first <= year <= PLAN_LAST_YEAR:
+            raise forms.ValidationError(
+                _("Enter a year from %(first)s to %(last)s.")
+                % {"first": first, "last": PLAN_LAST_YEAR}
+            )
+        return year
+
+    def clean_baseline_year(self) -> int:
+        return self._year("baseline_year", BASELINE_FIRST_YEAR)
+
+    def clean_start_year(self) -> int:
+        return self._year("start_year", PLAN_FIRST_YEAR)
+
+    def clean_end_year(self) -> int:
+        return self._year("end_year", PLAN_FIRST_YEAR)
+
+
+class PlanTargetsForm(forms.Form):
+    """The deficit targets of a plan as a grid: one field per year of the plan and per area (and
+    one per year for the whole plan), in mnkr; an empty field means no target. Only the plan's
+    years and the listed areas are fields: anything else posted is never read."""
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        plan: Plan,
+        areas: list,
+        stored: dict[tuple[int, int | None], Decimal],
+        language: str = "sv",
+    ) -> None:
+        super().__init__(data)
+        self.plan, self.areas = plan, areas
+        scopes = [(None, _("Whole plan"))] + [(area.pk, area.name) for area in areas]
+        for year in plan.years:
+            for area_id, label in scopes:
+                self.fields[target_field(year, area_id)] = MsekField(
+                    label=_("%(scope)s, %(year)s (mnkr)") % {"scope": label, "year": year},
+                    initial=msek_text(stored.get((year, area_id)), language),
+                )
+        self.rows = [
+            {"label": label, "fields": [self[target_field(year, area_id)] for year in plan.years]}
+            for area_id, label in scopes
+        ]
+
+    def amounts(self) -> dict[tuple[int, int | None], Decimal | None]:
+        """(year, area id or None) -> SEK, None where the field was left empty."""
+        keys = [(year, None) for year in self.plan.years]
+        keys += [(year, area.pk) for area in self.areas for year in self.plan.years]
+        return {key: self.cleaned_data.get(target_field(*key)) for key in keys}

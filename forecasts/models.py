@@ -37,6 +37,12 @@ __all__ = [
     "ImportUpload",
     "OutsideBudgetReduction",
     "Plan",
+    "BASELINE_FIRST_YEAR",
+    "MAX_TARGET_SEK",
+    "PLAN_FIRST_YEAR",
+    "PLAN_LAST_YEAR",
+    "PLAN_MAX_YEARS",
+    "target_too_large_message",
     "ReminderSent",
 ]
 
@@ -65,6 +71,16 @@ def _person_field(verbose_name) -> models.ForeignKey:
         related_name="+",
         verbose_name=verbose_name,
     )
+
+
+# A plan's years lie in 2000–2100 and it runs at most ten years: a last year typed as 20230
+# once made the home page 7.7 MB (one column per year). The baseline year may come earlier.
+PLAN_FIRST_YEAR, PLAN_LAST_YEAR = 2000, 2100
+PLAN_MAX_YEARS = 10
+BASELINE_FIRST_YEAR = 1990
+# The largest plausible required reduction of one year (SEK): 100 000 mnkr, more than a Swedish
+# region's whole budget. A larger figure was typed in kronor where mnkr was asked for.
+MAX_TARGET_SEK = Decimal("100000000000")
 
 
 @_tracked()
@@ -108,6 +124,16 @@ class Plan(models.Model):
                 condition=Q(baseline_year__lt=models.F("start_year")),
                 name="plan_baseline_before_start",
             ),
+            models.CheckConstraint(
+                condition=Q(start_year__gte=PLAN_FIRST_YEAR)
+                & Q(end_year__lte=PLAN_LAST_YEAR)
+                & Q(baseline_year__gte=BASELINE_FIRST_YEAR),
+                name="plan_years_2000_to_2100",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__lt=models.F("start_year") + PLAN_MAX_YEARS),
+                name="plan_at_most_ten_years",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,8 +147,32 @@ class Plan(models.Model):
         return range(self.start_year, self.end_year + 1)
 
     def clean(self) -> None:
+        errors = {}
+        bounds = {"first": PLAN_FIRST_YEAR, "last": PLAN_LAST_YEAR}
+        for name in ("start_year", "end_year"):
+            year = getattr(self, name)
+            if year is not None and not PLAN_FIRST_YEAR <= year <= PLAN_LAST_YEAR:
+                errors[name] = _("Enter a year from %(first)s to %(last)s.") % bounds
+        if self.baseline_year is not None and self.baseline_year < BASELINE_FIRST_YEAR:
+            errors["baseline_year"] = _("Enter a year from %(first)s to %(last)s.") % {
+                "first": BASELINE_FIRST_YEAR,
+                "last": PLAN_LAST_YEAR,
+            }
+        if errors:
+            raise ValidationError(errors)
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("The last year cannot come before the first.")})
+        if self.start_year and self.end_year and self.end_year >= self.start_year + PLAN_MAX_YEARS:
+            raise ValidationError(
+                {
+                    "end_year": _("A plan runs at most %(years)s years, here %(first)s–%(last)s.")
+                    % {
+                        "years": PLAN_MAX_YEARS,
+                        "first": self.start_year,
+                        "last": self.start_year + PLAN_MAX_YEARS - 1,
+                    }
+                }
+            )
         if self.baseline_year and self.start_year and self.baseline_year >= self.start_year:
             raise ValidationError(
                 {"baseline_year": _("The baseline year must come before the first year.")}
@@ -182,6 +232,13 @@ class DeficitTarget(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gte=Decimal("0")), name="deficittarget_amount_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_TARGET_SEK), name="deficittarget_amount_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=PLAN_FIRST_YEAR) & Q(year__lte=PLAN_LAST_YEAR),
+                name="deficittarget_year_2000_to_2100",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,6 +246,8 @@ class DeficitTarget(models.Model):
         return f"{scope} {self.year}"
 
     def clean(self) -> None:
+        if self.amount is not None and self.amount > MAX_TARGET_SEK:
+            raise ValidationError({"amount": target_too_large_message()})
         plan = getattr(self, "plan", None)
         if plan is not None and self.year and self.year not in plan.years:
             raise ValidationError(
@@ -197,6 +256,13 @@ class DeficitTarget(models.Model):
                     % {"start": plan.start_year, "end": plan.end_year}
                 }
             )
+
+
+def target_too_large_message() -> str:
+    return _(
+        "A required reduction above 100 000 mnkr (100 000 000 000 kronor) is not plausible. "
+        "Check the amount and its unit."
+    )
 
 
 @_tracked()

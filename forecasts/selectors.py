@@ -84,6 +84,9 @@ __all__ = [
     "line_proposals",
     "outside_budgets",
     "plan_list",
+    "plan_overview",
+    "plan_target_amounts",
+    "plan_target_areas",
     "plan_targets",
     "proposal_text",
     "round_list",
@@ -134,6 +137,36 @@ def outside_budgets(*, plan: Plan) -> dict[int, Decimal]:
         OutsideBudgetReduction.objects.filter(plan=plan)
         .order_by("year")
         .values_list("year", "amount")
+    )
+
+
+def plan_overview(*, user) -> QuerySet[Plan]:
+    """The plans of the plan list (finance's page), each with its number of deficit targets and
+    the sum of its plan-wide targets (SEK) as ``target_count`` and ``plan_total``."""
+    return plan_list(user=user).annotate(
+        target_count=Count("targets"),
+        plan_total=Sum("targets__amount", filter=Q(targets__area__isnull=True)),
+    )
+
+
+def plan_target_amounts(*, plan: Plan) -> dict[tuple[int, int | None], Decimal]:
+    """The stored deficit targets of ``plan``: (year, area id or None for the whole plan) ->
+    the required reduction in SEK."""
+    return {
+        (year, area_id): amount
+        for year, area_id, amount in DeficitTarget.objects.filter(plan=plan).values_list(
+            "year", "area_id", "amount"
+        )
+    }
+
+
+def plan_target_areas(*, plan: Plan) -> list[Area]:
+    """The areas of the targets grid: every active area, and an inactive one that still has a
+    target in ``plan`` (so it can be seen and removed), in the organisation's order."""
+    return list(
+        Area.objects.filter(Q(is_active=True) | Q(deficit_targets__plan=plan))
+        .distinct()
+        .order_by("position", "name")
     )
 
 

@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from forecasts import views
+from forecasts import plan_views, views
 
 app_name = "forecasts"
 
 urlpatterns = [
+    path("plans/", plan_views.plan_list, name="plan_list"),
+    path("plans/new/", plan_views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/edit/", plan_views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/targets/", plan_views.plan_targets_edit, name="plan_targets_edit"),
     path(
         "plans/<int:pk>/outside-budgets/",
         views.outside_budgets_edit,

@@ -14,15 +14,29 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from forecasts.models import Plan
-from measures.models import CONSEQUENCE_FILE_MAX_BYTES, DESCRIPTION_MAX_LENGTH, Category, Measure
+from measures.models import (
+    CONSEQUENCE_FILE_MAX_BYTES,
+    DESCRIPTION_MAX_LENGTH,
+    Category,
+    Indicator,
+    Measure,
+)
 from measures.services import AttachedFile, consequence_file_check
-from regionbudget.core.forms import MsekField, PercentField, decimal_text, msek_text
+from regionbudget.core.forms import (
+    MsekField,
+    NumberField,
+    PercentField,
+    decimal_text,
+    msek_text,
+)
 from regionbudget.core.models import Area
 from regionbudget.core.validators import guard_text_fields, limit_length
 
 __all__ = [
     "AreaSharesForm",
     "ConsequenceFileField",
+    "IndicatorForm",
+    "IndicatorValueForm",
     "MeasureForm",
     "MeasureImportForm",
     "MeasureReportForm",
@@ -287,3 +301,58 @@ class MeasureImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].widget.attrs["class"] = "form-select"
+
+
+class IndicatorForm(forms.Form):
+    """A new indicator of a measure: its name, unit, baseline, target and direction; the values
+    are in the indicator's own unit (mnkr, årsarbetare, vårdtillfällen, %)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    unit = forms.CharField(
+        label=_("Unit"), max_length=40, help_text=Indicator._meta.get_field("unit").help_text
+    )
+    baseline = NumberField(label=_("Baseline"))
+    target = NumberField(label=_("Target"))
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=Indicator.Direction.choices,
+        initial=Indicator.Direction.DECREASE,
+    )
+
+    def __init__(self, data=None, *, indicator: Indicator | None = None):
+        initial = {}
+        if indicator is not None:
+            initial = {
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "baseline": decimal_text(indicator.baseline),
+                "target": decimal_text(indicator.target),
+                "direction": indicator.direction,
+            }
+        super().__init__(data, initial=initial)
+        guard_text_fields(self)
+
+
+class IndicatorValueForm(forms.Form):
+    """An indicator's actual value in one month, for the whole measure or one unit (the 2025
+    budget model's current state, *nuläge*, with the unit's target level, *målnivå*)."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    month = forms.TypedChoiceField(label=_("Month"), coerce=int)
+    unit = forms.ModelChoiceField(
+        label=_("Unit (cost centre)"),
+        queryset=None,
+        required=False,
+        empty_label=_("The whole measure"),
+    )
+    actual = NumberField(label=_("Actual value (current state)"), required=True)
+    target_level = NumberField(
+        label=_("Target level"), help_text=_("Only for a unit: its target level (målnivå).")
+    )
+
+    def __init__(self, *args, plan: Plan, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in plan.years]
+        self.fields["month"].choices = _month_choices()
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda u: f"{u.code} {u.name}"

@@ -33,7 +33,7 @@ from measures.models import (
     RealisedEffect,
 )
 from regionbudget.core import access
-from regionbudget.core.models import Area
+from regionbudget.core.models import Area, Unit
 from regionbudget.core.selectors import area_list
 
 __all__ = [
@@ -55,6 +55,8 @@ __all__ = [
     "measure_effects_frame",
     "measure_get",
     "measure_history",
+    "indicator_get",
+    "indicator_units",
     "measure_indicators",
     "measure_list",
     "measure_realised_grid",
@@ -478,3 +480,15 @@ def measure_shares_by_area(*, measure: Measure) -> dict[int, Decimal]:
 
 def realised_by_month(*, measure: Measure) -> dict[tuple[int, int], RealisedEffect]:
     return {(r.year, r.month): r for r in measure.realised_effects.all()}
+
+
+def indicator_get(*, measure: Measure, pk: int) -> Indicator:
+    """The indicator ``pk`` of ``measure`` (404 for another measure's)."""
+    return access.object_or_404(measure.indicators.all(), pk=pk)
+
+
+def indicator_units(*, measure: Measure) -> QuerySet[Unit]:
+    """The units an indicator value may be given for: the owning area's active units, or every
+    active unit for a region-wide measure."""
+    units = Unit.objects.filter(is_active=True).order_by("code")
+    return units.filter(area_id=measure.owner_area_id) if measure.owner_area_id else units

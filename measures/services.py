@@ -74,6 +74,8 @@ __all__ = [
     "category_upsert",
     "consequence_file_check",
     "forecast_inclusions_record",
+    "indicator_add",
+    "indicator_change",
     "indicator_upsert",
     "indicator_value_set",
     "measure_create",
@@ -639,8 +641,8 @@ def indicator_upsert(
     user,
 ) -> Indicator:
     """Create the indicator ``name`` of a measure or bring it up to date (values in ``unit``);
-    finance only."""
-    _require_manager(user)
+    finance, or the director of the measure's owning area."""
+    _require_reporter(user, measure)
     _require_decimal(baseline=baseline, target=target)
     indicator = Indicator.objects.filter(measure=measure, name=name).first()
     values = {
@@ -661,6 +663,60 @@ def indicator_upsert(
 
 
 @transaction.atomic
+def indicator_add(
+    *,
+    measure: Measure,
+    name: str,
+    unit: str,
+    baseline: Decimal | None = None,
+    target: Decimal | None = None,
+    direction: str = Indicator.Direction.DECREASE,
+    user,
+) -> Indicator:
+    """A new indicator of ``measure`` (finance, or the director of its owning area), after the
+    measure's others; a name the measure already has is refused."""
+    _require_reporter(user, measure)
+    if measure.indicators.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": _("The measure already has an indicator of this name.")})
+    last = measure.indicators.order_by("-position").values_list("position", flat=True).first()
+    return indicator_upsert(
+        measure=measure,
+        name=name.strip(),
+        unit=unit,
+        baseline=baseline,
+        target=target,
+        direction=direction,
+        position=(last or 0) + 1,
+        user=user,
+    )
+
+
+@transaction.atomic
+def indicator_change(
+    *,
+    indicator: Indicator,
+    name: str,
+    unit: str,
+    baseline: Decimal | None = None,
+    target: Decimal | None = None,
+    direction: str = Indicator.Direction.DECREASE,
+    user,
+) -> Indicator:
+    """Change an indicator's name, unit, baseline, target or direction (finance, or the
+    director of the measure's owning area); another indicator's name is refused."""
+    _require_reporter(user, indicator.measure)
+    _require_decimal(baseline=baseline, target=target)
+    others = indicator.measure.indicators.exclude(pk=indicator.pk)
+    if others.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": _("The measure already has an indicator of this name.")})
+    indicator.name, indicator.unit = name.strip(), unit
+    indicator.baseline, indicator.target, indicator.direction = baseline, target, direction
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
 def indicator_value_set(
     *,
     indicator: Indicator,
@@ -671,8 +727,17 @@ def indicator_value_set(
     target_level: Decimal | None = None,
     user,
 ) -> IndicatorValue:
-    """Set the actual value (and a unit's target level) of an indicator in one period (finance)."""
-    _require_manager(user)
+    """Set the actual value (and a unit's target level) of an indicator in one period: finance,
+    or the director of the measure's owning area. The year must lie within the plan."""
+    _require_reporter(user, indicator.measure)
+    plan = indicator.measure.plan
+    if year not in plan.years:
+        raise ValidationError(
+            {
+                "year": _("The year must lie within the plan, %(start)s–%(end)s.")
+                % {"start": plan.start_year, "end": plan.end_year}
+            }
+        )
     _require_decimal(actual=actual, target_level=target_level)
     value = IndicatorValue.objects.filter(
         indicator=indicator, year=year, month=month, unit=unit

@@ -26,4 +26,15 @@ urlpatterns = [
         views.measure_consequence_file,
         name="measure_consequence_file",
     ),
+    path("<int:pk>/indicators/new/", views.indicator_create, name="indicator_create"),
+    path(
+        "<int:pk>/indicators/<int:indicator_pk>/edit/",
+        views.indicator_edit,
+        name="indicator_edit",
+    ),
+    path(
+        "<int:pk>/indicators/<int:indicator_pk>/values/",
+        views.indicator_value_add,
+        name="indicator_value_add",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -27,6 +27,8 @@ from measures import calculations, charts, exports, selectors, services
 from measures.filters import MeasureFilterSet
 from measures.forms import (
     AreaSharesForm,
+    IndicatorForm,
+    IndicatorValueForm,
     MeasureForm,
     MeasureImportForm,
     MeasureReportForm,
@@ -446,3 +448,98 @@ def measure_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
         % result.__dict__,
     )
     return redirect(reverse("measures:measure_list") + f"?plan={plan.pk}")
+
+
+# --- Indicators: finance and the owner of the measure enter them on the measure's page --------
+
+
+def _indicator_errors(form, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new indicator of a measure: name, unit, baseline, target, direction."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    access.require(selectors.can_report_on(request.user, measure))
+    form = IndicatorForm(request.POST or None)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                indicator = services.indicator_add(
+                    measure=measure, **form.cleaned_data, user=request.user
+                )
+            except ValidationError as exc:
+                _indicator_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The indicator %(name)s is added.") % {"name": indicator.name}
+                )
+                return redirect(
+                    reverse("measures:measure_detail", args=[measure.pk]) + "#indicators-heading"
+                )
+    ctx = {"form": form, "measure": measure, "indicator": None}
+    return render(request, "measures/indicator_form.html", ctx, status=save.status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """Change an indicator: name, unit, baseline, target, direction."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    access.require(selectors.can_report_on(request.user, measure))
+    indicator = selectors.indicator_get(measure=measure, pk=indicator_pk)
+    form = IndicatorForm(request.POST or None, indicator=indicator)
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.indicator_change(
+                    indicator=indicator, **form.cleaned_data, user=request.user
+                )
+            except ValidationError as exc:
+                _indicator_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The indicator %(name)s is saved.") % {"name": indicator.name}
+                )
+                return redirect(
+                    reverse("measures:measure_detail", args=[measure.pk]) + "#indicators-heading"
+                )
+    ctx = {"form": form, "measure": measure, "indicator": indicator, "editing": True}
+    return render(request, "measures/indicator_form.html", ctx, status=save.status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def indicator_value_add(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """An indicator's actual value in a month (for the measure or one unit); a month already
+    entered is replaced."""
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    access.require(selectors.can_report_on(request.user, measure))
+    indicator = selectors.indicator_get(measure=measure, pk=indicator_pk)
+    today = timezone.localdate()
+    form = IndicatorValueForm(
+        request.POST or None,
+        plan=measure.plan,
+        units=selectors.indicator_units(measure=measure),
+        initial={"year": today.year, "month": today.month},
+    )
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.indicator_value_set(
+                    indicator=indicator, **form.cleaned_data, user=request.user
+                )
+            except ValidationError as exc:
+                _indicator_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The value of %(name)s is saved.") % {"name": indicator.name}
+                )
+                return redirect(
+                    reverse("measures:measure_detail", args=[measure.pk]) + "#indicators-heading"
+                )
+    ctx = {"form": form, "measure": measure, "indicator": indicator}
+    return render(request, "measures/indicator_form.html", ctx, status=save.status)

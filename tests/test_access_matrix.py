@@ -485,6 +485,86 @@ _case(
     stored=_stored_api_token_revoked,
 )
 
+# People and roles: administrators add people and give roles; finance lists people and binds
+# area directors to areas, nothing else.
+ADMIN_ONLY_GET = _row(302, 403, 403, 403, 403, 200, 302)
+ADMIN_WRITE = _row(302, 403, 403, 403, 403, 302, 302)
+
+
+def _person_form(w: World) -> dict:
+    return {
+        "first_name": "Matris",
+        "last_name": "Person",
+        "email": "matris.person@example.se",
+        "username": "matris.person",
+        "roles": ["area_director"],
+        "areas": [str(w.area_b.pk)],
+    }
+
+
+def _stored_new_person(w: World, user, client: Client) -> None:
+    person = get_user_model().objects.get(username="matris.person")
+    assert person.email == "matris.person@example.se" and not person.has_usable_password()
+    assert list(person.area_bindings.values_list("area", flat=True)) == [w.area_b.pk]
+    assert list(person.groups.values_list("name", flat=True)) == ["area_director"]
+
+
+def _ledamot_form(w: World) -> dict:
+    return {
+        "first_name": "Lena",
+        "last_name": "Ledamot",
+        "email": "lena.ledamot@example.se",
+        "username": "ledamot",
+        "roles": ["committee"],
+        "areas": [],
+        "is_active": "on",
+    }
+
+
+def _stored_ledamot(w: World, user, client: Client) -> None:
+    person = get_user_model().objects.get(username="ledamot")
+    assert (person.first_name, person.email, person.is_active) == (
+        "Lena",
+        "lena.ledamot@example.se",
+        True,
+    )
+    assert list(person.groups.values_list("name", flat=True)) == ["committee"]
+
+
+def _stored_director_areas(w: World, user, client: Client) -> None:
+    bound = AreaDirector.objects.filter(user__username=USERNAMES["dir_b"])
+    assert set(bound.values_list("area", flat=True)) == {w.area_a.pk, w.area_b.pk}
+
+
+_case("people_list", "people_list", _r("people_list"), FINANCE_ONLY_GET, NOT_POST)
+_case(
+    "person_create",
+    "person_create",
+    _r("person_create"),
+    ADMIN_ONLY_GET,
+    ADMIN_WRITE,
+    _person_form,
+    stored=_stored_new_person,
+)
+_case(
+    "person_edit",
+    "person_edit",
+    _r("person_edit", lambda w: get_user_model().objects.get(username="ledamot").pk),
+    ADMIN_ONLY_GET,
+    ADMIN_WRITE,
+    _ledamot_form,
+    stored=_stored_ledamot,
+)
+_case(
+    "person_areas",
+    "person_areas",
+    _r("person_areas", lambda w: get_user_model().objects.get(username=USERNAMES["dir_b"]).pk),
+    FINANCE_ONLY_GET,
+    _row(302, 403, 403, 302, 403, 302, 302),
+    lambda w: {"areas": [str(w.area_a.pk), str(w.area_b.pk)]},
+    stored=_stored_director_areas,
+)
+
 # Status reports: finance drafts and publishes; everyone else reads published reports only.
 FINANCE_WRITE = _row(302, 403, 403, 302, 403, 302, 302)
 _case("report_list", "report_list", _r("report_list"), LOGIN_ONLY_GET, NOT_POST)
@@ -572,6 +652,72 @@ _case(
     FINANCE_WRITE,
     lambda w: {"amount_2024": "175", "amount_2025": "150", "amount_2026": ""},
     stored=_stored_outside_budgets,
+)
+
+
+# Plans and their deficit targets (mnkr): finance's pages.
+def _plan_form(name: str, end_year: str) -> dict:
+    return {
+        "name": name,
+        "organisation": "Hälso- och sjukvården",
+        "baseline_year": "2023",
+        "start_year": "2024",
+        "end_year": end_year,
+        "status": "active",
+        "source": "",
+        "description": "",
+    }
+
+
+def _stored_new_plan(w: World, user, client: Client) -> None:
+    plan = Plan.objects.get(name="Matrisplan 2024–2025")
+    assert (plan.baseline_year, plan.start_year, plan.end_year) == (2023, 2024, 2025)
+
+
+def _stored_plan_edit(w: World, user, client: Client) -> None:
+    plan = Plan.objects.get(pk=w.plan.pk)
+    assert (plan.name, plan.end_year) == (PLAN, 2027)
+
+
+def _targets_form(w: World) -> dict:
+    # the whole plan only: every area's field is left empty (their targets are removed)
+    return {"target_2024_plan": "300", "target_2025_plan": "500", "target_2026_plan": ""}
+
+
+def _stored_targets(w: World, user, client: Client) -> None:
+    from forecasts.models import DeficitTarget
+
+    stored = set(DeficitTarget.objects.filter(plan=w.plan).values_list("year", "area", "amount"))
+    assert stored == {(2024, None, 300_000_000), (2025, None, 500_000_000)}
+
+
+_case("plan_list", "forecasts:plan_list", _r("forecasts:plan_list"), FINANCE_ONLY_GET, NOT_POST)
+_case(
+    "plan_create",
+    "forecasts:plan_create",
+    _r("forecasts:plan_create"),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    lambda w: _plan_form("Matrisplan 2024–2025", "2025"),
+    stored=_stored_new_plan,
+)
+_case(
+    "plan_edit",
+    "forecasts:plan_edit",
+    _r("forecasts:plan_edit", lambda w: w.plan.pk),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    lambda w: _plan_form(PLAN, "2027"),
+    stored=_stored_plan_edit,
+)
+_case(
+    "plan_targets_edit",
+    "forecasts:plan_targets_edit",
+    _r("forecasts:plan_targets_edit", lambda w: w.plan.pk),
+    FINANCE_ONLY_GET,
+    FINANCE_WRITE,
+    _targets_form,
+    stored=_stored_targets,
 )
 _case(
     "round_create",
@@ -845,6 +991,70 @@ _case(
     _row(302, 302, 404, 302, 403, 302, 302),
     lambda w: _report_form(w.m_a),
     stored=_stored_report("m_a"),
+)
+
+
+# Indicators, on the measure's page: finance and the director of the owning area.
+def _stored_indicator(w: World, user, client: Client) -> None:
+    from measures.models import Indicator
+
+    indicator = Indicator.objects.get(measure=w.m_a, name="Matrisindikator")
+    assert (indicator.unit, indicator.target) == ("dagar", 30)
+
+
+def _stored_indicator_edit(w: World, user, client: Client) -> None:
+    indicator = w.m_a.indicators.order_by("pk").first()
+    assert (indicator.name, indicator.unit, indicator.target, indicator.baseline) == (
+        "Ändrad indikator",
+        "st",
+        7,
+        None,
+    )
+
+
+def _stored_indicator_value(w: World, user, client: Client) -> None:
+    from measures.models import IndicatorValue
+
+    value = IndicatorValue.objects.get(
+        indicator=w.m_a.indicators.order_by("pk").first(), year=2026, month=11, unit=None
+    )
+    assert str(value.actual) == "12.5000"
+
+
+_case(
+    "indicator_create-own",
+    "measures:indicator_create",
+    _r("measures:indicator_create", lambda w: w.m_a.pk),
+    _row(302, 200, 404, 200, 403, 200, 302),
+    _row(302, 302, 404, 302, 403, 302, 302),
+    lambda w: {"name": "Matrisindikator", "unit": "dagar", "target": "30", "direction": "decrease"},
+    stored=_stored_indicator,
+)
+_case(
+    "indicator_edit-own",
+    "measures:indicator_edit",
+    _r(
+        "measures:indicator_edit",
+        lambda w: w.m_a.pk,
+        lambda w: w.m_a.indicators.order_by("pk").first().pk,
+    ),
+    _row(302, 200, 404, 200, 403, 200, 302),
+    _row(302, 302, 404, 302, 403, 302, 302),
+    lambda w: {"name": "Ändrad indikator", "unit": "st", "target": "7", "direction": "increase"},
+    stored=_stored_indicator_edit,
+)
+_case(
+    "indicator_value_add-own",
+    "measures:indicator_value_add",
+    _r(
+        "measures:indicator_value_add",
+        lambda w: w.m_a.pk,
+        lambda w: w.m_a.indicators.order_by("pk").first().pk,
+    ),
+    _row(302, 200, 404, 200, 403, 200, 302),
+    _row(302, 302, 404, 302, 403, 302, 302),
+    lambda w: {"year": "2026", "month": "11", "actual": "12,5"},
+    stored=_stored_indicator_value,
 )
 _case(
     "measure_report-region",

@@ -203,6 +203,16 @@ def _r(name, *args):
     return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
 
 
+def _uid(username: str) -> int:
+    return get_user_model().objects.get(username=username).pk
+
+
+def _stored_roles(username: str, groups: set, *, superuser: bool) -> None:
+    person = get_user_model().objects.get(username=username)
+    assert set(person.groups.values_list("name", flat=True)) == groups
+    assert person.is_superuser is superuser
+
+
 LOGIN_ONLY_GET = _row(302, 200, 200, 200, 200, 200, 302)
 NOT_POST = _row(302, 405, 405, 405, 405, 405, 302)
 NOT_GET = _row(302, 405, 405, 405, 405, 405, 302)
@@ -521,6 +531,67 @@ MATRIX: list[Case] = [
         NOT_GET,
         # Like a second click on "save": back to the upload page with a message, nothing written.
         _row(302, 403, 403, 302, 403, 302, 302),
+        lambda w: {},
+    ),
+    # --- people and roles: refusals that write nothing ---
+    # An administrator changing their own roles (to finance only) is refused with a message.
+    Case(
+        "person_edit-self",
+        "person_edit",
+        _r("person_edit", lambda w: _uid("admin")),
+        _row(302, 403, 403, 403, 403, 200, 302),
+        _row(302, 403, 403, 403, 403, 200, 302),
+        lambda w: {
+            "first_name": "A",
+            "last_name": "B",
+            "email": "admin@example.se",
+            "username": "admin",
+            "roles": ["finance"],
+            "is_active": "on",
+        },
+    ),
+    # Finance making someone an administrator or finance: only an administrator gives roles.
+    Case(
+        "person_edit-director_made_admin",
+        "person_edit",
+        _r("person_edit", lambda w: _uid("direktor.somatik")),
+        _row(302, 403, 403, 403, 403, 200, 302),
+        _row(302, 403, 403, 403, 403, 302, 302),
+        lambda w: {
+            "first_name": "S",
+            "last_name": "D",
+            "email": "somatik@example.se",
+            "username": "direktor.somatik",
+            "roles": ["admin", "finance"],
+            "is_active": "on",
+        },
+        frozenset({"admin"}),
+        stored=lambda w, user: _stored_roles("direktor.somatik", {"finance"}, superuser=True),
+    ),
+    # Binding areas makes nobody a director: the committee member's areas are refused.
+    Case(
+        "person_areas-not_a_director",
+        "person_areas",
+        _r("person_areas", lambda w: _uid("ledamot")),
+        _row(302, 403, 403, 200, 403, 200, 302),
+        _row(302, 403, 403, 200, 403, 200, 302),
+        lambda w: {"areas": [str(w.area_a.pk)]},
+    ),
+    # Nobody chooses their own areas.
+    Case(
+        "person_areas-self",
+        "person_areas",
+        _r("person_areas", lambda w: _uid("ekonom")),
+        _row(302, 403, 403, 403, 403, 200, 302),
+        _row(302, 403, 403, 403, 403, 200, 302),
+        lambda w: {"areas": [str(w.area_a.pk)]},
+    ),
+    Case(
+        "person_edit-missing",
+        "person_edit",
+        _r("person_edit", 999999),
+        _row(302, 403, 403, 403, 403, 404, 302),
+        _row(302, 403, 403, 403, 403, 404, 302),
         lambda w: {},
     ),
     # --- status reports ---

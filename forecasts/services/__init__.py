@@ -15,7 +15,14 @@ from forecasts.services.figures import (
     import_upload_write,
 )
 from forecasts.services.notices import RemindResult, remind_areas, reminders_send_due
-from forecasts.services.plans import deficit_target_set, outside_budgets_set, plan_upsert
+from forecasts.services.plans import (
+    deficit_target_set,
+    outside_budgets_set,
+    plan_save,
+    plan_targets_set,
+    plan_upsert,
+    target_field,
+)
 from forecasts.services.uploads import import_upload_discard, import_upload_stage
 from forecasts.services.workflow import (
     ForecastConflict,
@@ -46,9 +53,12 @@ __all__ = [
     "import_upload_store",
     "import_upload_write",
     "outside_budgets_set",
+    "plan_save",
+    "plan_targets_set",
     "plan_upsert",
     "remind_areas",
     "reminders_send_due",
     "round_close",
     "round_open",
+    "target_field",
 ]

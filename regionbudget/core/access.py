@@ -41,6 +41,8 @@ __all__ = [
     "is_director",
     "is_finance",
     "is_token_reader",
+    "may_bind_areas",
+    "may_grant",
     "may_report_on",
     "may_write_area",
     "object_or_404",
@@ -201,6 +203,22 @@ def may_report_on(user, owner_area_id: int | None) -> bool:
     if not is_director(user) or owner_area_id is None:
         return False
     return owner_area_id in director_area_ids(user)
+
+
+# --- People and roles -------------------------------------------------------------------------
+
+
+def may_grant(user, role: Role) -> bool:
+    """Whether ``user`` may give (or take away) ``role``: nobody gives a right they do not have
+    themselves, and roles are given by administrators, who hold every right. Finance binds
+    directors to areas (``may_bind_areas``) but gives no role."""
+    return is_admin(user)
+
+
+def may_bind_areas(user, person) -> bool:
+    """Whether ``user`` may choose the areas of ``person``, an area director: finance and
+    administrators, for someone else (nobody widens their own scope)."""
+    return is_finance(user) and person.pk != user.pk
 
 
 # --- Answers: 404 and 403 ---------------------------------------------------------------------

@@ -15,6 +15,8 @@ NAV_ITEMS = [
     (_("Measures"), "measures:measure_list", access.has_role),
     (_("Forecasts"), "forecasts:round_list", access.has_role),
     (_("Import"), "forecasts:import_start", access.is_finance),
+    (_("Plans"), "forecasts:plan_list", access.is_finance),
+    (_("People"), "people_list", access.is_finance),
     (_("Status reports"), "report_list", access.has_role),
     (_("Balance requirement"), "balance:ledger", access.has_role),
     (_("Administration"), "admin:index", access.is_finance),

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -20,11 +21,15 @@ from django.utils.translation import gettext_lazy as _
 from regionbudget.core.formatting import format_number, parse_amount
 from regionbudget.core.models import Area
 from regionbudget.core.money import MAX_SEK, MSEK
+from regionbudget.core.roles import Role
 from regionbudget.core.validators import guard_text_fields
 
 __all__ = [
     "ApiTokenForm",
+    "DirectorAreasForm",
     "MsekField",
+    "NumberField",
+    "PersonForm",
     "PercentField",
     "QuickSelect",
     "decimal_text",
@@ -178,6 +183,18 @@ class MsekField(_SwedishNumberField):
         return amount
 
 
+class NumberField(_SwedishNumberField):
+    """A plain number typed the Swedish way (an indicator's value in its own unit: årsarbetare,
+    vårdtillfällen, %), with at most four decimals; cleans to ``Decimal``."""
+
+    def number(self, value: Decimal) -> Decimal:
+        if value.as_tuple().exponent < -4:
+            raise forms.ValidationError(_("Use at most four decimals."))
+        if abs(value) >= Decimal(10) ** 14:
+            raise forms.ValidationError(_("The number is too large."))
+        return value
+
+
 class PercentField(_SwedishNumberField):
     """A percentage (``12,5`` or ``12,5 %``); cleans to ``Decimal``."""
 
@@ -190,3 +207,85 @@ class PercentField(_SwedishNumberField):
         if not Decimal("0") < share <= Decimal("100"):
             raise forms.ValidationError(_("A share must be above 0 and at most 100."))
         return share
+
+
+class PersonForm(forms.Form):
+    """A person in one form: name, e-mail, user name, roles and, for an area director, areas.
+    Field checks only; a user name or e-mail in use and a director without areas are the
+    service's refusals (``services.person_save``)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        help_text=_(
+            "What they sign in with; with the region's identity provider, the name it gives."
+        ),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Areas (an area director's)"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        initial=True,
+        help_text=_("A deactivated person can no longer sign in; their history is kept."),
+    )
+
+    def __init__(self, data=None, *, areas, person=None, roles=(), area_ids=()):
+        initial = {}
+        if person is not None:
+            initial = {
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "email": person.email,
+                "username": person.username,
+                "roles": [role.value for role in roles],
+                "areas": list(area_ids),
+                "is_active": person.is_active,
+            }
+        super().__init__(data, initial=initial)
+        self.fields["areas"].queryset = areas
+        self.fields["username"].validators.append(UnicodeUsernameValidator())
+        if person is None:
+            del self.fields["is_active"]  # a new person is active
+        guard_text_fields(self)
+
+    def person_fields(self) -> dict:
+        """The arguments of ``services.person_save``."""
+        data = self.cleaned_data
+        return {
+            "username": data["username"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "roles": {Role(value) for value in data["roles"]},
+            "areas": list(data["areas"]),
+            "is_active": data.get("is_active", True),
+        }
+
+
+class DirectorAreasForm(forms.Form):
+    """The areas an area director is bound to (finance's form)."""
+
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Areas"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, data=None, *, areas, area_ids=()):
+        super().__init__(data, initial={"areas": list(area_ids)})
+        self.fields["areas"].queryset = areas

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from regionbudget.core import access
 from regionbudget.core.access import restrict_areas
-from regionbudget.core.models import ApiToken, Area, Unit
+from regionbudget.core.models import ApiToken, Area, AreaDirector, Unit
 from regionbudget.core.roles import Role
 
 # An API token is ``rbt_`` + 8 characters (the visible prefix, kept in clear) + ``_`` + the
@@ -89,3 +90,74 @@ def api_token_list(*, user) -> QuerySet[ApiToken]:
     """Every API token, newest first, for finance (403 for anyone else)."""
     access.require_finance(user)
     return ApiToken.objects.select_related("created_by", "revoked_by").prefetch_related("areas")
+
+
+# --- People and roles -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One person of the people list: the account, their roles (in the order of ``Role``) and,
+    for a director, the names of their areas."""
+
+    person: object
+    roles: list[Role]
+    areas: list[str]
+
+    @property
+    def is_director(self) -> bool:
+        return Role.AREA_DIRECTOR in self.roles
+
+
+def person_roles(person) -> list[Role]:
+    """The roles of an account, active or not, in the order of ``Role`` (``roles_of`` gives none
+    for a deactivated account: here the list shows what they held)."""
+    names = {group.name for group in person.groups.all()}
+    held = {Role(name) for name in names if name in Role.values}
+    if person.is_superuser:
+        held.add(Role.ADMIN)
+    return [role for role in Role if role in held]
+
+
+def person_list(*, user) -> list[PersonRow]:
+    """Every account with its roles and areas (finance and administrators), active ones first,
+    by name; three queries."""
+    access.require_finance(user)
+    people = (
+        get_user_model()
+        .objects.order_by("-is_active", "last_name", "first_name", "username")
+        .prefetch_related(
+            "groups",
+            Prefetch(
+                "area_bindings",
+                queryset=AreaDirector.objects.select_related("area").order_by("area__position"),
+            ),
+        )
+    )
+    return [
+        PersonRow(
+            person=person,
+            roles=person_roles(person),
+            areas=[binding.area.name for binding in person.area_bindings.all()],
+        )
+        for person in people
+    ]
+
+
+def person_get(*, user, pk: int):
+    """The account ``pk`` for finance and administrators (404 when there is none)."""
+    access.require_finance(user)
+    return access.object_or_404(get_user_model().objects.all(), pk=pk)
+
+
+def person_area_ids(person) -> list[int]:
+    """The ids of the areas ``person`` directs."""
+    return list(AreaDirector.objects.filter(user=person).values_list("area_id", flat=True))
+
+
+def email_in_use(email: str, *, exclude_pk: int | None = None) -> bool:
+    """Whether another account has ``email`` (case does not matter in an address)."""
+    others = get_user_model().objects.filter(email__iexact=email.strip())
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return bool(email.strip()) and others.exists()

@@ -9,8 +9,10 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from regionbudget.core import access
 from regionbudget.core.models import ApiToken, Area, AreaDirector, Unit, UserPreference
@@ -19,6 +21,8 @@ from regionbudget.core.selectors import (
     API_TOKEN_PREFIX_LENGTH,
     API_TOKEN_START,
     api_token_hash,
+    email_in_use,
+    person_roles,
 )
 
 __all__ = [
@@ -27,6 +31,8 @@ __all__ = [
     "api_token_revoke",
     "area_director_bind",
     "area_upsert",
+    "director_areas_set",
+    "person_save",
     "role_groups_sync",
     "unit_upsert",
     "user_assign_role",
@@ -36,6 +42,7 @@ __all__ = [
 ]
 
 User = get_user_model()
+security_log = logging.getLogger("regionbudget.core.security")
 
 
 @transaction.atomic
@@ -143,8 +150,6 @@ def area_director_bind(*, user: User, area: Area) -> AreaDirector:
 
 # --- API tokens for BI tools --------------------------------------------------------------------
 
-security_log = logging.getLogger("regionbudget.core.security")
-
 
 @transaction.atomic
 def api_token_create(
@@ -213,3 +218,99 @@ def user_language_set(*, user, language: str) -> None:
     if language not in {code for code, _name in settings.LANGUAGES}:
         return
     UserPreference.objects.update_or_create(user=user, defaults={"language": language})
+
+
+# --- People and roles -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_save(
+    *,
+    person: User | None,
+    by: User,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    roles: set[Role],
+    areas: list[Area],
+    is_active: bool = True,
+) -> User:
+    """Add a person (``person`` None) or change one, with their roles and, as an area director,
+    their areas, in one step (administrators only: nobody gives a right they do not hold).
+
+    Refused with a message per field, nothing saved: a user name or e-mail address another
+    account has, a director without areas, an administrator changing their own roles or
+    deactivating themselves. A new person gets no usable password: an administrator sets one in
+    the administration (people who sign in through the region's identity provider are created
+    by their first sign-in there)."""
+    refusal = _("Only an administrator adds people and gives or withdraws roles.")
+    access.require(access.is_admin(by), refusal)
+    held = set(person_roles(person)) if person is not None else set()
+    for role in held ^ set(roles):
+        access.require(access.may_grant(by, role), refusal)
+    users = User.objects
+    errors: dict[str, str] = {}
+    username = username.strip()
+    if users.filter(username__iexact=username).exclude(pk=getattr(person, "pk", None)).exists():
+        errors["username"] = _("Another account has this user name.")
+    if email_in_use(email, exclude_pk=getattr(person, "pk", None)):
+        errors["email"] = _("Another account has this e-mail address.")
+    if Role.AREA_DIRECTOR in roles and not areas:
+        errors["areas"] = _("Choose the areas of the area director.")
+    if person is not None and person.pk == by.pk:
+        if held != set(roles):
+            errors["roles"] = _("You cannot change your own roles: ask another administrator.")
+        if not is_active:
+            errors["is_active"] = _("You cannot deactivate yourself.")
+    if errors:
+        raise ValidationError(errors)
+    created = person is None
+    if created:
+        person = User(username=username)
+        person.set_unusable_password()
+    else:
+        person = users.select_for_update().get(pk=person.pk)
+    was_active = person.is_active
+    person.username, person.first_name, person.last_name = username, first_name, last_name
+    person.email, person.is_active = email.strip(), is_active
+    person.full_clean(exclude=["password"])
+    person.save()
+    user_roles_set(user=person, roles=set(roles), areas=list(areas))
+    security_log.info(
+        "person %s user=%s roles=%s->%s active=%s->%s areas=%s by=%s",
+        "added" if created else "changed",
+        person.get_username(),
+        ",".join(sorted(held)) or "-",
+        ",".join(sorted(roles)) or "-",
+        was_active,
+        is_active,
+        ",".join(sorted(a.code for a in areas)) if Role.AREA_DIRECTOR in roles else "-",
+        by.get_username(),
+    )
+    return person
+
+
+@transaction.atomic
+def director_areas_set(*, person: User, areas: list[Area], by: User) -> None:
+    """Bind the area director ``person`` to exactly ``areas`` (finance or an administrator, for
+    someone else). Gives no role: ``person`` must be an area director already, and a director
+    keeps at least one area (withdrawing the role is an administrator's change)."""
+    access.require_finance(by, _("Only finance staff and administrators choose the areas."))
+    access.require(access.may_bind_areas(by, person), _("You cannot choose your own areas."))
+    if Role.AREA_DIRECTOR not in person_roles(person):
+        raise ValidationError(
+            {"areas": _("Only an area director is bound to areas; an administrator gives roles.")}
+        )
+    if not areas:
+        raise ValidationError({"areas": _("Choose the areas of the area director.")})
+    keep = {area.pk for area in areas}
+    AreaDirector.objects.filter(user=person).exclude(area_id__in=keep).delete()
+    for area in areas:
+        AreaDirector.objects.get_or_create(user=person, area=area)
+    security_log.info(
+        "director areas set user=%s areas=%s by=%s",
+        person.get_username(),
+        ",".join(sorted(a.code for a in areas)),
+        by.get_username(),
+    )

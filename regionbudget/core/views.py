@@ -1,7 +1,9 @@
-"""Finance's page of API tokens for BI tools: list, create (the secret shown once), revoke.
+"""Finance's page of API tokens for BI tools: list, create (the secret shown once), revoke; and
+the pages of people and roles.
 
 Who may: finance and administrators (``access.require_finance``, in the selectors and services);
-403 for everyone else.
+403 for everyone else. People are added and given roles by administrators only; finance lists
+them and binds area directors to areas.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,14 +19,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from regionbudget.core import access
-from regionbudget.core.forms import ApiTokenForm
+from regionbudget.core.forms import ApiTokenForm, DirectorAreasForm, PersonForm
 from regionbudget.core.models import ApiToken
 from regionbudget.core.saving import keep_input
-from regionbudget.core.selectors import api_token_list, area_list
-from regionbudget.core.services import api_token_create, api_token_revoke, user_language_set
+from regionbudget.core.selectors import (
+    api_token_list,
+    area_list,
+    person_area_ids,
+    person_get,
+    person_list,
+    person_roles,
+)
+from regionbudget.core.services import (
+    api_token_create,
+    api_token_revoke,
+    director_areas_set,
+    person_save,
+    user_language_set,
+)
 
 
 @never_cache
@@ -84,3 +100,85 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.user.is_authenticated:
         user_language_set(user=request.user, language=request.POST.get("language", ""))
     return response
+
+
+# --- People and roles: administrators add people and give roles; finance binds directors ------
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: on its field where there is one, else on the form."""
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_safe
+def people_list(request: HttpRequest) -> HttpResponse:
+    """Everyone with an account, their roles and a director's areas (finance and admins)."""
+    ctx = {"rows": person_list(user=request.user), "is_admin": access.is_admin(request.user)}
+    return render(request, "regionbudget/people_list.html", ctx)
+
+
+def _person_form(request: HttpRequest, person) -> HttpResponse:
+    access.require(access.is_admin(request.user))
+    form = PersonForm(
+        request.POST or None,
+        areas=area_list(user=request.user),
+        person=person,
+        roles=person_roles(person) if person else (),
+        area_ids=person_area_ids(person) if person else (),
+    )
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                saved = person_save(person=person, by=request.user, **form.person_fields())
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                name = saved.get_full_name() or saved.get_username()
+                messages.success(request, _("%(name)s is saved.") % {"name": name})
+                return redirect("people_list")
+    ctx = {"form": form, "person": person}
+    return render(request, "regionbudget/person_form.html", ctx, status=save.status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    """An administrator adds a person with their roles and areas in one form."""
+    return _person_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator changes a person: name, e-mail, roles, areas, active or not."""
+    access.require(access.is_admin(request.user))
+    return _person_form(request, person_get(user=request.user, pk=pk))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_areas(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance (or an administrator) binds an area director to their areas."""
+    person = person_get(user=request.user, pk=pk)
+    access.require(access.may_bind_areas(request.user, person))
+    # bound on every POST: a form with every box cleared sends no field at all
+    data = request.POST if request.method == "POST" else None
+    form = DirectorAreasForm(
+        data, areas=area_list(user=request.user), area_ids=person_area_ids(person)
+    )
+    with keep_input(form) as save:
+        if request.method == "POST" and form.is_valid():
+            try:
+                director_areas_set(
+                    person=person, areas=list(form.cleaned_data["areas"]), by=request.user
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                name = person.get_full_name() or person.get_username()
+                messages.success(request, _("The areas of %(name)s are saved.") % {"name": name})
+                return redirect("people_list")
+    ctx = {"form": form, "person": person, "roles": person_roles(person)}
+    return render(request, "regionbudget/person_areas.html", ctx, status=save.status)

@@ -117,10 +117,24 @@ def report_create(
         correction_note=correction_note,
         created_by=user,
     )
+    highlighted = list(highlighted)
+    _refuse_other_plans_measures(plan, highlighted)
     report.full_clean()
     report.save()
-    report.highlighted.set(list(highlighted))
+    report.highlighted.set(highlighted)
     return report
+
+
+def _refuse_other_plans_measures(plan, measures: list) -> None:
+    """A report highlights only measures of its own plan."""
+    others = sorted(m.code for m in measures if m.plan_id != plan.pk)
+    if others:
+        raise ValidationError(
+            {
+                "highlighted": _("%(measures)s belong to another plan than the report's.")
+                % {"measures": ", ".join(others)}
+            }
+        )
 
 
 @transaction.atomic
@@ -141,9 +155,11 @@ def report_update(
     current.title, current.summary, current.year = title, summary, year
     if correction_note is not None:
         current.correction_note = correction_note
+    highlighted = list(highlighted)
+    _refuse_other_plans_measures(current.plan, highlighted)
     current.full_clean()
     _draft_save(current, expected_version, ["title", "summary", "year", "correction_note"])
-    current.highlighted.set(list(highlighted))
+    current.highlighted.set(highlighted)
     return current
 
 

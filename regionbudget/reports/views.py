@@ -39,11 +39,43 @@ def _get_report(request: HttpRequest, pk: int) -> StatusReport:
     return access.object_or_404(select_reports(user=request.user), pk=pk)
 
 
-def _report_form(request: HttpRequest, *, instance=None, data=None) -> StatusReportForm:
+# The button of a new report's form that shows it again with the chosen plan's measures.
+SHOW_PLAN_MEASURES = "show_plan_measures"
+# The fields a new report's form keeps when it is shown again for another plan.
+_KEPT_ON_PLAN_CHANGE = (
+    "meeting",
+    "plan",
+    "year",
+    "title",
+    "summary",
+    "corrects",
+    "correction_note",
+)
+
+
+def _chosen_plan(plans, chosen: str):
+    """The plan ``chosen`` names (an id from the form or ``?plan=``), if the user may read it."""
+    return plans.filter(pk=int(chosen)).first() if chosen.isascii() and chosen.isdigit() else None
+
+
+def _report_form(request: HttpRequest, *, instance=None, data=None, shown=None) -> StatusReportForm:
+    """The report form; a new report offers the measures of the plan chosen in it, else of the
+    active plan. The plan is chosen by ``?plan=`` on a GET, by the posted form, or by ``shown``:
+    the posted input of a form sent to show another plan's measures (kept, not saved)."""
     plans = plan_list(user=request.user)
-    plan = instance.plan if instance else plans.filter(status="active").first()
+    source = data or shown or request.GET
+    if instance:
+        plan = instance.plan
+    else:
+        plan = _chosen_plan(plans, source.get("plan", "")[:12])
+        plan = plan or plans.filter(status="active").first()
+    initial = {}
+    if instance is None and data is None:
+        initial = {name: source[name] for name in _KEPT_ON_PLAN_CHANGE if name in source}
+        initial["plan"] = plan.pk if plan else None
     return StatusReportForm(
         data,
+        initial=initial,
         instance=instance,
         plans=plans,
         measures=Measure.objects.filter(plan=plan).order_by("code")
@@ -83,12 +115,13 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
     access.require_finance(request.user)
-    initial_corrects = request.GET.get("corrects")
-    form = _report_form(request, data=request.POST or None)
-    if request.method == "GET" and initial_corrects:
-        form.initial["corrects"] = initial_corrects
+    if request.method == "POST" and SHOW_PLAN_MEASURES in request.POST:
+        # "Show the plan's measures": the form again, for the chosen plan, nothing saved
+        form = _report_form(request, shown=request.POST)
+    else:
+        form = _report_form(request, data=request.POST or None)
     with keep_input(form) as save:
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_bound and form.is_valid():
             try:
                 report = create_report(**form.report_fields(), user=request.user)
             except ValidationError as error:
@@ -96,7 +129,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The draft was saved. Preview it, then publish."))
                 return redirect(report)
-    ctx = {"form": form, "report": None}
+    ctx = {"form": form, "report": None, "show_plan_measures": SHOW_PLAN_MEASURES}
     return render(request, "regionbudget/report_form.html", ctx, status=save.status)
 
 

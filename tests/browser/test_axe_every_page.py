@@ -375,6 +375,32 @@ PAGES: list[Visit] = [
         (FINANCE,),
         _with_errors(lambda w: f"/forecasts/plans/{w.published.plan_id}/outside-budgets/", "x"),
     ),
+    Visit("forecasts:plan_list", "plan list", WRITERS, _go(lambda w: "/forecasts/plans/")),
+    Visit("forecasts:plan_create", "new plan", WRITERS, _go(lambda w: "/forecasts/plans/new/")),
+    Visit(
+        "forecasts:plan_create",
+        "new plan with errors",
+        (FINANCE,),
+        _with_errors(lambda w: "/forecasts/plans/new/"),
+    ),
+    Visit(
+        "forecasts:plan_edit",
+        "change a plan",
+        WRITERS,
+        _go(lambda w: f"/forecasts/plans/{w.published.plan_id}/edit/"),
+    ),
+    Visit(
+        "forecasts:plan_targets_edit",
+        "deficit targets",
+        WRITERS,
+        _go(lambda w: f"/forecasts/plans/{w.published.plan_id}/targets/"),
+    ),
+    Visit(
+        "forecasts:plan_targets_edit",
+        "deficit targets with errors",
+        (FINANCE,),
+        _with_errors(lambda w: f"/forecasts/plans/{w.published.plan_id}/targets/", "x"),
+    ),
     Visit("forecasts:round_list", "round list", ALL, _go(lambda w: "/forecasts/rounds/")),
     Visit(
         "forecasts:round_create",
@@ -560,6 +586,45 @@ PAGES: list[Visit] = [
         status=404,
     ),
     Visit("admin:index", "administration", WRITERS, _go(lambda w: "/admin/")),
+    Visit(
+        "measures:indicator_create",
+        "new indicator",
+        (FINANCE, DIRECTOR),
+        _go(lambda w: f"/measures/{w.m03.pk}/indicators/new/"),
+    ),
+    Visit(
+        "measures:indicator_create",
+        "new indicator with errors",
+        (DIRECTOR,),
+        _with_errors(lambda w: f"/measures/{w.m03.pk}/indicators/new/"),
+    ),
+    Visit(
+        "measures:indicator_edit",
+        "change an indicator",
+        (FINANCE, DIRECTOR),
+        _go(lambda w: f"/measures/{w.m03.pk}/indicators/{w.m03.indicators.first().pk}/edit/"),
+    ),
+    Visit(
+        "measures:indicator_value_add",
+        "an indicator's value",
+        (FINANCE, DIRECTOR),
+        _go(lambda w: f"/measures/{w.m03.pk}/indicators/{w.m03.indicators.first().pk}/values/"),
+    ),
+    Visit("people_list", "people and roles", WRITERS, _go(lambda w: "/people/")),
+    Visit("person_create", "add a person", (ADMIN,), _go(lambda w: "/people/new/")),
+    Visit(
+        "person_create",
+        "add a person with errors",
+        (ADMIN,),
+        _with_errors(lambda w: "/people/new/"),
+    ),
+    Visit("person_edit", "change a person", (ADMIN,), _go(lambda w: f"/people/{w.director_id}/")),
+    Visit(
+        "person_areas",
+        "a director's areas",
+        WRITERS,
+        _go(lambda w: f"/people/{w.director_id}/areas/"),
+    ),
     Visit("api_tokens", "API tokens", WRITERS, _go(lambda w: "/api-tokens/")),
     Visit("api_tokens", "API token created", (FINANCE,), _api_token_created, status=201),
     Visit(
@@ -661,6 +726,7 @@ def world(demo_committed):
         forecast=Forecast.objects.get(forecast_round=open_round, area=somatik),
         m01=Measure.objects.get(plan=published.plan, code="M01"),
         m03=Measure.objects.get(plan=published.plan, code="M03"),
+        director_id=get_user_model().objects.get(username=DIRECTOR).pk,
     )
 
 
