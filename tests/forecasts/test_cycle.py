@@ -252,7 +252,7 @@ def test_a_returned_forecast_is_told_to_the_director_in_their_language_with_the_
         )
     [notice] = smtp_server.to("direktor.somatik@example.invalid")
     assert notice.language == "en"
-    assert notice.subject == f"Forecast returned: {SOMATIK}, Forecast after november 2024"
+    assert notice.subject == f"Forecast returned: {SOMATIK}, Forecast after November 2024"
     assert "Personalkostnaden saknar förklaring." in notice.body
     assert "Finance's comment:" in notice.body
     assert f"{site_url}/forecasts/rounds/{november.pk}/areas/{somatik.pk}/" in notice.body
