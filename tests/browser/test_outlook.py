@@ -99,6 +99,6 @@ def test_an_approved_forecast_moves_the_outlook_on_the_dashboard_and_the_draft_r
     # The next report's draft (a live preview) says the same.
     page.goto(f"/reports/{november['draft'].pk}/")
     outlook = page.locator("#report-outlook")
-    assert "efter november 2026" in outlook.locator("h3").first.inner_text()
-    assert f"135–149{NBSP}mnkr" in outlook.locator(".uncovered").inner_text()
+    assert "efter november 2026" in outlook.locator("caption").inner_text()
+    assert outlook.locator(".uncovered").inner_text() == f"135,0\u2060–\u2060149,0{NBSP}mnkr"
     assert_accessible(axe, page, "the draft report with the outlook")
