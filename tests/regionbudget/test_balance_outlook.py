@@ -137,7 +137,7 @@ def test_the_ledger_page_says_which_year_is_read_by_the_forecasts(world):
     text = _text(client.get(reverse("balance:ledger"), {"plan": world["plan"].pk}))
     assert (
         "2027 räknas enligt prognoserna efter mars 2027: kravet på 50,0 mnkr minus de 30,0 mnkr "
-        "till 30,0 mnkr som prognoserna fortfarande lämnar otäckta förbättrar den inmatade "
+        "till 30,0 mnkr som prognoserna fortfarande lämnar ofinansierade förbättrar den inmatade "
         "prognosen med 20,0 mnkr till 20,0 mnkr (enligt planen ensam: 0,0 mnkr till 0,0 mnkr)."
     ) in text
     assert "enligt prognoserna efter mars 2027</span>" in text  # the year's row is marked
