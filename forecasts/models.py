@@ -528,7 +528,9 @@ class Forecast(models.Model):
     # Who typed the figures last, and whether that was done for the area by someone who is not
     # its director (finance keying in what an area sent by e-mail).
     entered_by = _person_field(_("entered by"))
-    entered_on_behalf = models.BooleanField(_("entered on the area's behalf"), default=False)
+    entered_on_behalf = models.BooleanField(
+        _("entered on the area's behalf"), default=False, db_default=False
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_by = _person_field(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)

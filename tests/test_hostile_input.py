@@ -108,7 +108,11 @@ def test_a_report_refuses_a_measure_of_another_plan(finance, demo):
     measure = Measure.objects.get(code="M01", plan__name=MAIN_PLAN)
     response = finance.post(reverse("report_create"), _report_post(other, highlighted=[measure.pk]))
     assert response.status_code == 200
-    assert "M01 hör till en annan plan än rapportens." in response.content.decode()
+    # The form offers the chosen plan's measures only: another plan's is refused in words.
+    assert (
+        "Bara den valda planens åtgärder kan lyftas fram: välj bland dem som visas."
+        in response.content.decode()
+    )
     assert not StatusReport.objects.filter(title="Fientlig rapport").exists()
 
 

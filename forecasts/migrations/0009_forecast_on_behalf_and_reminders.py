@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='forecast',
             name='entered_on_behalf',
-            field=models.BooleanField(default=False, verbose_name="entered on the area's behalf"),
+            field=models.BooleanField(db_default=False, default=False, verbose_name="entered on the area's behalf"),
         ),
         migrations.AddField(
             model_name='forecastevent',
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='forecastevent',
             name='entered_on_behalf',
-            field=models.BooleanField(default=False, verbose_name="entered on the area's behalf"),
+            field=models.BooleanField(db_default=False, default=False, verbose_name="entered on the area's behalf"),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='forecast',

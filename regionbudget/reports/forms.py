@@ -48,6 +48,10 @@ class StatusReportForm(forms.ModelForm):
         self.fields["plan"].queryset = plans
         self.fields["highlighted"].queryset = measures
         self.fields["highlighted"].label_from_instance = lambda m: f"{m.code} {m.title}"
+        # A measure not offered (another plan's, or none at all) is refused in words, not by id.
+        self.fields["highlighted"].error_messages["invalid_choice"] = _(
+            "Only the chosen plan's measures can be highlighted: choose among those shown."
+        )
         limit_length(self.fields["summary"], SUMMARY_MAX_LENGTH)
         self.fields["corrects"].queryset = published
         self.fields["corrects"].required = False

@@ -26,7 +26,7 @@ JOURNEYS = {
         "Overview for the committee",
         "7101",
     ),
-    "admin": ("Översikt", "Användare och roller", "Overview", None),
+    "admin": ("Översikt", "Personer och roller", "Overview", None),
 }
 
 
