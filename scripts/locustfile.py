@@ -5,7 +5,9 @@ role's pages with a think time of 0.5–2 s, as people do: finance (dashboard, f
 rounds, reports, the ledger), two area directors (their area's page and forecast grid among
 them), committee members (reports, the ledger) and an administrator. Requests are grouped by
 page (``name=``), and every status code per page is written to ``LOADTEST_STATUS_FILE`` (JSON)
-when the run ends, so that server errors (5xx) are counted apart from other failures.
+when the run ends, so that server errors (5xx) are counted apart from other failures. The users
+are ``FastHttpUser``s (geventhttpclient): the load generator shares the machine with the server
+and should take as little of it as it can.
 
     .venv/bin/locust -f scripts/locustfile.py --host http://127.0.0.1:8000 \
         --headless -u 150 -r 15 -t 180s
@@ -18,7 +20,7 @@ import os
 import re
 from collections import defaultdict
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "demo")
 STATUSES: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -38,7 +40,7 @@ def _write_statuses(environment, **kw):
             json.dump({name: dict(codes) for name, codes in STATUSES.items()}, out)
 
 
-class Person(HttpUser):
+class Person(FastHttpUser):
     """A signed-in user of the app; subclasses say who and which pages."""
 
     abstract = True
