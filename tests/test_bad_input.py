@@ -493,7 +493,7 @@ CATALOGUE = [
                 "highlighted": ["999999"],
             },
         ),
-        "Välj ett giltigt alternativ. 999999 finns inte",
+        "Bara den valda planens åtgärder kan lyftas fram: välj bland dem som visas.",
     ),
     # The administration: a plan's deficit targets.
     Case(
