@@ -343,7 +343,19 @@ class HistoryEntry:
     changes: list[Change]
 
 
-_HIDDEN_FIELDS = {"id", "version", "measure", "recorded_at", "recorded_by", "plan"}
+_HIDDEN_FIELDS = {
+    "id",
+    "version",
+    "measure",
+    "recorded_at",
+    "recorded_by",
+    "plan",
+    # A consequence analysis file: its name and size say what was uploaded.
+    "content_type",
+    "sha256",
+    "uploaded_at",
+    "uploaded_by",
+}
 _MONEY_FIELDS = {"low", "high", "amount"}
 _MONEY_LABELS = {
     "low": _("planned, low"),
@@ -356,6 +368,7 @@ _INSERT_FIELDS: dict[type, tuple[str, ...]] = {
     RealisedEffect: ("amount", "comment"),
     AreaShare: ("area", "share"),
     Indicator: ("name", "unit"),
+    ConsequenceAnalysisFile: ("name", "size"),
 }
 _ACTIONS = {"insert": _("created"), "update": _("changed"), "delete": _("removed")}
 
@@ -416,8 +429,8 @@ def measure_history(
         changes = [
             Change(
                 label=str(_MONEY_LABELS.get(name) or _field_label(model, name)),
-                old=_display(lookups, name, old),
-                new=_display(lookups, name, new),
+                old=_display(model, lookups, name, old),
+                new=_display(model, lookups, name, new),
                 is_money=name in _MONEY_FIELDS,
             )
             for name, (old, new) in pairs.items()
@@ -447,6 +460,7 @@ _EVENT_MODELS: dict[str, type] = {
     "measures.RealisedEffectEvent": RealisedEffect,
     "measures.AreaShareEvent": AreaShare,
     "measures.IndicatorEvent": Indicator,
+    "measures.ConsequenceAnalysisFileEvent": ConsequenceAnalysisFile,
 }
 
 
@@ -461,16 +475,21 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-def _display(lookups: dict[str, dict], name: str, value):
+def _display(model, lookups: dict[str, dict], name: str, value):
+    """A recorded value as the page shows it: a related row by its code or name, a choice
+    (status, deciding body, effect kind, direction …) by its label in the user's language, money
+    as Decimal."""
     if value is None:
         return None
     if name in lookups:
         return lookups[name].get(value, value)
-    if name == "status":
-        return Measure.Status(value).label if value in Measure.Status.values else value
     if name in _MONEY_FIELDS:
         return Decimal(str(value))
-    return value
+    try:
+        choices = dict(model._meta.get_field(name).flatchoices)
+    except Exception:  # a field removed since the event was recorded
+        return value
+    return choices.get(value, value) if choices else value
 
 
 def measure_shares_by_area(*, measure: Measure) -> dict[int, Decimal]:

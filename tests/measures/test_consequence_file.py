@@ -146,3 +146,12 @@ def test_a_decided_measure_keeps_counting_its_stored_file(director_own, measure)
     assert _decide(director_own, m08).status_code == 302
     m08.refresh_from_db()
     assert m08.status == "decided"
+
+
+def test_the_history_shows_who_uploaded_which_analysis_file(director_own, finance, measure):
+    m08 = measure("M08")
+    upload = SimpleUploadedFile("Analys v1.pdf", PDF, content_type="application/pdf")
+    assert _decide(director_own, m08, upload).status_code == 302
+    history = _text(finance.get(m08.get_absolute_url())).split("history-heading")[-1]
+    assert "Anna Berglund</strong> · Konsekvensanalys (fil) skapad" in history
+    assert "filnamn: Analys v1.pdf" in history

@@ -620,3 +620,23 @@ def test_a_hostile_xlsx_action_plan_gets_a_message_and_nothing_is_saved(
     assert response.status_code in (200, 400)
     assert message in response.content.decode()
     assert Measure.objects.count() == count
+
+
+def test_the_history_names_a_changed_deciding_body_and_effect_kind_in_words(finance, measure):
+    m03 = measure("M03")
+    url = reverse("measures:measure_edit", args=[m03.pk])
+    data = _measure_form(
+        m03,
+        code="M03",
+        title=m03.title,
+        owner_area=m03.owner_area_id,
+        decision_body="committee",
+        effect_kind="one_off",
+    )
+    response = finance.post(url, data)
+    assert response.status_code == 302, _text(response)[:3000]
+    m03.refresh_from_db()
+    assert (m03.decision_body, m03.effect_kind) == ("committee", "one_off")
+    history = _text(finance.get(m03.get_absolute_url())).split("history-heading")[-1]
+    assert "nämnden" in history and "engångs" in history.lower()
+    assert "committee" not in history and "one_off" not in history
