@@ -9,11 +9,14 @@ class RegionbudgetConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
+        from regionbudget.core.middleware import language_at_sign_in
         from regionbudget.core.security import connect_security_log
 
         post_migrate.connect(_sync_role_groups, sender=self)
+        user_logged_in.connect(language_at_sign_in, dispatch_uid="language_at_sign_in")
         connect_security_log()
 
 

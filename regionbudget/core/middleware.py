@@ -31,7 +31,10 @@ class LanguageMiddleware(LocaleMiddleware):
     """Like Django's LocaleMiddleware, but ignores the browser's Accept-Language header.
 
     The interface is Swedish by default for everyone; only the language cookie that the
-    language switch sets (Django's ``set_language`` view) selects another language.
+    language switch sets (Django's ``set_language`` view) selects another language. A user who
+    chose a language while signed in (``UserPreference``) gets it back when signing in on
+    another device or browser: ``language_at_sign_in`` marks the sign-in's response, and the
+    cookie is set on it.
     """
 
     def process_request(self, request):
@@ -40,6 +43,34 @@ class LanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        language = getattr(request, "_language_at_sign_in", None)
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+def language_at_sign_in(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: the pages after a sign-in are in the user's chosen language
+    when it differs from this browser's."""
+    if request is None:
+        return
+    from regionbudget.core.selectors import user_language
+
+    language = user_language(user)
+    if language and language != request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        request._language_at_sign_in = language
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -7,12 +7,13 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from regionbudget.core import access
 from regionbudget.core.access import restrict_areas
-from regionbudget.core.models import ApiToken, Area, AreaDirector, Unit
+from regionbudget.core.models import ApiToken, Area, AreaDirector, Unit, UserPreference
 from regionbudget.core.roles import Role
 
 # An API token is ``rbt_`` + 8 characters (the visible prefix, kept in clear) + ``_`` + the
@@ -161,3 +162,9 @@ def email_in_use(email: str, *, exclude_pk: int | None = None) -> bool:
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     return bool(email.strip()) and others.exists()
+
+
+def user_language(user) -> str | None:
+    """The language ``user`` chose with the language switch while signed in, if any."""
+    language = UserPreference.objects.filter(user=user).values_list("language", flat=True).first()
+    return language if language in dict(settings.LANGUAGES) else None

@@ -4,6 +4,7 @@ import json
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import RequestFactory
 from django.urls import reverse
@@ -225,3 +226,24 @@ def test_an_unexpected_error_shows_an_incident_id_and_no_internals():
     assert "Något gick fel" in text
     assert 'class="incident-id"' in text
     assert "secret internals" not in text
+
+
+def test_a_user_who_chose_english_gets_it_back_when_signing_in_on_another_browser(db):
+    from django.test import Client
+
+    first = Client()
+    assert (
+        first.post(reverse("login"), {"username": "ekonom", "password": "demo"}).status_code == 302
+    )
+    first.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    other = Client()  # another device: no language cookie
+    assert '<html lang="sv">' in _text(other.get(reverse("login")))
+    response = other.post(reverse("login"), {"username": "ekonom", "password": "demo"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert '<html lang="en">' in _text(other.get("/"))
+    # Someone who never chose keeps the default.
+    third = Client()
+    third.post(reverse("login"), {"username": "ledamot", "password": "demo"})
+    assert '<html lang="sv">' in _text(third.get("/"))
