@@ -30,6 +30,7 @@ __all__ = [
     "notify_approved",
     "notify_returned",
     "notify_submitted",
+    "notify_submitted_on_behalf",
     "remind_areas",
     "reminders_due",
     "reminders_send_due",
@@ -60,6 +61,17 @@ def notify_submitted(*, forecast: Forecast, user) -> None:
         notice_messages(
             users=recipients,
             notice=_forecast_notice("forecast_submitted", forecast, submitter=user),
+        )
+    )
+
+
+def notify_submitted_on_behalf(*, forecast: Forecast, user) -> None:
+    """Tell the area's directors that finance submitted their area's forecast for them (keyed
+    in from what the area sent): they can check the figures before finance approves them."""
+    send_after_commit(
+        notice_messages(
+            users=[u for u in directors_of(area=forecast.area) if u.pk != user.pk],
+            notice=_forecast_notice("forecast_submitted_on_behalf", forecast, submitter=user),
         )
     )
 

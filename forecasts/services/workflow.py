@@ -320,6 +320,8 @@ def forecast_submit(
     )
     _write_lines(forecast, lines)
     notices.notify_submitted(forecast=forecast, user=user)
+    if forecast.entered_on_behalf:
+        notices.notify_submitted_on_behalf(forecast=forecast, user=user)
     return forecast
 
 

@@ -114,6 +114,32 @@ def test_finance_who_submitted_on_the_areas_behalf_cannot_approve_it(finance, ad
     assert forecast.status == Forecast.Status.APPROVED and forecast.approved_by == user("admin")
 
 
+def test_the_areas_director_is_told_when_finance_submits_on_their_behalf(
+    finance, director_own, demo, site_url, django_capture_on_commit_callbacks
+):
+    november = new_round(month=11)
+    somatik = area("LSO-SOM")
+    data = grid_post(lines_like_budget(somatik), version=0, action="submit")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert finance.post(_url("forecast_edit", november, somatik), data).status_code == 302
+    to_director = [m for m in mail.outbox if m.to == ["direktor.somatik@example.invalid"]]
+    assert len(to_director) == 1
+    message = to_director[0]
+    assert message.subject == f"Inlämnad för er räkning: {SOMATIK}, Prognos efter november 2024"
+    assert f"Karin Lindqvist på ekonomi har lagt in och lämnat in prognosen för {SOMATIK}" in (
+        message.body
+    )
+    forecast = Forecast.objects.get(forecast_round=november, area=somatik)
+    assert f"{site_url}{forecast.get_absolute_url()}" in message.body
+    # the director's own submission tells finance only, never the director themselves
+    mail.outbox.clear()
+    december = new_round(month=12)
+    data = grid_post(lines_like_budget(somatik), version=0, action="submit")
+    with django_capture_on_commit_callbacks(execute=True):
+        director_own.post(_url("forecast_edit", december, somatik), data)
+    assert mail.outbox and all(m.to != ["direktor.somatik@example.invalid"] for m in mail.outbox)
+
+
 def test_the_committee_and_another_director_still_cannot_open_the_grid(
     committee, director_other, demo
 ):
