@@ -4,7 +4,13 @@ Threaded workers (``gthread``): a request that waits (for the database, a PDF, a
 body when nothing buffers in front) holds one thread, not a whole worker, so a few slow requests
 no longer stall every page. The defaults suit the 2-core machine of the README; each is an
 environment variable. Each thread keeps its own database connection (CONN_MAX_AGE), so
-PostgreSQL sees up to workers × threads connections (8 by default).
+PostgreSQL sees up to workers × (threads + 1) connections (10 by default).
+
+The health check has a lane of its own (``regionbudget/gunicorn_worker.py``): gthread with a
+one-thread pool for complete ``GET``/``HEAD /healthz`` requests, so a probe does not queue
+behind the pages of a saturated worker and a monitor sees a busy application as up. The thread
+count stays at 4: the load test saturates the two cores (password hashing at login, page
+rendering), and more threads per worker add waiting, not throughput.
 
 Timeouts, from the inside out: a database statement is cancelled after
 DATABASE_STATEMENT_TIMEOUT (15 s) and a wait for a lock after DATABASE_LOCK_TIMEOUT (5 s), both
@@ -26,7 +32,7 @@ def _int(name: str, default: int) -> int:
     return value
 
 
-worker_class = "gthread"
+worker_class = "regionbudget.gunicorn_worker.ProbeLaneThreadWorker"
 workers = _int("GUNICORN_WORKERS", 2)
 threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 30)

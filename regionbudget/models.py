@@ -11,6 +11,7 @@ from regionbudget.core.models import (
     DataVersion,
     SignInIdentity,
     Unit,
+    UnlockLinkRequest,
     UserPreference,
 )
 from regionbudget.gap.models import ConfidenceWeight
@@ -29,5 +30,6 @@ __all__ = [
     "SignInIdentity",
     "StatusReport",
     "Unit",
+    "UnlockLinkRequest",
     "UserPreference",
 ]

@@ -122,6 +122,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_ADDRESS_FREE_FAILURES = env.int("LOGIN_ADDRESS_FREE_FAILURES", default=10)
 LOGIN_ADDRESS_MAX_DELAY_SECONDS = env.int("LOGIN_ADDRESS_MAX_DELAY_SECONDS", default=30)
 AXES_VERBOSE = True
+# A locked-out user can ask for a one-time unlock link by e-mail (the locked-out page): valid
+# this long, at most one mail per user per UNLOCK_MAIL_INTERVAL, and at most
+# UNLOCK_REQUESTS_PER_ADDRESS requests from one address per quarter of an hour.
+UNLOCK_LINK_MAX_AGE = timedelta(minutes=env.int("UNLOCK_LINK_MINUTES", default=30))
+UNLOCK_MAIL_INTERVAL = timedelta(minutes=5)
+UNLOCK_REQUESTS_PER_ADDRESS = 5
 
 # Status report PDFs made at once across all workers (each takes seconds of a worker's time);
 # each user makes one at a time. regionbudget.reports.views.report_pdf.

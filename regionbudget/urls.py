@@ -44,6 +44,9 @@ urlpatterns = [
     path("reports/<int:pk>/publish/", report_views.report_publish, name="report_publish"),
     path("reports/<int:pk>/pdf/", report_views.report_pdf, name="report_pdf"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    # A locked-out user's one-time unlock link by e-mail (no login needed).
+    path("accounts/unlock/", core_views.login_unlock_request, name="login_unlock_request"),
+    path("accounts/unlock/<str:token>/", core_views.login_unlock, name="login_unlock"),
     # Django's logout; after a sign-in through the identity provider, on to its logout too.
     path("accounts/logout/", oidc.LogoutView.as_view(), name="logout"),
     path("balance/", include((balance_patterns, balance_urls.app_name))),

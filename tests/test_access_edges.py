@@ -82,6 +82,9 @@ OTHER_METHOD_EXCEPTIONS: dict[str, dict[str, dict]] = {
     },
     # Django's set_language: anything but a POST just goes back, choosing nothing.
     "set_language": dict.fromkeys(OTHER_METHODS, _row(*[302] * 7)),
+    # The unlock link's pages: no login needed; GET, HEAD and POST only.
+    "login_unlock_request": dict.fromkeys(OTHER_METHODS, _row(*[405] * 7)),
+    "login_unlock": dict.fromkeys(OTHER_METHODS, _row(*[405] * 7)),
 }
 
 
@@ -468,6 +471,8 @@ NO_SCOPE: dict[str, tuple[int, int, int, int]] = {
     "login": (302, 302, 302, 302),
     "logout": (405, 302, 405, 302),
     "set_language": (302, 302, 302, 302),
+    "login_unlock_request": (200, 302, 200, 302),
+    "login_unlock-forged": (400, 400, 400, 400),
     "gap_dashboard": (403, 405, 200, 405),
     "gap_data_json": (403, 405, 200, 405),
     "gap_data_csv": (403, 405, 200, 405),

@@ -57,6 +57,8 @@ VOLATILE_TABLES = {
     "axes_accessfailurelog",
     # a published report's PDF, made on its first download and kept
     "regionbudget_reportpdf",
+    # the unlock link form's throttle (every request is counted, from anyone)
+    "regionbudget_unlocklinkrequest",
 }
 
 
@@ -420,6 +422,24 @@ _case("healthz", "healthz", _r("healthz"), _row(*[200] * 7), _row(*[405] * 7))
 LOGIN = _row(200, 302, 302, 302, 302, 302, 200)
 _case("login", "login", _r("login"), LOGIN, LOGIN, lambda w: {})
 _case("logout", "logout", _r("logout"), _row(*[405] * 7), _row(*[302] * 7), lambda w: {})
+# A locked-out user's unlock link: no login needed (they cannot log in). Asking answers the same
+# for everyone (on to the login page); a link that is not one of ours is refused (400).
+_case(
+    "login_unlock_request",
+    "login_unlock_request",
+    _r("login_unlock_request"),
+    _row(*[200] * 7),
+    _row(*[302] * 7),
+    lambda w: {"asked_for": "nobody"},
+)
+_case(
+    "login_unlock-forged",
+    "login_unlock",
+    _r("login_unlock", "forged:link"),
+    _row(*[400] * 7),
+    _row(*[400] * 7),
+    lambda w: {},
+)
 _case(
     "set_language",
     "set_language",
@@ -1279,8 +1299,9 @@ def test_every_allowed_write_says_what_it_stores():
 def _is_allowed_write(case: Case, role: str) -> bool:
     """A 302 after a POST is a write for those who may write (201: a new API token, whose
     secret the answer shows); logging in and out change no application data (choosing a
-    language keeps it as the user's own, for their e-mail)."""
-    if case.name in ("login", "logout"):
+    language keeps it as the user's own, for their e-mail); asking for an unlock link writes
+    only the throttle's bookkeeping, and a forged link nothing."""
+    if case.name in ("login", "logout", "login_unlock_request", "login_unlock-forged"):
         return False
     return case.post[role] in (201, 302) and role not in ("anon", "inactive")
 

@@ -32,6 +32,7 @@ __all__ = [
     "PersonForm",
     "PercentField",
     "QuickSelect",
+    "UnlockLinkForm",
     "decimal_text",
     "msek_text",
 ]
@@ -289,3 +290,17 @@ class DirectorAreasForm(forms.Form):
     def __init__(self, data=None, *, areas, area_ids=()):
         super().__init__(data, initial={"areas": list(area_ids)})
         self.fields["areas"].queryset = areas
+
+
+class UnlockLinkForm(forms.Form):
+    """The locked-out page's request for an unlock link: a user name or an e-mail address."""
+
+    asked_for = forms.CharField(
+        label=_("User name or e-mail address"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_text_fields(self)

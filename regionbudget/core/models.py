@@ -17,6 +17,7 @@ __all__ = [
     "GapVersionTrigger",
     "SignInIdentity",
     "Unit",
+    "UnlockLinkRequest",
     "UserPreference",
 ]
 
@@ -245,3 +246,31 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.language}"
+
+
+class UnlockLinkRequest(models.Model):
+    """One request for a login unlock link by e-mail (the locked-out page's form), kept a day
+    for the throttle: at most one mail per user per ``UNLOCK_MAIL_INTERVAL``, and a few
+    requests per address per quarter of an hour. What was typed is kept as typed (a user name
+    or an e-mail address, which may belong to nobody); the link itself is never stored."""
+
+    asked_for = models.CharField(_("user name or e-mail address"), max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    sent = models.BooleanField(_("link sent"), default=False)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("unlock link request")
+        verbose_name_plural = _("unlock link requests")
+
+    def __str__(self) -> str:
+        return f"{self.asked_for} – {self.requested_at:%Y-%m-%d %H:%M}"

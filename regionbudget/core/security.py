@@ -10,8 +10,13 @@
   each failure before the next try. Everyone behind a shared address (a proxy, a hospital's
   network) can still log in, a little later, while a password-guessing loop gets a few tries
   a minute.
-- The security log: only the user name, address and path are logged, never a password or form
-  content.
+- The e-mail unlock link (``unlock_token_make``, ``unlock_token_user``): a locked-out user asks
+  for a one-time link on the locked-out page (``regionbudget.core.services.unlock_link_send``),
+  signed and valid for ``UNLOCK_LINK_MAX_AGE``, bound to the user and to their lockout as it
+  stood when the link was made, so it stops working once used (the lockout's records are gone),
+  after a login, and when the password changes.
+- The security log: only the user name, address and path are logged, never a password, form
+  content or a link's token.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models import Max, Sum
+from django.core import signing
+from django.db.models import Max, Min, Sum
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 logger = logging.getLogger("regionbudget.core.security")
 
@@ -36,7 +44,10 @@ __all__ = [
     "address_wait_seconds",
     "client_address",
     "connect_security_log",
+    "is_locked_out",
     "log_access_denied",
+    "unlock_token_make",
+    "unlock_token_user",
     "unlock_user",
 ]
 
@@ -123,6 +134,56 @@ def unlock_user(username: str) -> int:
     count, _ = AccessAttempt.objects.filter(username=username).delete()
     logger.info("login unlocked user=%s records=%s", username, count)
     return count
+
+
+def is_locked_out(username: str) -> bool:
+    """Whether failed logins lock the user name now, from at least one address (django-axes'
+    records: ``AXES_FAILURE_LIMIT`` failures within ``AXES_COOLOFF_TIME``)."""
+    from axes.models import AccessAttempt
+
+    return AccessAttempt.objects.filter(
+        username=username,
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+    ).exists()
+
+
+_UNLOCK_SALT = "regionbudget.core.security.unlock-link"
+
+
+def _lockout_state(user) -> str:
+    """A digest of what a link must still find to be valid: the user, their password (a new
+    password ends every link), their last login (a login resets the lockout) and the first of
+    the lockout's records (``unlock_user`` deletes them all, so the link works once; a later
+    lockout has new records)."""
+    from axes.models import AccessAttempt
+
+    first = AccessAttempt.objects.filter(username=user.get_username()).aggregate(first=Min("pk"))
+    material = f"{user.pk}|{user.password}|{user.last_login}|{first['first']}"
+    return salted_hmac(_UNLOCK_SALT, material).hexdigest()
+
+
+def unlock_token_make(user) -> str:
+    """The token of a one-time unlock link for ``user`` (signed, with the time it was made)."""
+    return signing.dumps({"u": user.pk, "s": _lockout_state(user)}, salt=_UNLOCK_SALT)
+
+
+def unlock_token_user(token: str):
+    """The active user an unlock link's token was made for, if it is genuine, younger than
+    ``UNLOCK_LINK_MAX_AGE`` and the user's lockout is still the one it was made for; else None
+    (forged, expired, used, or the password changed since)."""
+    try:
+        payload = signing.loads(
+            token, salt=_UNLOCK_SALT, max_age=settings.UNLOCK_LINK_MAX_AGE.total_seconds()
+        )
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        return None
+    user = get_user_model().objects.filter(pk=payload["u"], is_active=True).first()
+    if user is None or not constant_time_compare(str(payload.get("s")), _lockout_state(user)):
+        return None
+    return user
 
 
 def _address(request) -> str:

@@ -11,12 +11,27 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regionbudget.core import access
-from regionbudget.core.models import ApiToken, Area, AreaDirector, Unit, UserPreference
+from regionbudget.core.mail import Notice, notice_messages, send_after_commit
+from regionbudget.core.models import (
+    ApiToken,
+    Area,
+    AreaDirector,
+    Unit,
+    UnlockLinkRequest,
+    UserPreference,
+)
 from regionbudget.core.roles import ROLE_PERMISSIONS, Role
+from regionbudget.core.security import (
+    is_locked_out,
+    unlock_token_make,
+    unlock_token_user,
+    unlock_user,
+)
 from regionbudget.core.selectors import (
     API_TOKEN_PREFIX_LENGTH,
     API_TOKEN_START,
@@ -35,6 +50,8 @@ __all__ = [
     "person_save",
     "role_groups_sync",
     "unit_upsert",
+    "unlock_by_link",
+    "unlock_link_send",
     "user_assign_role",
     "user_language_set",
     "user_roles_set",
@@ -314,3 +331,118 @@ def director_areas_set(*, person: User, areas: list[Area], by: User) -> None:
         ",".join(sorted(a.code for a in areas)),
         by.get_username(),
     )
+
+
+# --- a locked-out user's way back in: a one-time unlock link by e-mail ----------------------------
+
+# Requests from one address counted against UNLOCK_REQUESTS_PER_ADDRESS, and how long the
+# requests are kept for the throttle.
+_ADDRESS_WINDOW = dt.timedelta(minutes=15)
+_KEEP_REQUESTS = dt.timedelta(days=1)
+
+
+def _printable(value: str) -> str:
+    """``value`` for a log line: what was typed may hold line breaks or control characters."""
+    return "".join(c if c.isprintable() else "?" for c in value)[:150]
+
+
+@transaction.atomic
+def unlock_link_send(*, asked_for: str, address: str | None) -> int:
+    """A locked-out user's request for an unlock link, by user name or e-mail address.
+
+    Sends a one-time link (``regionbudget.core.security.unlock_token_make``) in the user's
+    language to each active user with that user name (or, failing that, that e-mail address)
+    who has an e-mail address and is locked out, unless the throttle holds: one mail per user
+    per ``UNLOCK_MAIL_INTERVAL``, and no mail at all for an address that asked more than
+    ``UNLOCK_REQUESTS_PER_ADDRESS`` times in a quarter of an hour. The page answers the same
+    whatever happens here, so it tells nobody who has an account; the number of mails sent is
+    for tests and the log. Every request is kept a day (for the throttle) and logged to the
+    security log with the user name and address, never the link."""
+    asked_for = asked_for.strip()[:254]
+    now = timezone.now()
+    UnlockLinkRequest.objects.filter(requested_at__lt=now - _KEEP_REQUESTS).delete()
+    from_address = (
+        UnlockLinkRequest.objects.filter(
+            address=address, requested_at__gte=now - _ADDRESS_WINDOW
+        ).count()
+        if address
+        else 0
+    )
+    users = list(
+        User.objects.select_for_update().filter(username=asked_for, is_active=True).order_by("pk")
+    ) or list(
+        User.objects.select_for_update()
+        .filter(email__iexact=asked_for, is_active=True)
+        .exclude(email="")
+        .order_by("pk")[:5]
+    )
+    if not users:
+        UnlockLinkRequest.objects.create(asked_for=asked_for, address=address)
+        security_log.warning(
+            "unlock link not sent asked_for=%s address=%s reason=no such user",
+            _printable(asked_for),
+            address or "-",
+        )
+        return 0
+    sent = 0
+    for user in users:
+        reason = _unlock_link_refusal(user=user, from_address=from_address, now=now)
+        UnlockLinkRequest.objects.create(
+            asked_for=asked_for, user=user, address=address, sent=reason is None
+        )
+        if reason is not None:
+            security_log.warning(
+                "unlock link not sent user=%s address=%s reason=%s",
+                user.get_username(),
+                address or "-",
+                reason,
+            )
+            continue
+        notice = Notice(
+            template="unlock_link",
+            context={
+                "username": user.get_username(),
+                "minutes": int(settings.UNLOCK_LINK_MAX_AGE.total_seconds() // 60),
+            },
+            path=reverse("login_unlock", args=[unlock_token_make(user)]),
+        )
+        send_after_commit(notice_messages(users=[user], notice=notice))
+        security_log.info(
+            "unlock link sent user=%s address=%s", user.get_username(), address or "-"
+        )
+        sent += 1
+    return sent
+
+
+def _unlock_link_refusal(*, user, from_address: int, now: dt.datetime) -> str | None:
+    """Why no link goes to ``user`` now (for the log), or None when one may."""
+    if not user.email:
+        return "no e-mail address"
+    if not is_locked_out(user.get_username()):
+        return "not locked out"
+    if from_address >= settings.UNLOCK_REQUESTS_PER_ADDRESS:
+        return "too many requests from the address"
+    if UnlockLinkRequest.objects.filter(
+        user=user, sent=True, requested_at__gte=now - settings.UNLOCK_MAIL_INTERVAL
+    ).exists():
+        return "a link was sent a moment ago"
+    return None
+
+
+@transaction.atomic
+def unlock_by_link(*, token: str, address: str | None):
+    """Lift every lockout of the user an unlock link was made for (``unlock_user``), if the
+    link is still valid; the user, or None for a forged, expired or used link (nothing is
+    changed then). The user's row is locked first, so a link sent twice at once unlocks once."""
+    user = unlock_token_user(token)
+    if user is not None:
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        user = unlock_token_user(token)  # again, now that no other use can run beside it
+    if user is None:
+        security_log.warning("unlock link refused address=%s", address or "-")
+        return None
+    unlock_user(user.get_username())
+    security_log.info(
+        "login unlocked by e-mail link user=%s address=%s", user.get_username(), address or "-"
+    )
+    return user

@@ -1,5 +1,5 @@
-"""Finance's page of API tokens for BI tools: list, create (the secret shown once), revoke; and
-the pages of people and roles.
+"""Finance's page of API tokens for BI tools: list, create (the secret shown once), revoke; the
+pages of people and roles; and a locked-out user's way back in (an unlock link by e-mail).
 
 Who may: finance and administrators (``access.require_finance``, in the selectors and services);
 403 for everyone else. People are added and given roles by administrators only; finance lists
@@ -22,9 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from regionbudget.core import access
-from regionbudget.core.forms import ApiTokenForm, DirectorAreasForm, PersonForm
+from regionbudget.core.forms import ApiTokenForm, DirectorAreasForm, PersonForm, UnlockLinkForm
 from regionbudget.core.models import ApiToken
 from regionbudget.core.saving import keep_input
+from regionbudget.core.security import client_address, unlock_token_user
 from regionbudget.core.selectors import (
     api_token_list,
     area_list,
@@ -38,6 +39,8 @@ from regionbudget.core.services import (
     api_token_revoke,
     director_areas_set,
     person_save,
+    unlock_by_link,
+    unlock_link_send,
     user_language_set,
 )
 
@@ -100,6 +103,57 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.user.is_authenticated:
         user_language_set(user=request.user, language=request.POST.get("language", ""))
     return response
+
+
+# --- A locked-out user's way back in: no login needed (they cannot log in) -----------------------
+
+
+def _unlock_minutes() -> int:
+    return int(settings.UNLOCK_LINK_MAX_AGE.total_seconds() // 60)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_unlock_request(request: HttpRequest) -> HttpResponse:
+    """Ask for an unlock link by user name or e-mail address. The answer is the same whether
+    or not the account exists, is locked or gets a mail (``unlock_link_send`` decides, and
+    throttles), so the form tells nobody who has an account."""
+    form = UnlockLinkForm(
+        request.POST if request.method == "POST" else None,
+        initial={"asked_for": request.GET.get("username", "")[:254]},
+    )
+    if request.method == "POST" and form.is_valid():
+        unlock_link_send(asked_for=form.cleaned_data["asked_for"], address=client_address(request))
+        messages.info(
+            request,
+            _(
+                "If the account exists and is locked, we have sent a link to its e-mail address. "
+                "The link unlocks the login once and works for %(minutes)s minutes."
+            )
+            % {"minutes": _unlock_minutes()},
+        )
+        return redirect("login")
+    return render(request, "registration/unlock_request.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_unlock(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail. GET only shows what the button will do (mail scanners open
+    links: that must change nothing); the POST lifts the user's lockouts and goes on to the
+    login page. A forged, expired or used link: 400 and a page that says so, nothing changed."""
+    if request.method == "POST":
+        user = unlock_by_link(token=token, address=client_address(request))
+        if user is not None:
+            messages.success(
+                request, _("The login is unlocked. Log in with your user name and password.")
+            )
+            return redirect("login")
+    else:
+        user = unlock_token_user(token)
+    status = 200 if user is not None else 400
+    ctx = {"unlock_user": user, "minutes": _unlock_minutes()}
+    return render(request, "registration/unlock_confirm.html", ctx, status=status)
 
 
 # --- People and roles: administrators add people and give roles; finance binds directors ------

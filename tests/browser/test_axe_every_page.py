@@ -212,6 +212,30 @@ def _lock_out(page, world) -> int:
     return response.status
 
 
+def _unlock_link(world) -> str:
+    """A real unlock link for the committee member, locked out from another address."""
+    from axes.models import AccessAttempt
+    from django.contrib.auth import get_user_model
+
+    from regionbudget.core.security import unlock_token_make
+
+    AccessAttempt.objects.get_or_create(
+        username=COMMITTEE,
+        ip_address="10.9.9.9",
+        user_agent="axe",
+        defaults={
+            "http_accept": "*/*",
+            "path_info": "/accounts/login/",
+            "get_data": "",
+            "post_data": "",
+            "failures_since_start": 5,
+        },
+    )
+    return (
+        f"/accounts/unlock/{unlock_token_make(get_user_model().objects.get(username=COMMITTEE))}/"
+    )
+
+
 def _api_token_created(page, world) -> int:
     """Create a token for two areas on finance's page: the answer shows its secret once."""
     page.goto("/api-tokens/")
@@ -634,6 +658,26 @@ PAGES: list[Visit] = [
         _with_errors(lambda w: "/api-tokens/"),
     ),
     Visit("locked_out", "locked-out page", (ANONYMOUS,), _lock_out, status=429),
+    Visit(
+        "login_unlock_request",
+        "unlock link request",
+        (ANONYMOUS,),
+        _go(lambda w: "/accounts/unlock/"),
+    ),
+    Visit(
+        "login_unlock_request",
+        "unlock link request with errors",
+        (ANONYMOUS,),
+        _with_errors(lambda w: "/accounts/unlock/"),
+    ),
+    Visit("login_unlock", "unlock link confirm", (ANONYMOUS,), _go(_unlock_link)),
+    Visit(
+        "login_unlock",
+        "unlock link refused",
+        (ANONYMOUS,),
+        _go(lambda w: "/accounts/unlock/forged:link/"),
+        status=400,
+    ),
     Visit(
         "slow_down",
         "login slowed down for an address",
