@@ -12,8 +12,6 @@ deviation is a deficit (DESIGN.md). Every change to these tables is recorded by 
 import datetime as dt
 from decimal import Decimal
 
-import pghistory
-import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,6 +20,7 @@ from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from regionbudget.core.history import statement_history
 from regionbudget.core.models import Area, GapVersionTrigger, Unit
 from regionbudget.core.money import MONEY_DIGITS, MONEY_PLACES
 
@@ -51,14 +50,11 @@ def _tracked():
     """History of inserts, updates and deletes: a replaced figure stays readable.
 
     Statement-level triggers write the events of a bulk statement in one go: row-level ones
-    made importing 100 000 rows take minutes instead of seconds.
+    made importing 100 000 rows take minutes instead of seconds. Each trigger plans its query
+    for the statement that fired it (``regionbudget.core.history``): a plan cached after a small
+    write made a large replace on the same connection take hours.
     """
-    return pghistory.track(
-        pghistory.InsertEvent(),
-        pghistory.UpdateEvent(),
-        pghistory.DeleteEvent(),
-        level=pgtrigger.Statement,
-    )
+    return statement_history()
 
 
 def _person_field(verbose_name) -> models.ForeignKey:
