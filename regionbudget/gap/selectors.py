@@ -195,6 +195,13 @@ def _outlooks(
         return {}
     forecast_ids = {int(i) for i in deviations["forecast_id"].dropna()}
     inclusions = forecast_inclusions(plan=plan, forecast_ids=forecast_ids)
+    # Each round's outlook reads only its year's effects: split them by year once, not per round.
+    # (A comprehension: dict() of a groupby would call its ``keys`` attribute, a column name.)
+    by_year = (
+        {y: part for y, part in effects.groupby("year", sort=False)}  # noqa: C416
+        if not effects.empty
+        else {}
+    )
     result: dict[int, list[calc.Outlook]] = {}
     for (year, _month, round_id), rows in deviations.groupby(
         ["year", "month", "round_id"], sort=True
@@ -223,7 +230,7 @@ def _outlooks(
                 round_id=int(round_id),
                 areas=areas,
                 outside_budgets=outside.get(int(year), ZERO),
-                effects=effects,
+                effects=by_year.get(int(year), effects.iloc[0:0]),
                 included=included,
             )
         )

@@ -41,9 +41,7 @@ print(json.dumps({"got": got, "backend": settings.CACHES["default"]["BACKEND"]})
 def _run(key: str, name: str, *, write: bool = False) -> dict:
     s = connection.settings_dict
     url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DJANGO_SETTINGS_MODULE")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DJANGO_SETTINGS_MODULE")}
     env |= {
         "DJANGO_SETTINGS_MODULE": "regionbudget.settings",
         "DATABASE_URL": url,
