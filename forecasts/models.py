@@ -12,6 +12,7 @@ deviation is a deficit (DESIGN.md). Every change to these tables is recorded by 
 import datetime as dt
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,7 +22,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from regionbudget.core.history import statement_history
-from regionbudget.core.models import Area, GapVersionTrigger, Unit
+from regionbudget.core.models import DATA_VERSION_BUMP, Area, GapVersionTrigger, Unit
 from regionbudget.core.money import MONEY_DIGITS, MONEY_PLACES
 
 __all__ = [
@@ -67,6 +68,72 @@ def _person_field(verbose_name) -> models.ForeignKey:
         related_name="+",
         verbose_name=verbose_name,
     )
+
+
+# The statuses in which an area still edits its forecast. The cached figures read forecasts (and
+# their lines) only once submitted: a director's draft saves leave them alone.
+EDITING_STATUSES = "('draft', 'returned')"
+
+
+def _version_trigger(name: str, operation, *, tables: list[str], lines: bool):
+    """A statement trigger raising the table's data version when the statement touched a
+    forecast outside the editing statuses, before or after it (``tables``: the transition
+    tables it has, ``old_rows`` and/or ``new_rows``)."""
+    if lines:
+        # Fixed names only (the transition tables and the statuses above): no input.
+        ids = " UNION ".join(f"SELECT forecast_id FROM {t}" for t in tables)  # noqa: S608
+        check = (
+            f"PERFORM 1 FROM forecasts_forecast WHERE id IN ({ids}) ORDER BY id FOR SHARE; "  # noqa: S608
+            f"IF EXISTS (SELECT 1 FROM forecasts_forecast WHERE id IN ({ids}) "  # noqa: S608
+            f"AND status NOT IN {EDITING_STATUSES})"
+        )
+    else:  # the forecasts' own rows, as they were and as they are
+        where = f"WHERE status NOT IN {EDITING_STATUSES}"
+        exists = [f"EXISTS (SELECT 1 FROM {t} {where})" for t in tables]  # noqa: S608
+        check = "IF " + " OR ".join(exists)
+    return pgtrigger.Trigger(
+        name=name,
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=operation,
+        referencing=pgtrigger.Referencing(
+            old="old_rows" if "old_rows" in tables else None,
+            new="new_rows" if "new_rows" in tables else None,
+        ),
+        func=f"{check} THEN {DATA_VERSION_BUMP} END IF; RETURN NULL;",
+    )
+
+
+def _submitted_version_triggers(*, lines: bool) -> list[pgtrigger.Trigger]:
+    """The data version of ``forecasts_forecast`` or ``forecasts_forecastline``, raised only
+    by writes that touch a forecast outside the editing statuses (submitted, approved), before
+    or after the statement. A truncate always raises it. A forecast deleted with its lines
+    raises the forecasts' version (its lines' check no longer finds it).
+
+    On the lines, the forecasts are first locked ``FOR SHARE`` until the transaction ends: a
+    concurrent submit or approval of the same forecast (an UPDATE of its row) then either
+    happened before the check, which sees it and raises the version, or waits until these lines
+    are committed, and raises the forecasts' version itself. Either way no cached figure can
+    keep lines older than its key."""
+    prefix = "line" if lines else "forecast"
+    triggers = [
+        _version_trigger(f"{prefix}_version_{label}", op, tables=tables, lines=lines)
+        for label, op, tables in (
+            ("insert", pgtrigger.Insert, ["new_rows"]),
+            ("update", pgtrigger.Update, ["old_rows", "new_rows"]),
+            ("delete", pgtrigger.Delete, ["old_rows"]),
+        )
+    ]
+    triggers.append(
+        pgtrigger.Trigger(
+            name=f"{prefix}_version_truncate",
+            level=pgtrigger.Statement,
+            when=pgtrigger.After,
+            operation=pgtrigger.Truncate,
+            func=DATA_VERSION_BUMP + " RETURN NULL;",
+        )
+    )
+    return triggers
 
 
 # A plan's years lie in 2000–2100 and it runs at most ten years: a last year typed as 20230
@@ -387,7 +454,7 @@ class Actual(models.Model):
     amount = _money(_("actual (SEK)"))
 
     class Meta:
-        triggers = [GapVersionTrigger()]
+        # No data version: no cached figure reads actuals, so an import of them keeps the cache.
         ordering = ["year", "month", "unit__code", "account_group__position"]
         verbose_name = _("actual")
         verbose_name_plural = _("actuals")
@@ -532,7 +599,9 @@ class Forecast(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
-        triggers = [GapVersionTrigger()]
+        # Draft saves raise the version (a new version number, who typed): no cached figure
+        # reads a forecast in the editing statuses, so only the others' changes count.
+        triggers = _submitted_version_triggers(lines=False)
         ordering = ["forecast_round", "area__position"]
         verbose_name = _("forecast")
         verbose_name_plural = _("forecasts")
@@ -575,7 +644,7 @@ class ForecastLine(models.Model):
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
 
     class Meta:
-        triggers = [GapVersionTrigger()]
+        triggers = _submitted_version_triggers(lines=True)
         ordering = ["forecast", "unit__code", "account_group__position"]
         verbose_name = _("forecast line")
         verbose_name_plural = _("forecast lines")

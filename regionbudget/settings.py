@@ -156,6 +156,16 @@ TEMPLATES = [
 DATABASES = {"default": database_settings(env, embedded_dir=BASE_DIR / ".pgdata")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache of computed figures (``regionbudget.core.caching``), shared by every worker process
+# and host: PostgreSQL's own cache table (``regionbudget_cache``, UNLOGGED, made by a migration)
+# unless CACHE_URL names another, e.g. ``rediscache://redis:6379/0`` (pip install '.[redis]').
+# Nothing to install for the default: it lives in the database the app already has.
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://regionbudget_cache")}
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # A scope (region, area, director's areas) × year × category × language is one entry: the
+    # default 300 entries would throw out figures still in use.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -27,3 +27,8 @@ STORAGES = {
 # Static files come from the finders; there is no collectstatic output to scan.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Each test process keeps its own cache in memory unless CACHE_URL says otherwise: the query
+# counts pinned in the tests are the pages' own queries, and the tests of the shared cache use
+# the database cache table explicitly (tests/regionbudget/test_shared_cache.py).
+if not os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

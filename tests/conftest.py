@@ -41,7 +41,6 @@ def ensure_demo() -> None:
 # What the migrations write besides the schema; a flush removes it, like every other row.
 MIGRATION_SEEDS = [
     ("regionbudget.migrations.0003_default_confidence_weights", "seed_weights"),
-    ("regionbudget.migrations.0005_data_version_and_history", "create_gap_counter"),
     ("forecasts.migrations.0003_seed_account_groups", "seed"),
     ("measures.migrations.0002_seed_categories", "seed"),
 ]
@@ -116,8 +115,8 @@ def _swedish_by_default():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: the data version counter is rolled back with the
-    test's transaction, so cached figures of one test must not be seen by the next."""
+    """Each test starts with an empty cache: what one test cached (its own data, rolled back
+    after it) must not be seen by the next."""
     from django.core.cache import cache
 
     cache.clear()

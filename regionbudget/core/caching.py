@@ -1,34 +1,67 @@
-"""Caching of the gap figures, invalidated by the database itself.
+"""Caching of computed figures, invalidated by the database itself, source by source.
 
 Statement-level triggers (``regionbudget.core.models.GapVersionTrigger``, declared with
-django-pgtrigger in the ``Meta.triggers`` of every model behind the gap figures) raise the
-``gap`` counter in ``DataVersion`` once per insert, update, delete or truncate statement on those
-tables. Pages key their cache by that counter, so no write path can forget to invalidate — bulk
-writes and imports included.
+django-pgtrigger in the ``Meta.triggers`` of every model behind cached figures) raise the version
+of their table in ``DataVersion`` once per insert, update, delete or truncate statement. A cached
+value is keyed by the versions of exactly the sources (tables) it reads, so no write path can
+forget to invalidate it — bulk writes, imports and SQL by hand included —, and a write to a table
+it does not read leaves it alone.
+
+Why this is correct: a trigger raises a version inside the writing transaction, so the new
+version becomes visible at the same moment as the data. A reader reads all the versions of its
+sources in one statement (one snapshot) *before* it reads the data: the data it computes from is
+therefore never older than the versions in its key. It may be newer (a writer committed in
+between): then the key is already outdated, and the next reader, who sees the new version,
+computes again. What can never happen is figures from old data under a key that stays current.
+
+Why per-source rows and not one counter: a writer holds the counter row it raised locked until
+it commits. With one row for everything, a measure edit waited for a whole import to finish; with
+one row per table it waits only for writers of the same table. (A lock-free counter, e.g. a
+sequence read by readers, would break the argument above: the version would move before the data
+is visible, and a reader could cache old data under the new version.)
+
+The cache is Django's ``default`` cache: PostgreSQL's own cache table unless ``CACHE_URL`` says
+otherwise (``regionbudget.settings``), shared by every worker process and host.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from django.core.cache import cache
 from django.db import connection
 
-__all__ = ["GAP", "cached_gap_data", "gap_version"]
+__all__ = ["cached_data", "data_version", "data_versions"]
 
-GAP = "gap"
+T = TypeVar("T")
 _TIMEOUT = 60 * 60
 
 
-def gap_version() -> int:
-    """The current counter (one small query)."""
+def data_versions(sources: Iterable[str]) -> dict[str, int]:
+    """The current version of each source (a table name), 0 for one never written; one query."""
+    names = sorted(set(sources))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT version FROM regionbudget_dataversion WHERE name = %s", [GAP])
-        row = cursor.fetchone()
-    return row[0] if row else 0
+        cursor.execute(
+            "SELECT name, version FROM regionbudget_dataversion WHERE name = ANY(%s)", [names]
+        )
+        found = dict(cursor.fetchall())
+    return {name: found.get(name, 0) for name in names}
 
 
-def cached_gap_data(key: str, compute):
-    """``compute()`` cached under ``key`` for the current data version."""
-    full_key = f"gap:{gap_version()}:{key}"
+def data_version(source: str) -> int:
+    """The current version of one source (a table name)."""
+    return data_versions([source])[source]
+
+
+def cached_data(key: str, compute: Callable[[], T], *, sources: Iterable[str]) -> T:
+    """``compute()`` cached under ``key`` for the current versions of ``sources``: the tables
+    ``compute`` reads, every one of them (a table left out would leave its writes unseen)."""
+    versions = data_versions(sources)
+    stamp = ",".join(f"{name}={version}" for name, version in versions.items())
+    # Keys of the database cache are at most 255 characters; a scope may name many areas.
+    full_key = "figures:" + hashlib.sha256(f"{stamp}|{key}".encode()).hexdigest()
     value = cache.get(full_key)
     if value is None:
         value = compute()

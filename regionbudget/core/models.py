@@ -13,6 +13,7 @@ __all__ = [
     "ApiToken",
     "Area",
     "AreaDirector",
+    "DATA_VERSION_BUMP",
     "DataVersion",
     "GapVersionTrigger",
     "SignInIdentity",
@@ -22,26 +23,33 @@ __all__ = [
 ]
 
 
+# Raises the data version of the table the trigger fires on (``TG_TABLE_NAME``: one counter row
+# per source table). The new version comes from a sequence, so a version is never used twice, not
+# even after a flush deletes the counter rows; the upsert brings a deleted row back.
+DATA_VERSION_BUMP = (
+    "INSERT INTO regionbudget_dataversion (name, version, changed_at) "
+    "VALUES (TG_TABLE_NAME::text, nextval('regionbudget_dataversion_seq'), now()) "
+    "ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, changed_at = now();"
+)
+
+
 class GapVersionTrigger(pgtrigger.Trigger):
-    """Raises the ``gap`` counter of ``DataVersion`` once per statement, after any insert, update,
-    delete or truncate on the table of a model behind the gap figures.
+    """Raises the data version of its table (``DataVersion`` named after the table) once per
+    statement, after any insert, update, delete or truncate on the table of a model behind the
+    cached figures.
 
     Every such model lists it in ``Meta.triggers`` (``triggers = [GapVersionTrigger()]``), so a
     write by any path (forms, imports, bulk updates, SQL by hand) invalidates the cached figures
-    (``regionbudget.core.caching``). The upsert brings the counter row back even after a flush.
+    that read the table (``regionbudget.core.caching``). Each table has its own counter row: a
+    transaction holds only the rows of the tables it writes locked until it ends, so an import of
+    budgets and a measure edit never wait for each other.
     """
 
     name = "gap_version"
     level = pgtrigger.Statement
     when = pgtrigger.After
     operation = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete | pgtrigger.Truncate
-    func = (
-        "INSERT INTO regionbudget_dataversion (name, version, changed_at) "
-        "VALUES ('gap', 1, now()) "
-        "ON CONFLICT (name) DO UPDATE "
-        "SET version = regionbudget_dataversion.version + 1, changed_at = now(); "
-        "RETURN NULL;"
-    )
+    func = DATA_VERSION_BUMP + " RETURN NULL;"
 
 
 class Area(models.Model):
@@ -119,10 +127,13 @@ class AreaDirector(models.Model):
 
 
 class DataVersion(models.Model):
-    """A counter that database triggers raise on every write to data behind the gap figures.
+    """The version of one source of the cached figures (``name``: a table, e.g.
+    ``measures_measure``), raised by database triggers on every write to it.
 
-    Cached gap figures are keyed by it, so any write — a form, an import, a bulk update, even
-    SQL by hand — invalidates them (see ``regionbudget.core.caching`` and ``GapVersionTrigger``).
+    Cached figures are keyed by the versions of exactly the sources they read, so any write — a
+    form, an import, a bulk update, even SQL by hand — invalidates them, and only them (see
+    ``regionbudget.core.caching`` and ``GapVersionTrigger``). Versions come from the sequence
+    ``regionbudget_dataversion_seq``: unique, not consecutive.
     """
 
     name = models.CharField(max_length=40, unique=True)

@@ -82,6 +82,7 @@ __all__ = [
     "report_changes",
     "scope_effects",
     "scope_required",
+    "sums_by_group",
     "traffic_light",
 ]
 
@@ -209,6 +210,33 @@ def gap_by_year(
     )
 
 
+def sums_by_group(
+    rows: pd.DataFrame, *, by: str, weights: Mapping[str, Decimal] = DEFAULT_WEIGHTS
+) -> dict:
+    """Planned range, realised and expected per value of ``by`` (SEK), in one pass over the rows:
+    the same additions, in the same order, as ``_sums`` on each group's rows. Rows without a
+    value of ``by`` (None or NaN) are the group ``None``. Groups in order of first appearance.
+
+    planned_low/high leave cancelled measures out, realised counts every row, expected is each
+    active row's midpoint × its status weight."""
+    groups: dict = {}
+    for key, status, low, high, realised in zip(
+        rows[by], rows["status"], rows["low"], rows["high"], rows["realised"], strict=True
+    ):
+        group = None if pd.isna(key) else key
+        sums = groups.get(group)
+        if sums is None:
+            sums = groups[group] = dict.fromkeys(
+                ("planned_low", "planned_high", "realised", "expected"), ZERO
+            )
+        if status != CANCELLED:
+            sums["planned_low"] += Decimal(low)
+            sums["planned_high"] += Decimal(high)
+            sums["expected"] += Decimal(_weight(status, weights) * (low + high) / 2)
+        sums["realised"] += Decimal(realised)
+    return groups
+
+
 def gap_by_group(
     effects: pd.DataFrame,
     *,
@@ -227,18 +255,12 @@ def gap_by_group(
     the whole scope. Without it they are left out."""
     columns = [by, *GROUP_FIGURES, *COVERAGE_FIGURES]
     rows = effects[effects["year"] == year] if not effects.empty else effects
+    found = sums_by_group(rows, by=by, weights=weights) if not rows.empty else {}
     records = []
-    groups = sorted(
-        set(rows[by].dropna()) | set((required or {}).keys())
-        if not rows.empty
-        else set((required or {}).keys())
-    )
+    groups = sorted({g for g in found if g is not None} | set((required or {}).keys()))
     for group in groups:
-        part = rows[rows[by] == group] if not rows.empty else rows
-        sums = (
-            _sums(part, weights)
-            if not part.empty
-            else dict.fromkeys(("planned_low", "planned_high", "realised", "expected"), ZERO)
+        sums = found.get(group) or dict.fromkeys(
+            ("planned_low", "planned_high", "realised", "expected"), ZERO
         )
         need = (required or {}).get(group)
         records.append(
@@ -250,20 +272,17 @@ def gap_by_group(
                 "coverage_high": _coverage(sums["planned_high"], need),
             }
         )
-    rest = rows[rows[by].isna()] if unassigned and not rows.empty else rows.iloc[0:0]
-    if not rest.empty:
+    if unassigned and None in found:
         records.append(
-            {by: None, **_sums(rest, weights), "required": None} | dict.fromkeys(COVERAGE_FIGURES)
+            {by: None, **found[None], "required": None} | dict.fromkeys(COVERAGE_FIGURES)
         )
     frame = pd.DataFrame.from_records(records, columns=columns)
     if frame.empty:
         return frame
     # The group without a key stays None (not NaN) for the pages that name it.
     frame[by] = pd.Series([None if pd.isna(g) else g for g in frame[by]], dtype=object)
-    order = sorted(
-        range(len(frame)),
-        key=lambda i: (frame[by][i] is None, -frame["planned_high"][i], str(frame[by][i])),
-    )
+    keys, highs = list(frame[by]), list(frame["planned_high"])
+    order = sorted(range(len(frame)), key=lambda i: (keys[i] is None, -highs[i], str(keys[i])))
     return frame.iloc[order].reset_index(drop=True)
 
 

@@ -7,17 +7,68 @@ from decimal import Decimal
 
 import pandas as pd
 
-from forecasts.models import DeficitTarget, Plan
+from forecasts.models import (
+    Budget,
+    DeficitTarget,
+    Forecast,
+    ForecastBudget,
+    ForecastLine,
+    ForecastRound,
+    OutsideBudgetReduction,
+    Plan,
+)
+from measures.models import (
+    AreaShare,
+    Category,
+    ForecastInclusion,
+    Measure,
+    PlannedEffect,
+    RealisedEffect,
+)
 from regionbudget.balance.calculations import OutlookJoin
+from regionbudget.balance.models import BalanceLine, BalanceYear
 from regionbudget.balance.selectors import balance_snapshot
 from regionbudget.core import access
-from regionbudget.core.caching import cached_gap_data
-from regionbudget.core.models import Area
+from regionbudget.core.caching import cached_data
+from regionbudget.core.models import Area, Unit
 from regionbudget.core.money import ZERO
 from regionbudget.core.selectors import area_list
 from regionbudget.gap import calculations as calc
 from regionbudget.gap.calculations import DEFAULT_WEIGHTS
 from regionbudget.gap.models import ConfidenceWeight
+
+# The tables the gap figures are computed from (``_compute_gap_data`` and what it calls): their
+# data versions key the cache. Forecasts and their lines count only outside the editing
+# statuses (``forecasts.models.EDITING_STATUSES``): a draft save moves neither version.
+# Actuals are not read, and their imports leave the cache alone.
+GAP_SOURCES: tuple[str, ...] = tuple(
+    model._meta.db_table
+    for model in (
+        Area,
+        Unit,
+        Plan,
+        DeficitTarget,
+        OutsideBudgetReduction,
+        Budget,
+        ForecastRound,
+        Forecast,
+        ForecastLine,
+        ForecastBudget,
+        Category,
+        Measure,
+        PlannedEffect,
+        RealisedEffect,
+        AreaShare,
+        ForecastInclusion,
+        ConfidenceWeight,
+    )
+)
+# The balance requirement ledger: its statements, the plan's measures and the outlook.
+LEDGER_SOURCES: tuple[str, ...] = (
+    *GAP_SOURCES,
+    BalanceYear._meta.db_table,
+    BalanceLine._meta.db_table,
+)
 
 
 @dataclass
@@ -104,16 +155,23 @@ def gap_data(*, user, filters: GapFilters) -> GapData:
     """The gap figures of ``filters`` as the user may see them (cached per data version)."""
     area_codes = gap_scope_area_codes(user=user, area=filters.area)
     key = filters.cache_key(area_codes, viewer=gap_viewer_scope(user=user))
-    return cached_gap_data(key, lambda: _compute_gap_data(user, filters, area_codes))
+    return cached_data(
+        f"gap:{key}",
+        lambda: _compute_gap_data(user, filters, area_codes),
+        sources=GAP_SOURCES,
+    )
 
 
 def gap_view(*, user, filters: GapFilters, name: str, build):
     """``build(gap_data)`` (e.g. a page's rows and figures), cached beside the gap figures under
-    ``name``: a page drawn from figures that have not changed is read, not drawn again."""
+    ``name``: a page drawn from figures that have not changed is read, not drawn again. The
+    dashboard's page shows the balance requirement ledger too, so the ledger's statements are
+    among the sources (they change a few times a year)."""
     area_codes = gap_scope_area_codes(user=user, area=filters.area)
-    return cached_gap_data(
+    return cached_data(
         f"{name}:{filters.cache_key(area_codes, viewer=gap_viewer_scope(user=user))}",
         lambda: build(gap_data(user=user, filters=filters)),
+        sources=LEDGER_SOURCES,
     )
 
 
@@ -137,6 +195,13 @@ def _outlooks(
         return {}
     forecast_ids = {int(i) for i in deviations["forecast_id"].dropna()}
     inclusions = forecast_inclusions(plan=plan, forecast_ids=forecast_ids)
+    # Each round's outlook reads only its year's effects: split them by year once, not per round.
+    # (A comprehension: dict() of a groupby would call its ``keys`` attribute, a column name.)
+    by_year = (
+        {y: part for y, part in effects.groupby("year", sort=False)}  # noqa: C416
+        if not effects.empty
+        else {}
+    )
     result: dict[int, list[calc.Outlook]] = {}
     for (year, _month, round_id), rows in deviations.groupby(
         ["year", "month", "round_id"], sort=True
@@ -165,7 +230,7 @@ def _outlooks(
                 round_id=int(round_id),
                 areas=areas,
                 outside_budgets=outside.get(int(year), ZERO),
-                effects=effects,
+                effects=by_year.get(int(year), effects.iloc[0:0]),
                 included=included,
             )
         )
@@ -315,13 +380,14 @@ def ledger_outlook(*, plan: Plan, year: int) -> OutlookJoin | None:
 def ledger_snapshot(*, plan: Plan | None, year: int | None = None) -> dict:
     """The balance requirement ledger (``balance.selectors.balance_snapshot``) joined to the
     plan's measures and, for ``year`` (default: the plan's current year), to the forecasts.
-    Cached beside the gap figures: the statements raise the same data version."""
+    Cached beside the gap figures, keyed by their sources and the ledger's statements."""
     from measures.selectors import default_year
 
     if plan is None:
         return balance_snapshot(plan=None)
     year = default_year(plan) if year is None else year
-    return cached_gap_data(
+    return cached_data(
         f"ledger:{plan.pk}:{year}",
         lambda: balance_snapshot(plan=plan, outlook=ledger_outlook(plan=plan, year=year)),
+        sources=LEDGER_SOURCES,
     )
