@@ -19,12 +19,16 @@ from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from regionbudget.core.money import MSEK
 from regionbudget.gap.calculations import BridgeStep
 
 __all__ = [
+    "DEVIATION_AREA_LINES",
     "coverage_figure",
+    "deviation_area_trace",
+    "deviation_picker_data",
     "forecast_deviation_figure",
     "gap_bridge_figure",
     "gap_bridge_svg",
@@ -156,25 +160,94 @@ def gap_bridge_figure(steps: Sequence[BridgeStep], *, labels: dict[str, str]) ->
     return _layout(fig, y_title=_label(labels["axis"]), height=420)
 
 
-def forecast_deviation_figure(deviations: pd.DataFrame, *, axis: str) -> go.Figure:
-    """Forecast deviation (budget − forecast, negative = deficit) per area over the rounds.
+# The forecast deviation chart's lines: the region's total, then at most this many areas (the
+# ones whose forecasts moved most), then the one a reader picks. 160 lines read as nothing.
+DEVIATION_AREA_LINES = 5
+_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon"]
+_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
-    ``deviations`` has columns ``area``, ``round`` (label, in order) and ``deviation`` (SEK).
+
+def forecast_deviation_figure(
+    rounds: Sequence[str],
+    total: Sequence[Decimal | None],
+    areas: dict[str, Sequence[Decimal | None]],
+    *,
+    labels: dict[str, str],
+) -> go.Figure:
+    """Forecast deviation (budget − forecast, SEK; negative = deficit) over the rounds: the
+    total of every area in view in the upper panel, and ``areas`` (name → one amount per round,
+    None where the area has no approved forecast) each as a line in the lower one, with its own
+    scale: an area's few million would be a flat line beside the region's hundreds.
+
+    ``labels``: ``total`` (the total's name), ``areas`` (the lower panel's title), ``axis``.
+    A reader's picked area is added in the browser to the lower panel (``deviation_area_trace``).
     """
-    fig = go.Figure()
-    symbols = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon"]
-    dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
-    for index, (area, rows) in enumerate(deviations.groupby("area", sort=False)):
-        fig.add_scatter(
-            name=_label(area),
-            x=[_label(r) for r in rows["round"]],
-            y=[_msek(v) for v in rows["deviation"]],
-            mode="lines+markers",
-            line={"dash": dashes[index % len(dashes)]},
-            marker={"symbol": symbols[index % len(symbols)], "size": 9},
-        )
-    fig.add_hline(y=0, line={"color": "black", "width": 1})
-    return _layout(fig, y_title=_label(axis))
+    labels = _labels(labels)
+    x = [_label(r) for r in rounds]
+    panels = 2 if areas else 1
+    fig = make_subplots(
+        rows=panels,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        row_heights=[0.45, 0.55] if panels == 2 else None,
+        subplot_titles=[labels["total"], labels["areas"]][:panels],
+    )
+    fig.add_scatter(
+        name=labels["total"],
+        x=x,
+        y=[_msek(v) for v in total],
+        mode="lines+markers",
+        line={"color": DARK, "width": 4},
+        marker={"symbol": "circle", "size": 10},
+        row=1,
+        col=1,
+    )
+    for index, (area, values) in enumerate(areas.items()):
+        trace = deviation_area_trace(area, values, index=index)
+        for key in ("type", "xaxis", "yaxis"):  # placed by row and col instead
+            del trace[key]
+        fig.add_scatter(**trace, x=x, row=2, col=1)
+    for row in range(1, panels + 1):
+        fig.add_hline(y=0, line={"color": "black", "width": 1}, row=row, col=1)
+        fig.update_yaxes(title={"text": labels["axis"]}, row=row, col=1)
+    fig = _layout(fig, y_title=labels["axis"], height=560 if panels == 2 else 360)
+    fig.update_layout(margin={"t": 40})
+    fig.update_annotations(font={"size": 14}, xanchor="left", x=0)
+    return fig
+
+
+def deviation_area_trace(
+    area: str, values: Sequence[Decimal | None], *, index: int, panel: int = 2
+) -> dict:
+    """One area's line in the forecast deviation chart's lower panel (without ``x``): MSEK per
+    round, a dash and a marker of its own so that it reads in grey."""
+    axis = "" if panel == 1 else str(panel)
+    return {
+        "type": "scatter",
+        "name": _label(area),
+        "y": [_msek(v) for v in values],
+        "mode": "lines+markers",
+        "line": {"dash": _DASHES[index % len(_DASHES)]},
+        "marker": {"symbol": _SYMBOLS[index % len(_SYMBOLS)], "size": 9},
+        "xaxis": f"x{axis}",
+        "yaxis": f"y{axis}",
+    }
+
+
+def deviation_picker_data(
+    rounds: Sequence[str], areas: dict[str, Sequence[Decimal | None]], *, first_index: int
+) -> dict:
+    """The lines a reader may add to the forecast deviation chart, one per area not drawn:
+    ``{"x": round labels, "traces": [deviation_area_trace, …]}`` in ``areas``' order. Compact
+    (MSEK, no repeated x), so that 160 areas do not weigh the page down."""
+    return {
+        "x": [_label(r) for r in rounds],
+        "traces": [
+            deviation_area_trace(area, values, index=first_index + i)
+            for i, (area, values) in enumerate(areas.items())
+        ],
+    }
 
 
 def outlook_rounds_figure(

@@ -34,12 +34,14 @@ from regionbudget.gap.selectors import GapData
 
 __all__ = [
     "GapPage",
+    "deviation_view",
     "gap_csv",
     "gap_export",
     "gap_page",
     "gap_sentence",
     "outlook_rows",
     "probability_text",
+    "top_movers",
 ]
 
 
@@ -103,6 +105,9 @@ class GapPage:
     deviation_rounds: list[str] = field(default_factory=list)
     deviation_rows: list[dict] = field(default_factory=list)
     deviation_sentence: str = ""
+    deviation_movers: list[dict] = field(default_factory=list)
+    deviation_others: list[str] = field(default_factory=list)
+    deviation_picker: dict | None = None
     outlook_rows: list[dict] = field(default_factory=list)
     outlook_headline: dict | None = None
     outlook_chart: dict | None = None
@@ -112,27 +117,62 @@ def _round_label(year: int, month: int) -> str:
     return _("after %(month)s") % {"month": formats.date_format(dt.date(year, month, 1), "F Y")}
 
 
-def _deviation_view(deviations: pd.DataFrame, *, language: str) -> dict:
-    """Forecast deviation per area over the rounds: chart, table rows and a sentence."""
+def top_movers(table: list[dict], *, count: int) -> list[dict]:
+    """The ``count`` areas whose forecast deviation moved most over the year's rounds: the
+    largest change, either way, from an area's first approved forecast to its latest (SEK);
+    with one round (nothing has moved yet), the largest deviation either way. Ties: by name.
+
+    ``table``: one row per area, ``{"area": name, "values": [SEK or None per round]}``. Each
+    returned row gains ``first``, ``latest`` and ``change``.
+    """
+    moved = []
+    for row in table:
+        known = [v for v in row["values"] if v is not None]
+        if not known:
+            continue
+        change = known[-1] - known[0]
+        moved.append({**row, "first": known[0], "latest": known[-1], "change": change})
+    moved.sort(key=lambda r: (-abs(r["change"]), -abs(r["latest"]), r["area"]))
+    return moved[:count]
+
+
+def deviation_view(deviations: pd.DataFrame, *, language: str) -> dict:
+    """Forecast deviation per area over the rounds: chart (the total and the areas that moved
+    most), the other areas for the chart's picker, table rows and sentences."""
     if deviations.empty:
         return {}
-    labels = [
-        _round_label(y, m) for y, m in zip(deviations["year"], deviations["month"], strict=True)
-    ]
-    frame = pd.DataFrame(
-        {"area": deviations["area_name"], "round": labels, "deviation": deviations["deviation"]}
-    )
+    ordered = deviations.sort_values(["year", "month"], kind="stable")
+    labels = [_round_label(y, m) for y, m in zip(ordered["year"], ordered["month"], strict=True)]
     rounds = list(dict.fromkeys(labels))
     rows: dict[str, dict] = {}
-    for area, label, value in zip(frame["area"], frame["round"], frame["deviation"], strict=True):
+    for area, label, value in zip(ordered["area_name"], labels, ordered["deviation"], strict=True):
         rows.setdefault(area, {"area": area, "values": {}})["values"][label] = value
     table = [
         {"area": row["area"], "values": [row["values"].get(label) for label in rounds]}
         for row in rows.values()
     ]
-    totals = [amount for _year, _month, amount in deviation_totals(deviations)]
-    table.append({"area": _("All areas"), "values": totals, "total": True})
-    chart = charts.forecast_deviation_figure(frame.dropna(subset=["deviation"]), axis="mnkr")
+    totals = [amount for _year, _month, amount in deviation_totals(ordered)]
+    # One area (a director's view) is its own total: one line, nothing to pick.
+    movers = top_movers(table, count=charts.DEVIATION_AREA_LINES) if len(table) > 1 else []
+    shown = {row["area"] for row in movers}
+    others = sorted(
+        (row for row in table if movers and row["area"] not in shown), key=lambda r: r["area"]
+    )
+    total_label = _("All areas")
+    chart = charts.forecast_deviation_figure(
+        rounds,
+        totals,
+        {row["area"]: row["values"] for row in movers},
+        labels={
+            "total": total_label,
+            "areas": _("The areas whose forecasts moved most"),
+            "axis": _("MSEK") if not language.startswith("sv") else "mnkr",
+        },
+    )
+    picker = charts.deviation_picker_data(
+        rounds, {row["area"]: row["values"] for row in others}, first_index=len(movers)
+    )
+    table.append({"area": total_label, "values": totals, "total": True})
     sentence = _("Latest forecast deviation (%(round)s): %(amount)s.") % {
         "round": rounds[-1],
         "amount": format_money(totals[-1], language=language),
@@ -142,6 +182,18 @@ def _deviation_view(deviations: pd.DataFrame, *, language: str) -> dict:
         "deviation_rounds": rounds,
         "deviation_rows": table,
         "deviation_sentence": sentence,
+        "deviation_movers": [
+            {
+                "area": row["area"],
+                # "+8,0 mnkr": a forecast that improved; "−10,0 mnkr": one that worsened.
+                "change": ("+" if row["change"] > 0 else "")
+                + format_money(row["change"], language=language),
+                "latest": format_money(row["latest"], language=language),
+            }
+            for row in movers
+        ],
+        "deviation_others": [row["area"] for row in others],
+        "deviation_picker": picker if others else None,
     }
 
 
@@ -284,7 +336,7 @@ def gap_page(data: GapData, *, year: int, language: str) -> GapPage:
         else None
     )
 
-    deviation = _deviation_view(data.deviations, language=language)
+    deviation = deviation_view(data.deviations, language=language)
     outlooks = outlook_rows(data, language=language)
     return GapPage(
         outlook_rows=outlooks,

@@ -27,7 +27,8 @@ def test_finance_reads_the_gap_switches_year_and_opens_the_bridge(page, axe, see
     page.wait_for_url("**/gap/")
     sentences = page.locator(".gap-sentences")
     assert "2024: 132–149\u00a0mnkr saknas" in sentences.inner_text()
-    # the chart is drawn by plotly from the JSON beside it
+    # the chart is drawn by plotly from the JSON beside it, when it comes into view
+    page.locator("#per-year .chart").scroll_into_view_if_needed()
     page.wait_for_selector("#per-year .chart .main-svg")
     assert_accessible(axe, page, "gap dashboard")
 

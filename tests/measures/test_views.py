@@ -13,7 +13,7 @@ from django.utils import timezone
 from forecasts.models import ImportUpload
 from measures import services as measure_services
 from measures.filters import MeasureFilterSet
-from measures.models import Category, Measure, RealisedEffect
+from measures.models import Category, Measure, PlannedEffect, RealisedEffect
 from measures.selectors import measure_list
 from regionbudget.core.formatting import NBSP
 from regionbudget.core.models import Area
@@ -113,6 +113,66 @@ def test_the_list_query_count_does_not_grow_with_measures(finance, plan, django_
     )
     with django_assert_num_queries(15):
         finance.get(LIST)
+
+
+def _sixty_done_measures(plan) -> None:
+    """X01–X60, done, each planned at 1–2 MSEK in 2024 (the seed has no done measure)."""
+    category = Category.objects.first()
+    created = Measure.objects.bulk_create(
+        Measure(plan=plan, code=f"X{n:02d}", title=f"Åtgärd {n}", category=category, status="done")
+        for n in range(1, 61)
+    )
+    PlannedEffect.objects.bulk_create(
+        PlannedEffect(measure=m, year=2024, low=1 * M, high=2 * M) for m in created
+    )
+
+
+def test_the_list_shows_fifty_measures_a_page_and_keeps_the_filters(finance, plan):
+    _sixty_done_measures(plan)
+    first_page = finance.get(LIST, {"year": 2024, "status": "done"})
+    first = _text(first_page)
+    assert ">X01</a>" in first and ">X50</a>" in first and ">X51</a>" not in first
+    assert "Åtgärder 1–50 av 60" in first
+    assert 'aria-current="page"' in first
+    # The link to page 2 keeps the year and the status chosen.
+    link = next(part for part in first.split('href="') if "page=2" in part).split('"')[0]
+    assert "status=done" in link and "year=2024" in link
+    second_page = finance.get(LIST + link.replace("&amp;", "&"))
+    second = _text(second_page)
+    assert ">X51</a>" in second and ">X60</a>" in second and ">X50</a>" not in second
+    assert ">M01</a>" not in second, "the status filter is kept on page 2"
+    # The totals are those of all sixty, on every page: 60 × 1–2 MSEK.
+    assert _total_planned(second_page) == _total_planned(first_page) == _mnkr("60–120")
+
+
+def test_a_page_of_the_list_costs_the_same_queries_as_the_whole_list(
+    finance, plan, django_assert_num_queries
+):
+    # The seed's 14 measures fit on one page; with 60 more, 74 take two.
+    with django_assert_num_queries(15):
+        finance.get(LIST, {"year": 2024})
+    _sixty_done_measures(plan)
+    with django_assert_num_queries(15):
+        assert "Åtgärder 1–50 av 74" in _text(finance.get(LIST, {"year": 2024}))
+    with django_assert_num_queries(15):
+        response = finance.get(LIST, {"year": 2024, "page": 2, "sort": "-high"})
+        assert "Åtgärder 51–74 av 74" in _text(response)
+
+
+def test_sorting_the_list_starts_again_at_its_first_page(finance, plan):
+    _sixty_done_measures(plan)
+    text = _text(finance.get(LIST, {"year": 2024, "status": "done", "page": 2}))
+    sort_link = next(part for part in text.split('href="') if "sort=title" in part).split('"')[0]
+    assert "page=" not in sort_link
+
+
+def test_the_exports_take_every_filtered_measure_whatever_page_is_shown(finance, plan):
+    _sixty_done_measures(plan)
+    params = {"year": 2024, "status": "done", "page": 2}
+    response = finance.get(reverse("measures:measure_export", args=["csv"]), params)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows] == ["Kod", *(f"X{n:02d}" for n in range(1, 61)), "Summa"]
+    assert rows[-1][6:8] == ["60", "120"]
 
 
 # --- detail and access ----------------------------------------------------------------------

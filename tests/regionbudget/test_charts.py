@@ -7,6 +7,7 @@ import pandas as pd
 from regionbudget.gap.calculations import EFFECT_COLUMNS, gap_bridge, gap_by_group, gap_by_year
 from regionbudget.gap.charts import (
     coverage_figure,
+    deviation_picker_data,
     forecast_deviation_figure,
     gap_bridge_figure,
     gap_years_figure,
@@ -75,20 +76,37 @@ def test_the_coverage_figure_leaves_out_groups_without_a_target():
     assert [round(v, 1) for v in span.x] == [4.2]
 
 
-def test_the_forecast_deviation_figure_has_a_line_per_area_over_the_rounds():
-    deviations = pd.DataFrame(
-        {
-            "area": ["Somatik", "Somatik", "Psykiatri", "Psykiatri"],
-            "round": ["sep 2024", "okt 2024", "sep 2024", "okt 2024"],
-            "deviation": [-50 * M, -58 * M, -20 * M, -22 * M],
-        }
+DEVIATION_LABELS = {"total": "Alla områden", "areas": "Rörde sig mest", "axis": "mnkr"}
+
+
+def test_the_forecast_deviation_figure_has_the_total_above_and_the_areas_below():
+    figure = forecast_deviation_figure(
+        ["sep 2024", "okt 2024"],
+        [-70 * M, -80 * M],
+        {"Somatik": [-50 * M, -58 * M], "Psykiatri": [None, -22 * M]},
+        labels=DEVIATION_LABELS,
     )
-    figure = forecast_deviation_figure(deviations, axis="mnkr")
-    somatik, psykiatri = figure.data
+    total, somatik, psykiatri = figure.data
+    assert total.name == "Alla områden" and list(total.y) == [-70.0, -80.0]
+    assert (total.xaxis, total.yaxis) == ("x", "y"), "the upper panel"
     assert somatik.name == "Somatik"
     assert list(somatik.x) == ["sep 2024", "okt 2024"]
     assert list(somatik.y) == [-50.0, -58.0], "a worsening forecast goes down"
-    assert list(psykiatri.y) == [-20.0, -22.0]
+    assert list(psykiatri.y) == [None, -22.0], "no forecast in September: a gap in the line"
+    assert (somatik.xaxis, somatik.yaxis) == ("x2", "y2"), "the lower panel, its own scale"
+    titles = [a.text for a in figure.layout.annotations]
+    assert titles == ["Alla områden", "Rörde sig mest"]
+
+
+def test_a_picked_area_joins_the_lower_panel_from_compact_data():
+    picker = deviation_picker_data(
+        ["sep 2024", "okt 2024"], {"Kirurgi": [-3 * M, Decimal("-4500000")]}, first_index=5
+    )
+    assert picker["x"] == ["sep 2024", "okt 2024"]
+    (trace,) = picker["traces"]
+    assert trace["name"] == "Kirurgi" and trace["y"] == [-3.0, -4.5]
+    assert (trace["xaxis"], trace["yaxis"]) == ("x2", "y2")
+    assert "x" not in trace, "the rounds are sent once, not per area"
 
 
 EVIL = '<a href="https://evil.example/">x</a>'
@@ -99,11 +117,16 @@ def test_names_reach_plotly_escaped_in_every_figure():
     from measures.charts import measure_effect_figure
 
     deviation = forecast_deviation_figure(
-        pd.DataFrame({"area": [EVIL], "round": [EVIL], "deviation": [Decimal("-1000000")]}),
-        axis=EVIL,
+        [EVIL],
+        [-M],
+        {EVIL: [-M]},
+        labels={"total": EVIL, "areas": EVIL, "axis": EVIL},
     )
-    assert deviation.data[0].name == SHOWN and list(deviation.data[0].x) == [SHOWN]
+    assert all(t.name == SHOWN and list(t.x) == [SHOWN] for t in deviation.data)
     assert deviation.layout.yaxis.title.text == SHOWN
+    assert [a.text for a in deviation.layout.annotations] == [SHOWN, SHOWN]
+    picked = deviation_picker_data([EVIL], {EVIL: [-M]}, first_index=0)
+    assert picked["x"] == [SHOWN] and picked["traces"][0]["name"] == SHOWN
     coverage = coverage_figure(
         pd.DataFrame(
             {"category": [EVIL], "coverage_low": [Decimal(50)], "coverage_high": [Decimal(60)]}

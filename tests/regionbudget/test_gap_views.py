@@ -299,3 +299,29 @@ def test_the_year_box_always_shows_the_year_of_the_figures(finance):
         assert (_figures_year(text), _year_box(text)) == ({year}, [year])
     text = finance.get(reverse("gap_dashboard"), {"year": "2031"}).content.decode()
     assert (_figures_year(text), _year_box(text)) == ({shown}, [shown])
+
+
+def _chart(text: str, name: str) -> dict:
+    start = text.index(f'<script id="{name}" type="application/json">') + len(
+        f'<script id="{name}" type="application/json">'
+    )
+    return json.loads(text[start : text.index("</script>", start)])
+
+
+def test_the_deviation_chart_shows_the_total_and_few_areas_and_offers_the_rest(finance):
+    text = finance.get(reverse("gap_dashboard"), {"plan": _plan().pk, "year": 2024}).content
+    text = text.decode()
+    figure = _chart(text, "chart-deviation")
+    names = [trace["name"] for trace in figure["data"]]
+    assert names[0] == "Alla områden" and len(names) <= 6
+    picker = _chart(text, "chart-deviation-areas")
+    offered = [trace["name"] for trace in picker["traces"]]
+    # Every area of the deviation table is in the chart or in the picker, once.
+    table = text[
+        text.index('id="deviation-table"') : text.index(
+            "</table>", text.index('id="deviation-table"')
+        )
+    ]
+    areas = [row.split("</th>")[0] for row in table.split('<th scope="row">')[1:]]
+    assert sorted([*names[1:], *offered]) == sorted(a for a in areas if a != "Alla områden")
+    assert '<select id="deviation-area"' in text
