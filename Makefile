@@ -60,7 +60,8 @@ test: lint
 test-fast: install
 	$(PY) -m pytest -n $(WORKERS) -p randomly --reuse-db -m "not browser" $(PYTEST_ARGS)
 
-# Benchmark at one-region and twenty-region scale; writes docs/benchmarks.md (needs wrk).
+# Benchmark at one-, five- and twenty-region scale; writes docs/benchmarks.md (needs wrk and
+# Debian's chromium). BENCH_ARGS="--quick" for a smoke run, "--scale S20" for one scale.
 bench: install
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 

@@ -1,46 +1,62 @@
 #!/usr/bin/env python
-"""Benchmark at one-region (S1) and twenty-region (S20) scale: `make bench`.
+"""Benchmark at one-region (S1), five-region (S5) and twenty-region (S20) scale: `make bench`.
 
-    .venv/bin/python scripts/bench.py [--scale S1|S20|both] [--requests 20] [--quick] [--keep]
+    .venv/bin/python scripts/bench.py [--scale S1|S5|S20|all] [--requests 20] [--browser-runs 10]
+                                      [--quick] [--keep] [--db-prefix bench]
 
-For each scale: creates a database ``bench_<scale>`` on the DATABASE_URL server (or the embedded
-PostgreSQL), migrates it, loads the demo and generates the scale's data with COPY
-(``scripts/bench_data.py``), then measures, in one process and on that database:
+For each scale: creates a database ``<prefix>_<scale>`` on the DATABASE_URL server (or the
+embedded PostgreSQL), migrates it, loads the demo and generates the scale's data with COPY
+(``scripts/bench_data.py``), then measures what users get:
 
-- median and p95 server time over ``--requests`` requests, and the query count, of the gap
-  dashboard (cold: figures computed; warm: cached), the status report page, the measure list
-  and the forecast grid;
-- the raw SQL aggregate the dashboard needs, timed alone; a bare view (template + SELECT 1);
-- throughput under gunicorn with 2 workers (wrk) of the warm dashboard and the bare view;
-- importing 100,000 actual rows (parse, check and write, as the import page does) against
-  psycopg COPY of the same rows; saving a forecast grid of about 200 cells;
-- the compressed bytes of a first visit to the dashboard (HTML, JS, CSS).
+- server time (median, p95, queries) of the pages, exports and publishing, in one process with
+  Django's test client and a warm cache; the growth of each from S1 to S5 to S20;
+- the cold dashboard: a fresh process per sample (started as a gunicorn worker starts: the WSGI
+  application loaded, nothing requested yet) with an empty cache, timing its first request; the
+  statements that request ran are captured and timed alone (the SQL the dashboard runs);
+- under gunicorn (the project's gunicorn.conf.py, 2 workers): throughput after a warm-up that
+  waits until each worker serves the page warm (wrk), the bytes on the wire of a first visit
+  (Accept-Encoding: gzip), a browser column (Chromium through Playwright: navigation timing and
+  every chart drawn, first and repeat visit) and a concurrent case (20 readers while an import
+  through the pages and grid saves run);
+- importing 100,000 actual rows against COPY of the same rows; a grid save of about 200 cells.
 
-Prints a table and writes docs/benchmarks.md. ``--quick`` is a smoke run (S1 only, 5 requests,
-short wrk runs). The databases are dropped afterwards unless ``--keep``.
+Prints the report and writes docs/benchmarks.md. ``--quick`` is a smoke run (S1 only, 5 requests,
+2 browser runs, short wrk runs, 10,000 rows; nothing written). The databases are dropped
+afterwards unless ``--keep``.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
 import json
 import os
 import platform
 import re
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from support import admin_sql, gunicorn_command, server_url, with_database
+from support import admin_sql, server_url, with_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "scripts"
+ALL_SCALES = ["S1", "S5", "S20"]
+
+# Further measurements plug in here without touching the rest (the import through the pages,
+# ``bench_import``, is meant to):
+# - EXTRA_MEASURES: (key, function(client, quick) -> dict), run in the worker process on each
+#   scale's database with finance's test client; the dict lands in result[key];
+# - EXTRA_SECTIONS: function(results) -> list of markdown lines, added after the other tables
+#   (results: scale -> result);
+# - EXTRA_TARGETS: function(big) -> iterable of (target, figure, met), big being the largest
+#   scale's result.
+EXTRA_MEASURES: list = []
+EXTRA_SECTIONS: list = []
+EXTRA_TARGETS: list = []
 
 # --- orchestration ----------------------------------------------------------------------------
 
@@ -60,53 +76,295 @@ def _env(database_url: str) -> dict:
     }
 
 
+def _run_json(args: list[str], env: dict, stdin: str | None = None) -> dict:
+    """Run this script in a new process (one of its hidden modes); its last stdout line is JSON."""
+    done = subprocess.run(
+        [sys.executable, __file__, *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(done.stdout[-3000:], done.stderr[-5000:], file=sys.stderr)
+        raise SystemExit(f"bench step {args[:2]} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=["S1", "S20", "both"], default="both")
+    parser.add_argument("--scale", choices=[*ALL_SCALES, "all", "both"], default="all")
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--browser-runs", type=int, default=10)
+    parser.add_argument("--cold-runs", type=int, default=10)
+    parser.add_argument("--readers", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="a smoke run: S1, 5 requests")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
+    parser.add_argument(
+        "--db-prefix",
+        default=os.environ.get("BENCH_DB_PREFIX", "bench"),
+        help="the databases are <prefix>_s1, <prefix>_s5, <prefix>_s20",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--setup", help=argparse.SUPPRESS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.setup:
+        return _setup(args)
     if args.worker:
         return _worker(args)
+    if args.cold:
+        return _cold(args)
+    import shutil
+
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk).")
-    scales = ["S1"] if args.quick else (["S1", "S20"] if args.scale == "both" else [args.scale])
+    if args.quick:
+        scales = ["S1"]
+    elif args.scale == "all":
+        scales = ALL_SCALES
+    elif args.scale == "both":
+        scales = ["S1", "S20"]
+    else:
+        scales = [args.scale]
     requests = 5 if args.quick else args.requests
+    browser_runs = 2 if args.quick else args.browser_runs
+    cold_runs = 3 if args.quick else args.cold_runs
     server = server_url()
+    load_before = os.getloadavg()
+    started = dt.datetime.now(dt.UTC)
     results = {}
     for scale in scales:
-        name = f"bench_{scale.lower()}"
+        name = f"{args.db_prefix}_{scale.lower()}"
         admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin_sql(server, f'CREATE DATABASE "{name}"')
         try:
-            command = [sys.executable, __file__, "--worker", scale, "--requests", str(requests)]
-            if args.quick:
-                command.append("--quick")
-            print(f"== {scale}: generating and measuring …", flush=True)
-            done = subprocess.run(
-                command,
-                cwd=ROOT,
-                env=_env(with_database(server, name)),
-                capture_output=True,
-                text=True,
-                check=False,
+            results[scale] = _measure_scale(
+                scale,
+                _env(with_database(server, name)),
+                requests=requests,
+                browser_runs=browser_runs,
+                cold_runs=cold_runs,
+                readers=args.readers,
+                quick=args.quick,
             )
-            if done.returncode != 0:
-                print(done.stdout[-3000:], done.stderr[-5000:], file=sys.stderr)
-                return 1
-            results[scale] = json.loads(done.stdout.strip().splitlines()[-1])
         finally:
             if not args.keep:
                 admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    text = _markdown(results, requests)
+    run = {
+        "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "minutes": (dt.datetime.now(dt.UTC) - started).total_seconds() / 60,
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "requests": requests,
+        "browser_runs": browser_runs,
+        "cold_runs": cold_runs,
+        "postgres": _postgres_version(server),
+    }
+    text = _markdown(results, run)
     print(text)
     if not args.quick:
         args.output.write_text(text, encoding="utf-8")
+        args.output.with_suffix(".json").write_text(
+            json.dumps({"run": run, "results": results}, indent=1), encoding="utf-8"
+        )
         print(f"wrote {args.output}")
     return 0
+
+
+def _postgres_version(server: str) -> str:
+    import psycopg
+
+    with psycopg.connect(with_database(server, "postgres")) as conn:
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def _measure_scale(scale, env, *, requests, browser_runs, cold_runs, readers, quick) -> dict:
+    import bench_browser
+    import bench_http
+
+    # Generating and the in-process measurements may run statements longer than a page's
+    # statement timeout on a busy machine; the cold processes and gunicorn keep the app's own.
+    untimed = {**env, "DATABASE_STATEMENT_TIMEOUT": "0"}
+    print(f"== {scale}: generating …", flush=True)
+    fixture = _run_json(["--setup", scale], untimed)
+    print(f"== {scale}: the cold dashboard, {cold_runs} fresh processes …", flush=True)
+    cold = [_run_json(["--cold"], env, stdin=json.dumps(fixture)) for _ in range(cold_runs)]
+    statements = cold[0]["statements"]
+    print(f"== {scale}: server times …", flush=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
+        json.dump({**fixture, "statements": statements}, handle)
+        handle.flush()
+        command = ["--worker", handle.name, "--requests", str(requests)]
+        result = _run_json([*command, "--quick"] if quick else command, untimed)
+    samples = [c["seconds"] for c in cold]
+    result["cold"] = {
+        **_stats(samples),
+        "runs": len(samples),
+        "queries": cold[0]["queries"],
+        "statements": len(statements),
+    }
+    result["counts"] = fixture["counts"]
+    result["generate_s"] = fixture["generate_s"]
+    finance = {"sessionid": fixture["sessions"]["ekonom"]}
+    with bench_http.Server(env) as server:
+        print(f"== {scale}: throughput, sizes …", flush=True)
+        result["throughput"] = bench_http.throughput(server, finance, 3 if quick else 10)
+        pages = _browser_pages(fixture)
+        result["wire"] = {
+            name: bench_http.transferred(
+                server.base, path, {"sessionid": fixture["sessions"][user]}
+            )
+            for name, (user, path) in pages.items()
+        }
+        print(f"== {scale}: browser, {browser_runs} runs …", flush=True)
+        result["browser"] = bench_browser.measure(
+            server.base, fixture["sessions"], pages, browser_runs
+        )
+        print(f"== {scale}: {readers} readers while an import and grid saves run …", flush=True)
+        result["concurrent"] = bench_http.concurrent(
+            server.base, fixture, readers=readers, n_rows=10_000 if quick else 100_000
+        )
+    return result
+
+
+def _browser_pages(fixture: dict) -> dict:
+    return {
+        "dashboard": ("ekonom", "/gap/"),
+        "measure list": ("ekonom", "/measures/"),
+        "forecast grid": ("director", fixture["grid_url"]),
+        "status report": ("ekonom", f"/reports/{fixture['report']}/"),
+        "draft report preview": ("ekonom", f"/reports/{fixture['draft']}/"),
+    }
+
+
+# --- setting a scale up (in its own process, on the scale's database) --------------------------
+
+
+def _setup(args) -> int:
+    """Migrate, load the demo, generate the scale's data; a published report, a draft, drafts to
+    publish, a director of the large area; sessions for finance and the director."""
+    import django
+
+    django.setup()
+    import bench_data
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from forecasts.models import AccountGroup, ForecastRound, Plan
+    from regionbudget.core.models import Area, AreaDirector, Unit
+    from regionbudget.demo import load_demo
+    from regionbudget.reports.models import Meeting
+    from regionbudget.reports.services import meeting_create, report_create, report_publish
+
+    out = sys.stdout
+    sys.stdout = sys.stderr  # keep stdout for the JSON result
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    load_demo()
+    started = time.perf_counter()
+    counts = bench_data.generate(bench_data.SCALES[args.setup])
+    generate_s = time.perf_counter() - started
+
+    plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
+    users = get_user_model().objects
+    ekonom = users.get(username="ekonom")
+
+    def draft(day: int, title: str):
+        meeting = meeting_create(
+            committee=Meeting.Committee.BOARD, date=dt.date(2026, 12, day), title="HSN"
+        )
+        return report_create(
+            meeting=meeting, plan=plan, year=2026, title=title, summary="", user=ekonom
+        )
+
+    report = draft(1, "Bänk")
+    report = report_publish(report=report, expected_version=report.version, user=ekonom)
+    preview = draft(2, "Bänk, utkast")
+    to_publish = [draft(3 + i, f"Bänk {i}").pk for i in range(10)]
+
+    somatik = Area.objects.get(code="LSO-SOM")
+    director = users.get(username="direktor.somatik")
+    AreaDirector.objects.get_or_create(user=director, area=somatik)
+    last = ForecastRound.objects.filter(year__in=plan.years).order_by("-year", "-month").first()
+    sessions = {}
+    for key, user in (("ekonom", ekonom), ("director", director)):
+        client = Client()
+        client.force_login(user)
+        sessions[key] = client.cookies["sessionid"].value
+    fixture = {
+        "scale": args.setup,
+        "counts": counts,
+        "generate_s": generate_s,
+        "plan": plan.pk,
+        "report": report.pk,
+        "draft": preview.pk,
+        "to_publish": to_publish,
+        "round": last.pk,
+        "area": somatik.pk,
+        "grid_url": f"/forecasts/rounds/{last.pk}/areas/{somatik.pk}/edit/",
+        "sessions": sessions,
+        "unit_codes": list(Unit.objects.filter(is_active=True).values_list("code", flat=True)),
+        "group_names": list(AccountGroup.objects.values_list("name", flat=True)),
+    }
+    out.write(json.dumps(fixture) + "\n")
+    return 0
+
+
+# --- the cold dashboard: one fresh process per sample ------------------------------------------
+
+
+def _cold(args) -> int:
+    """Start as a gunicorn worker does (load the WSGI application: settings, apps, middleware),
+    empty the cache (whatever backend the settings name), then time the first request to the
+    dashboard and capture the statements it ran."""
+    fixture = json.loads(sys.stdin.read())
+    from django.core.wsgi import get_wsgi_application
+
+    get_wsgi_application()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    out = sys.stdout
+    sys.stdout = sys.stderr
+    cache.clear()
+    client = Client()
+    client.cookies["sessionid"] = fixture["sessions"]["ekonom"]
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = client.get("/gap/")
+        seconds = time.perf_counter() - started
+    assert response.status_code == 200, response.status_code
+    statements = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
+    out.write(
+        json.dumps({"seconds": seconds, "queries": len(captured), "statements": statements}) + "\n"
+    )
+    return 0
+
+
+def _dashboard_sql(statements: list[str], n: int) -> dict:
+    """The very statements the cold dashboard ran, run again alone on a warm connection."""
+    from django.db import connection
+
+    samples = []
+    with connection.cursor() as cursor:
+        for _ in range(n + 1):
+            started = time.perf_counter()
+            for statement in statements:
+                cursor.execute(statement)
+                cursor.fetchall()
+            samples.append(time.perf_counter() - started)
+    return {**_stats(samples[1:]), "statements": len(statements)}
 
 
 # --- the measurements (in a worker process, on one scale's database) ---------------------------
@@ -136,95 +394,18 @@ def _timed_get(client, url: str, n: int, *, before=None) -> dict:
     return {**_stats(samples), "queries": queries}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _publish(client, report_pks: list[int]) -> dict:
+    """Publish drafts through the page (POST, as the preview's button does), one sample each."""
+    from regionbudget.reports.models import StatusReport
 
-
-def _wrk(url: str, cookie: str, seconds: int) -> float:
-    done = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", f"Cookie: {cookie}", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    found = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
-    if non2xx:
-        raise SystemExit(f"wrk got {non2xx.group(1)} error responses from {url}")
-    return float(found.group(1))
-
-
-def _throughput(session_cookie: str, seconds: int) -> dict:
-    port = _free_port()
-    server = subprocess.Popen(
-        gunicorn_command(sys.executable, port, "--workers", "2"),
-        cwd=ROOT,
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        cookie = f"sessionid={session_cookie}"
-        _wrk(base + "/gap/", cookie, 2)  # warms every worker's cache
-        return {
-            "dashboard_rps": _wrk(base + "/gap/", cookie, seconds),
-            "bare_rps": _wrk(base + "/bench/bare/", cookie, seconds),
-        }
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
-def _raw_aggregate(plan, year: int, n: int) -> dict:
-    """The sums the dashboard needs, as plain SQL: budget per area, the approved forecast per
-    round and area, planned and realised effects per measure."""
-    from django.db import connection
-
-    sql = [
-        (
-            "SELECT u.area_id, sum(b.amount) FROM forecasts_budget b "
-            "JOIN regionbudget_unit u ON u.id = b.unit_id WHERE b.year = %s GROUP BY u.area_id",
-            [year],
-        ),
-        (
-            "SELECT f.forecast_round_id, f.area_id, sum(l.amount) FROM forecasts_forecastline l "
-            "JOIN forecasts_forecast f ON f.id = l.forecast_id "
-            "JOIN forecasts_forecastround r ON r.id = f.forecast_round_id "
-            "WHERE r.year = %s AND f.status = 'approved' "
-            "GROUP BY f.forecast_round_id, f.area_id",
-            [year],
-        ),
-        (
-            "SELECT m.id, sum(p.low), sum(p.high) FROM measures_measure m "
-            "JOIN measures_plannedeffect p ON p.measure_id = m.id WHERE m.plan_id = %s "
-            "GROUP BY m.id",
-            [plan.pk],
-        ),
-        (
-            "SELECT e.measure_id, e.year, sum(e.amount) FROM measures_realisedeffect e "
-            "JOIN measures_measure m ON m.id = e.measure_id WHERE m.plan_id = %s "
-            "GROUP BY e.measure_id, e.year",
-            [plan.pk],
-        ),
-    ]
     samples = []
-    with connection.cursor() as cursor:
-        for _ in range(n + 1):
-            started = time.perf_counter()
-            for statement, params in sql:
-                cursor.execute(statement, params)
-                cursor.fetchall()
-            samples.append(time.perf_counter() - started)
-    return _stats(samples[1:])
+    for pk in report_pks:
+        version = StatusReport.objects.get(pk=pk).version
+        started = time.perf_counter()
+        response = client.post(f"/reports/{pk}/publish/", {"version": version})
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 302, response.status_code
+    return _stats(samples)
 
 
 def _import_vs_copy(n_rows: int) -> dict:
@@ -316,93 +497,84 @@ def _grid_save(client, url: str, n: int) -> dict:
     return {**_stats(samples[1:]), "cells": len(names)}
 
 
-def _first_visit(client) -> dict:
-    """The dashboard page and every script and stylesheet it loads, gzip-compressed."""
-    from django.conf import settings
-    from django.contrib.staticfiles import finders
+def _pages(fixture: dict) -> dict:
+    """Every page measured for server time: name -> (user, path)."""
+    round_pk, area_pk = fixture["round"], fixture["area"]
+    return {
+        "dashboard (warm)": ("ekonom", "/gap/"),
+        "home": ("ekonom", "/"),
+        "balance ledger": ("ekonom", "/balance/"),
+        "forecast rounds": ("ekonom", "/forecasts/rounds/"),
+        "forecast round": ("ekonom", f"/forecasts/rounds/{round_pk}/"),
+        "forecast (read)": ("ekonom", f"/forecasts/rounds/{round_pk}/areas/{area_pk}/"),
+        "forecast grid": ("director", fixture["grid_url"]),
+        "area figures": ("ekonom", f"/forecasts/areas/{area_pk}/"),
+        "forecast accuracy": ("ekonom", "/forecasts/accuracy/"),
+        "measure list": ("ekonom", "/measures/"),
+        "report list": ("ekonom", "/reports/"),
+        "status report": ("ekonom", f"/reports/{fixture['report']}/"),
+        "draft report preview": ("ekonom", f"/reports/{fixture['draft']}/"),
+        "import page": ("ekonom", "/forecasts/import/"),
+        "bare view": ("ekonom", "/bench/bare/"),
+    }
 
-    html = client.get("/gap/").content
-    sizes = {"html": len(gzip.compress(html, 6))}
-    assets = re.findall(rb'(?:src|href)="(/static/[^"]+\.(?:js|css))"', html)
-    for asset in assets:
-        name = asset.decode().removeprefix("/" + settings.STATIC_URL.strip("/") + "/")
-        path = Path(settings.STATIC_ROOT) / name
-        if not path.exists():
-            path = Path(finders.find(re.sub(r"\.[0-9a-f]{12}\.", ".", name)))
-        sizes[name] = len(gzip.compress(path.read_bytes(), 6))
-    return {"bytes": sum(sizes.values()), "parts": sizes}
+
+EXPORTS = {
+    "gap figures.csv": "/gap/figures.csv",
+    "gap figures.json": "/gap/figures.json",
+    "measures export.csv": "/measures/export.csv",
+    "measures export.xlsx": "/measures/export.xlsx",
+    "balance ledger.json": "/balance/ledger.json",
+    "balance ledger.xlsx": "/balance/ledger.xlsx",
+    "forecast accuracy.csv": "/forecasts/accuracy.csv",
+    "forecast accuracy.json": "/forecasts/accuracy.json",
+}
 
 
 def _worker(args) -> int:
     import django
 
     django.setup()
-    import bench_data
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.test import Client
 
-    from forecasts.models import Forecast, ForecastRound, Plan
-    from regionbudget.core.models import Area, AreaDirector
-    from regionbudget.demo import load_demo
-    from regionbudget.reports.models import Meeting
-    from regionbudget.reports.services import meeting_create, report_create, report_publish
+    from forecasts.models import Forecast
+    from regionbudget.core.models import AreaDirector
 
     out = sys.stdout
     sys.stdout = sys.stderr  # keep stdout for the JSON result
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    load_demo()
-    scale = bench_data.SCALES[args.worker]
-    started = time.perf_counter()
-    counts = bench_data.generate(scale)
-    generate_s = time.perf_counter() - started
+    fixture = json.loads(Path(args.worker).read_text(encoding="utf-8"))
     n = args.requests
-
-    plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects
-    ekonom = users.get(username="ekonom")
-    meeting = meeting_create(
-        committee=Meeting.Committee.BOARD, date=dt.date(2026, 12, 15), title="HSN"
-    )
-    report = report_create(
-        meeting=meeting, plan=plan, year=2026, title="Bänk", summary="", user=ekonom
-    )
-    report = report_publish(report=report, expected_version=report.version, user=ekonom)
-
-    finance = Client()
-    finance.force_login(ekonom)
-    # The large area (about 200 cells) and a director for it.
-    somatik = Area.objects.get(code="LSO-SOM")
-    director = users.get(username="direktor.somatik")
-    AreaDirector.objects.get_or_create(user=director, area=somatik)
-    last = ForecastRound.objects.filter(year__in=plan.years).order_by("-year", "-month").first()
-    grid_client = Client()
-    grid_client.force_login(director)
-    grid_client.forecast_pk = Forecast.objects.get(forecast_round=last, area=somatik).pk
-    grid_url = f"/forecasts/rounds/{last.pk}/areas/{somatik.pk}/edit/"
+    clients = {}
+    for key in ("ekonom", "director"):
+        clients[key] = Client()
+        clients[key].cookies["sessionid"] = fixture["sessions"][key]
+    grid_client = clients["director"]
+    grid_client.forecast_pk = Forecast.objects.get(
+        forecast_round_id=fixture["round"], area_id=fixture["area"]
+    ).pk
+    assert AreaDirector.objects.filter(area_id=fixture["area"]).exists()
+    finance = clients["ekonom"]
 
     pages = {
-        "dashboard (cold)": _timed_get(finance, "/gap/", n, before=cache.clear),
-        "dashboard (warm)": _timed_get(finance, "/gap/", n),
-        "status report": _timed_get(finance, f"/reports/{report.pk}/", n),
-        "measure list": _timed_get(finance, "/measures/", n),
-        "forecast grid": _timed_get(grid_client, grid_url, n),
-        "bare view": _timed_get(finance, "/bench/bare/", n),
+        # The cache emptied before each request, in a process that has served the page before:
+        # shown beside the cold dashboard (a fresh process), which is what the targets use.
+        "dashboard (empty cache, warm process)": _timed_get(finance, "/gap/", n, before=cache.clear)
     }
+    for name, (user, path) in _pages(fixture).items():
+        pages[name] = _timed_get(clients[user], path, n)
+    exports = {name: _timed_get(finance, path, n) for name, path in EXPORTS.items()}
     result = {
-        "scale": args.worker,
-        "counts": counts,
-        "generate_s": generate_s,
+        "scale": fixture["scale"],
         "pages": pages,
-        "aggregate": _raw_aggregate(plan, 2026, n),
-        "grid_save": _grid_save(grid_client, grid_url, n),
-        "first_visit": _first_visit(finance),
+        "exports": exports,
+        "publish": _publish(finance, fixture["to_publish"][: min(n, 10)]),
+        "aggregate": _dashboard_sql(fixture["statements"], n),
+        "grid_save": _grid_save(grid_client, fixture["grid_url"], n),
         "import": _import_vs_copy(10_000 if args.quick else 100_000),
-        "throughput": _throughput(finance.cookies["sessionid"].value, 3 if args.quick else 10),
     }
+    for key, function in EXTRA_MEASURES:
+        result[key] = function(finance, args.quick)
     out.write(json.dumps(result) + "\n")
     return 0
 
@@ -410,75 +582,253 @@ def _worker(args) -> int:
 # --- the report ---------------------------------------------------------------------------------
 
 
-def _markdown(results: dict, requests: int) -> str:
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _row(label: str, cells) -> str:
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def _table(head: list[str], right: int) -> list[str]:
+    return ["| " + " | ".join(head) + " |", "|---|" + "---:|" * right]
+
+
+def _ms(stats: dict) -> str:
+    return f"{stats['median_ms']:.1f} / {stats['p95_ms']:.1f} ms"
+
+
+def _kb(n: float) -> str:
+    return f"{n / 1024:.0f} KB"
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = next(
+            int(line.split()[1]) // 1024 // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    except (OSError, StopIteration):
+        memory = 0
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory} GB memory; {platform.platform(terse=True)}; "
+        f"Python {platform.python_version()}"
+    )
+
+
+METHOD = """## Method
+
+- **Server time** (median / p95 of the requests, and the query count): Django's test client in
+  one process on the scale's database, the cache warm (every page asked once before), the whole
+  request with its middleware. Publishing is a POST to the preview's publish button, one draft
+  per sample.
+- **Cold dashboard**: a fresh process per sample, started as a gunicorn worker starts (the WSGI
+  application loaded: settings, apps, middleware; nothing requested yet), the cache emptied with
+  `cache.clear()` (whichever backend the settings name), then the first request to `/gap/` timed
+  (connection to the database, URLs, templates and every figure included). **The SQL it runs**:
+  the statements that very request ran (captured), run again alone on a warm connection.
+  "Empty cache, warm process" is the cache emptied in a process that has served the page before.
+- **gunicorn**: the project's `gunicorn.conf.py` (gthread), 2 workers, on loopback (its worker
+  timeout raised to 120 s, so that a slow import on a busy machine is measured, not cut). Before
+  each wrk run the page is asked until every worker has answered it at least five times and its
+  last three answers are within 3× (+5 ms) of its fastest (each response names its worker; a
+  cold render takes tens of times longer), so no cold render falls into the window; then wrk
+  (2 threads, 8 connections).
+- **Bytes on the wire**: the page and every static file it loads (and the files its stylesheets
+  load) fetched from gunicorn with `Accept-Encoding: gzip`; status line, headers and body as sent.
+- **Browser**: Debian's Chromium (headless) through Playwright against that gunicorn, median of
+  the runs; a first visit is a new browser context (empty cache), a repeat visit the same page
+  again in that context. Times from the start of the navigation: responseEnd, DOMContentLoaded,
+  load, and "charts drawn": the page scrolled through to its end, every chart (`[data-chart]`,
+  `.js-plotly-plot`) has its `.main-svg` and the load event has fired. "KB" is what the page
+  and its files transferred (`transferSize`).
+- **Concurrent case**: readers (each a signed-in client on its own kept-alive connection) read
+  the dashboard, measure list, status report, a forecast and the ledger in turn while finance
+  imports actual rows through the pages (upload, preview, confirm) and a director saves a grid
+  of about 200 cells every 0.2 s; the readers run until both writers are done. An error is any
+  answer but the expected one, or a failed connection.
+- The machine also runs PostgreSQL, the load generator and the browser, and is shared: read
+  the figures as ratios within one run.
+"""
+
+
+def _markdown(results: dict, run: dict) -> str:
     scales = list(results)
+    r0 = results[scales[0]]
+    load = ", ".join(f"{x:.2f}" for x in run["load_before"])
+    load_after = ", ".join(f"{x:.2f}" for x in run["load_after"])
     lines = [
         "# Benchmarks",
         "",
-        f"Run {now} by `make bench` (`scripts/bench.py`), {requests} requests per page.",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, {platform.platform(terse=True)}; PostgreSQL on the same "
-        "machine. Server time is measured in the benchmark's process (the whole Django request, "
-        "middleware included); throughput under gunicorn (2 workers) with wrk (2 threads, 8 "
-        "connections) on loopback.",
+        f"Run {run['started']} by `make bench` (`scripts/bench.py`), {run['minutes']:.0f} minutes; "
+        f"{run['requests']} requests per page, {run['cold_runs']} cold processes, "
+        f"{run['browser_runs']} browser runs per page and visit.",
         "",
+        f"Machine: {_machine()}; PostgreSQL {run['postgres']} on the same machine.",
+        f"Load average (1, 5, 15 min) before the run: {load}; after: {load_after}.",
+        "",
+        METHOD,
         "## Data",
         "",
-        "| rows | " + " | ".join(scales) + " |",
-        "|---|" + "---:|" * len(scales),
+        *_table(["rows", *scales], len(scales)),
     ]
-    for key in results[scales[0]]["counts"]:
-        lines.append(
-            f"| {key} | " + " | ".join(f"{results[s]['counts'][key]:,}" for s in scales) + " |"
-        )
+    for key in r0["counts"]:
+        lines.append(_row(key, (f"{results[s]['counts'][key]:,}" for s in scales)))
+    lines.append(_row("generated in (s)", (f"{results[s]['generate_s']:.0f}" for s in scales)))
+
+    lines += ["", "## The cold dashboard and the SQL it runs", ""]
+    lines += _table(["", *scales], len(scales))
     lines.append(
-        "| generated in (s) | "
-        + " | ".join(f"{results[s]['generate_s']:.0f}" for s in scales)
-        + " |"
+        _row(
+            "cold: fresh process, empty cache (median / p95)",
+            (f"{_ms(results[s]['cold'])}, {results[s]['cold']['queries']} q" for s in scales),
+        )
     )
-    lines += [
-        "",
-        "## Pages: median / p95 server time (ms), queries",
-        "",
-        "| page | " + " | ".join(scales) + " |",
-        "|---|" + "---:|" * len(scales),
-    ]
-    for page in results[scales[0]]["pages"]:
+    lines.append(
+        _row(
+            "empty cache, warm process",
+            (
+                f"{_ms(results[s]['pages']['dashboard (empty cache, warm process)'])}"
+                for s in scales
+            ),
+        )
+    )
+    lines.append(
+        _row(
+            "the SQL it runs, alone",
+            (
+                f"{_ms(results[s]['aggregate'])}, {results[s]['aggregate']['statements']} "
+                "statements"
+                for s in scales
+            ),
+        )
+    )
+    lines.append(
+        _row(
+            "cold / SQL",
+            (
+                f"{results[s]['cold']['median_ms'] / results[s]['aggregate']['median_ms']:.1f}×"
+                for s in scales
+            ),
+        )
+    )
+
+    lines += ["", "## Pages, publishing and exports: median / p95 server time (ms), queries", ""]
+    lines += _table(["", *scales], len(scales))
+    for group in ("pages", "exports"):
+        for name in r0[group]:
+            cells = []
+            for s in scales:
+                p = results[s][group][name]
+                cells.append(f"{p['median_ms']:.1f} / {p['p95_ms']:.1f} ms, {p['queries']} q")
+            lines.append(_row(name, cells))
+    lines.append(_row("publish a report (POST)", (_ms(results[s]["publish"]) for s in scales)))
+    lines.append(
+        _row(
+            "grid save (POST)",
+            (
+                f"{_ms(results[s]['grid_save'])}, {results[s]['grid_save']['cells']} cells"
+                for s in scales
+            ),
+        )
+    )
+
+    lines += ["", "## Growth: median server time as the data grows", ""]
+    lines += _growth(results)
+
+    lines += ["", "## Browser (Chromium): median of the runs, ms from the navigation's start", ""]
+    lines += _table(
+        ["page", *[f"{s} {visit}" for s in scales for visit in ("first", "repeat")]],
+        2 * len(scales),
+    )
+    lines.append(
+        "| (responseEnd / DOMContentLoaded / load / **charts drawn**, KB transferred) |"
+        + " |" * (2 * len(scales))
+    )
+    for name in r0["browser"]:
         cells = []
         for s in scales:
-            p = results[s]["pages"][page]
-            cells.append(f"{p['median_ms']:.1f} / {p['p95_ms']:.1f} ms, {p['queries']} q")
-        lines.append(f"| {page} | " + " | ".join(cells) + " |")
-    rows = [
-        ("raw dashboard aggregate (SQL alone)", lambda r: _ms(r["aggregate"])),
+            for visit in ("first", "repeat"):
+                b = results[s]["browser"][name][visit]
+                cells.append(
+                    f"{b['responseEnd']:.0f} / {b['domContentLoaded']:.0f} / {b['load']:.0f} / "
+                    f"**{b['charts']:.0f}**, {_kb(b['transferBytes'])}"
+                )
+        lines.append(_row(f"{name} ({r0['browser'][name]['first']['chartCount']} charts)", cells))
+
+    lines += ["", "## Bytes on the wire of a first visit (gzip as gunicorn sends it)", ""]
+    lines += _table(["page: HTML (uncompressed) + files = total", *scales], len(scales))
+    for name in r0["wire"]:
+        cells = []
+        for s in scales:
+            w = results[s]["wire"][name]
+            cells.append(
+                f"{_kb(w['html_bytes'])} ({_kb(w['html_raw_bytes'])}, {w['html_encoding']}) + "
+                f"{_kb(w['assets_bytes'])} = {_kb(w['total_bytes'])}"
+            )
+        lines.append(_row(name, cells))
+
+    lines += ["", "## Throughput under gunicorn (2 workers), after the warm-up", ""]
+    lines += _table(["", *scales], len(scales))
+    for key, label in (("dashboard", "warm dashboard"), ("bare", "bare view")):
+        cells = []
+        for s in scales:
+            t = results[s]["throughput"]
+            w = t[f"{key}_warmup"]
+            cells.append(
+                f"{t[f'{key}_rps']:.0f} req/s (warm-up: {w['requests']} requests, "
+                f"{w['seconds']:.1f} s, {w['workers_warm']}/{w['workers_seen']} workers warm)"
+            )
+        lines.append(_row(label, cells))
+
+    lines += ["", "## Readers while an import and grid saves run", ""]
+    lines += _table(["", *scales], len(scales))
+    concurrent_rows = [
+        ("readers", lambda c: f"{c['readers']}"),
         (
-            "grid save (POST, cells)",
-            lambda r: f"{_ms(r['grid_save'])}, {r['grid_save']['cells']} cells",
+            "reads: p50 / p95",
+            lambda c: f"{c['reads']}: {c['read_p50_ms']:.0f} / {c['read_p95_ms']:.0f} ms",
         ),
         (
-            "throughput: warm dashboard / bare view",
-            lambda r: (
-                f"{r['throughput']['dashboard_rps']:.0f} / {r['throughput']['bare_rps']:.0f} req/s"
+            "import through the pages: upload / preview / confirm",
+            lambda c: (
+                f"{c['rows']:,} rows: {c.get('upload_s', 0):.1f} / {c.get('preview_s', 0):.1f} / "
+                f"{c.get('confirm_s', 0):.1f} s"
             ),
         ),
         (
-            "import of actual rows / COPY of the same rows into the same table / COPY into a "
-            "bare table",
-            lambda r: (
-                f"{r['import']['rows']:,} rows: {r['import']['import_s']:.2f} s / "
-                f"{r['import']['copy_s']:.2f} s / {r['import']['bare_copy_s']:.2f} s"
-            ),
+            "grid saves: p50 / slowest",
+            lambda c: f"{c['saves']}: {c['save_p50_ms']:.0f} / {c['save_max_ms']:.0f} ms",
         ),
         (
-            "first visit to the dashboard (gzip)",
-            lambda r: f"{r['first_visit']['bytes'] / 1024:.0f} KB",
+            "errors",
+            lambda c: (
+                f"{c['errors']}" + (f" ({'; '.join(c['error_examples'])})" if c["errors"] else "")
+            ),
         ),
     ]
-    lines += ["", "## Other figures", "", "| | " + " | ".join(scales) + " |"]
-    lines.append("|---|" + "---:|" * len(scales))
-    for label, cell in rows:
-        lines.append(f"| {label} | " + " | ".join(cell(results[s]) for s in scales) + " |")
+    for label, cell in concurrent_rows:
+        lines.append(_row(label, (cell(results[s]["concurrent"]) for s in scales)))
+
+    lines += ["", "## Import against COPY", ""]
+    lines += _table(["", *scales], len(scales))
+    lines.append(
+        _row(
+            "import of actual rows / COPY of the same rows into the same table / COPY into a "
+            "bare table",
+            (
+                "{rows:,} rows: {import_s:.2f} s / {copy_s:.2f} s / {bare_copy_s:.2f} s".format(
+                    **results[s]["import"]
+                )
+                for s in scales
+            ),
+        )
+    )
+    for section in EXTRA_SECTIONS:
+        lines += ["", *section(results)]
+
     lines += [
         "",
         "## Targets (ratios from the same run)",
@@ -487,9 +837,34 @@ def _markdown(results: dict, requests: int) -> str:
         "|---|---|---|",
     ]
     for text, figure, met in _targets(results):
-        lines.append(f"| {text} | {figure} | {'yes' if met else '**no**'} |")
+        mark = "n/a" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {text} | {figure} | {mark} |")
     lines += ["", NOTES]
     return "\n".join(lines)
+
+
+def _growth(results: dict) -> list[str]:
+    scales = list(results)
+    base = scales[0]
+    head = [*scales, *[f"×{s}/{base}" for s in scales[1:]]]
+    lines = _table(["", *head], len(head))
+
+    def rows():
+        r0 = results[base]
+        for name in r0["pages"]:
+            yield name, lambda r, name=name: r["pages"][name]["median_ms"]
+        yield "cold dashboard (fresh process)", lambda r: r["cold"]["median_ms"]
+        yield "publish a report", lambda r: r["publish"]["median_ms"]
+        yield "grid save", lambda r: r["grid_save"]["median_ms"]
+        for name in r0["exports"]:
+            yield name, lambda r, name=name: r["exports"][name]["median_ms"]
+
+    for label, value in rows():
+        figures = [value(results[s]) for s in scales]
+        cells = [f"{f:.1f} ms" for f in figures]
+        cells += [f"{f / figures[0]:.1f}×" for f in figures[1:]]
+        lines.append(_row(label, cells))
+    return lines
 
 
 NOTES = """## What made the difference
@@ -509,57 +884,51 @@ NOTES = """## What made the difference
   last renewal is a minute old: three queries less on every page (the measure list went from 18
   to 15 queries, the grid from 17 to 14) and the bare view's throughput rose by about 60 %.
 - **Aggregates in SQL.** The dashboard's first view after a change sums two million forecast
-  lines with `GROUP BY` in PostgreSQL, not in Python: at S20 it stays within 3× the raw
-  aggregate alone. It takes 19 queries (one per source: measures, planned and realised effects,
-  shares, weights, targets, areas, rounds, budgets, forecast lines), the same at both scales;
-  the pages as users get them take at most 15.
+  lines with `GROUP BY` in PostgreSQL, not in Python; the cold dashboard is now compared with
+  the very statements it runs (above), no longer with a broader query of its own.
 - **Import against COPY.** The baseline is COPY of the same 100 000 rows into the same table,
   which pays for its foreign keys, checks and history trigger as the import does; the import
   adds reading and checking the file and replacing the period's rows. Against a COPY into a bare
   table without keys, checks or triggers the import is far slower (the second ratio above): most
   of that is the history trigger and the key checks that every write of actuals needs.
+- **The method (issue 21 §4).** The cold dashboard is now a fresh process with an empty cache and
+  its target is checked on that time; throughput is measured after every worker is warm; sizes
+  are what gunicorn sends; the browser column shows what a person waits for.
 - The numbers are from a 2-core machine that also runs PostgreSQL and the load generator, so
   throughput and p95 move between runs by 10–20 %.
 """
 
 
-def _ms(stats: dict) -> str:
-    return f"{stats['median_ms']:.1f} / {stats['p95_ms']:.1f} ms"
-
-
 def _targets(results: dict):
     big = results.get("S20") or results[list(results)[-1]]
-    small = results.get("S1") or big
-    dashboard = big["pages"]["dashboard (warm)"]["median_ms"]
-    cold = big["pages"]["dashboard (cold)"]["median_ms"]
-    aggregate = big["aggregate"]["median_ms"]
+    small = results.get("S1")
+    bs = big["scale"]
+    cold = big["cold"]["median_ms"]
+    sql = big["aggregate"]["median_ms"]
     yield (
-        f"dashboard at {big['scale']} ≤ 3× its raw aggregate",
-        f"warm {dashboard:.1f} ms, cold {cold:.1f} ms vs {aggregate:.1f} ms "
-        f"({dashboard / aggregate:.2f}× warm, {cold / aggregate:.2f}× cold)",
-        dashboard <= 3 * aggregate,
+        f"cold dashboard (fresh process, empty cache) at {bs} ≤ 2× the SQL it runs",
+        f"{cold:.0f} ms vs {sql:.0f} ms: {cold / sql:.2f}×",
+        cold <= 2 * sql,
+    )
+    yield (
+        f"(the earlier target) cold dashboard at {bs} ≤ 3× the SQL it runs",
+        f"{cold / sql:.2f}×",
+        cold <= 3 * sql,
     )
     rps = big["throughput"]
     share = rps["dashboard_rps"] / rps["bare_rps"]
-    yield (
-        "warm dashboard throughput ≥ 20 % of the bare view's",
-        f"{share:.0%}",
-        share >= 0.2,
-    )
-    # The pages as served; the dashboard's first view after a change (cold) is shown apart.
-    pages = [p for p in big["pages"] if p not in ("bare view", "dashboard (cold)")]
-    same = all(
-        small["pages"][p]["queries"] == big["pages"][p]["queries"]
-        for p in [*pages, "dashboard (cold)"]
-    )
+    yield ("warm dashboard throughput ≥ 20 % of the bare view's", f"{share:.0%}", share >= 0.2)
+    pages = [
+        p for p in big["pages"] if p not in ("bare view", "dashboard (empty cache, warm process)")
+    ]
     most = max(big["pages"][p]["queries"] for p in pages)
-    cold = big["pages"]["dashboard (cold)"]["queries"]
-    yield (
-        "queries per page the same at S1 and S20, and ≤ 15",
-        f"{'same' if same else 'differ'}; at most {most} (the dashboard's first view after a "
-        f"change: {cold})",
-        same and most <= 15,
-    )
+    if small and small is not big:
+        differ = [p for p in pages if small["pages"][p]["queries"] != big["pages"][p]["queries"]]
+        figure = (", ".join(differ) + " differ" if differ else "same") + f"; at most {most}"
+        met = not differ and most <= 15
+    else:
+        figure, met = f"at most {most} (needs S1 and S20)", None
+    yield ("queries per page the same at S1 and S20, and ≤ 15", figure, met)
     ratio = big["import"]["import_s"] / big["import"]["copy_s"]
     ratio_bare = big["import"]["import_s"] / big["import"]["bare_copy_s"]
     yield (
@@ -567,10 +936,47 @@ def _targets(results: dict):
         f"{ratio:.1f}× ({ratio_bare:.1f}× a COPY into a bare table)",
         ratio <= 3,
     )
-    kb = big["first_visit"]["bytes"] / 1024
-    yield ("first visit ≤ 700 KB compressed", f"{kb:.0f} KB", kb <= 700)
+    wire = big["wire"]["dashboard"]
+    yield (
+        "first visit to the dashboard ≤ 700 KB on the wire",
+        _kb(wire["total_bytes"]),
+        wire["total_bytes"] <= 700 * 1024,
+    )
+    yield (
+        f"dashboard HTML ≤ 100 KB compressed at {bs}",
+        f"{_kb(wire['html_bytes'])} ({wire['html_encoding']})",
+        wire["html_bytes"] <= 100 * 1024,
+    )
     save = big["grid_save"]["median_ms"]
     yield ("grid save ≤ 100 ms", f"{save:.1f} ms ({big['grid_save']['cells']} cells)", save <= 100)
+    for scale in ("S1", "S20"):
+        r = results.get(scale)
+        for visit in ("first", "repeat"):
+            text = f"dashboard charts drawn ≤ 2× the status report's, {visit} visit, {scale}"
+            if r is None:
+                yield (text, f"no {scale} in this run", None)
+                continue
+            d = r["browser"]["dashboard"][visit]["charts"]
+            s = r["browser"]["status report"][visit]["charts"]
+            yield (text, f"{d:.0f} ms vs {s:.0f} ms: {d / s:.1f}×", d <= 2 * s)
+    if small and "S20" in results:
+        a = small["pages"]["measure list"]["median_ms"]
+        b = results["S20"]["pages"]["measure list"]["median_ms"]
+        yield (
+            "measure list at S20 ≤ 3× its S1 time",
+            f"{b:.0f} ms vs {a:.0f} ms: {b / a:.1f}×",
+            b <= 3 * a,
+        )
+    else:
+        yield ("measure list at S20 ≤ 3× its S1 time", "needs S1 and S20", None)
+    c = big["concurrent"]
+    yield (
+        f"no errors with {c['readers']} readers during an import and grid saves",
+        f"{c['errors']} errors; reads p95 {c['read_p95_ms']:.0f} ms",
+        c["errors"] == 0,
+    )
+    for provider in EXTRA_TARGETS:
+        yield from provider(big)
 
 
 if __name__ == "__main__":

@@ -28,9 +28,11 @@ class Scale:
 
 
 # S20: twenty regions' worth, about two million forecast lines (20 × 280 units × 10 account
-# groups × 36 rounds); S1: one region of 8 areas and about 100 units.
+# groups × 36 rounds); S5: five regions' worth (about half a million); S1: one region of 8 areas
+# and about 100 units.
 SCALES = {
     "S1": Scale(regions=1, units_per_region=100),
+    "S5": Scale(regions=5, units_per_region=280),
     "S20": Scale(regions=20, units_per_region=280),
 }
 
