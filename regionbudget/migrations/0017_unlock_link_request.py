@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('regionbudget', '0014_user_language_preference'),
+        ('regionbudget', '0016_data_version_per_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('regionbudget', '0015_data_version_per_source_and_cache_table'),
-        ('forecasts', '0010_plan_years_bounded'),
+        ('forecasts', '0011_history_planned_per_statement'),
     ]
 
     operations = [
