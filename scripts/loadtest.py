@@ -450,7 +450,9 @@ def main() -> int:
                     runs[way] = _run(app_port, args, work, content)
     finally:
         server.terminate()
-        server.wait(20)
+        # Longer than gunicorn's graceful_timeout (20 s, gunicorn.conf.py), after which it ends
+        # the workers itself: waiting exactly as long lost the run's figures to a race.
+        server.wait(40)
         admin_sql(url, "DROP DATABASE IF EXISTS loadtest WITH (FORCE)")
 
     titles = {
