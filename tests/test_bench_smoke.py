@@ -139,3 +139,40 @@ def test_the_targets_are_checked_on_the_cold_dashboard_and_the_browsers_times():
     # 250 ms against 100 ms: 2.5×.
     assert targets["measure list at S20 ≤ 3× its S1 time"] == ("250 ms vs 100 ms: 2.5×", True)
     assert targets["warm dashboard throughput ≥ 20 % of the bare view's"] == ("30%", True)
+
+
+_import_spec = importlib.util.spec_from_file_location(
+    "bench_import", Path(__file__).resolve().parents[1] / "scripts" / "bench_import.py"
+)
+bench_import = importlib.util.module_from_spec(_import_spec)
+_import_spec.loader.exec_module(bench_import)
+
+
+def test_the_import_benchmark_imports_and_replaces_through_the_pages(finance):
+    from pghistory.models import Events
+
+    from forecasts.models import Actual
+
+    result = bench_import.measure(finance, 700)
+
+    assert result["rows"] == 700
+    for case in ("new", "replace"):
+        phases = [result[case][p] for p in ("upload", "preview", "confirm")]
+        assert all(t > 0 for t in phases)
+        assert result[case]["total"] == pytest.approx(sum(phases))
+    assert result["copy_same"] > 0 and result["copy_bare"] > 0
+    # Its rows are gone afterwards; the history of the replacement stays.
+    assert not Actual.objects.filter(year__gte=bench_import.FIRST_YEAR).exists()
+    replaced = Events.objects.filter(
+        pgh_model="forecasts.ActualEvent",
+        pgh_label="update",
+        pgh_data__year__gte=bench_import.FIRST_YEAR,
+    )
+    assert replaced.count() == 700 + 1  # every row, and the one-row correction before
+    cells = [cell(result) for _, cell in bench_import.markdown_rows({"S1": result})]
+    assert cells[0].endswith(f"= **{result['new']['total']:.2f} s**")
+    write, _whole = bench_import.targets(result)
+    assert write[1].startswith(
+        f"{result['replace']['confirm']:.2f} s vs {result['copy_same']:.2f} s"
+    )
+    assert write[2] == (result["replace"]["confirm"] <= 3 * result["copy_same"])
