@@ -171,8 +171,8 @@ def test_two_reports_on_the_same_measure_one_wins_the_other_gets_the_conflict(se
 
 
 def test_edits_of_different_measures_at_the_same_moment_both_land(seed, monkeypatch):
-    """Different measures: no conflict. (The second save does wait a moment, for the row that
-    counts changes behind the cached gap figures, which every write raises.)"""
+    """Different measures: no conflict. (The second save does wait a moment, for the measures
+    table's data version row behind the cached figures, which every write to it raises.)"""
     m03, m13 = Measure.objects.get(code="M03"), Measure.objects.get(code="M13")
     held = Held(monkeypatch, measure_services, "_planned_replace")
 
