@@ -22,7 +22,7 @@ from forecasts.services import LineInput, workflow
 from measures import services as measure_services
 from measures.models import Measure, RealisedEffect
 from regionbudget.core.models import Area, AreaDirector
-from tests.faults.concurrent import Held, race
+from tests.faults.concurrent import Held, Run, race
 from tests.forecasts.helpers import grid_post, lines_like_budget, new_round
 from tests.measures.helpers import measure_edit_data
 
@@ -171,8 +171,8 @@ def test_two_reports_on_the_same_measure_one_wins_the_other_gets_the_conflict(se
 
 
 def test_edits_of_different_measures_at_the_same_moment_both_land(seed, monkeypatch):
-    """Different measures: no conflict. (The second save does wait a moment, for the row that
-    counts changes behind the cached gap figures, which every write raises.)"""
+    """Different measures: no conflict. (The second save does wait a moment, for the measures
+    table's data version row behind the cached figures, which every write to it raises.)"""
     m03, m13 = Measure.objects.get(code="M03"), Measure.objects.get(code="M13")
     held = Held(monkeypatch, measure_services, "_planned_replace")
 
@@ -228,8 +228,9 @@ def test_two_directors_starting_the_same_forecast_one_wins_the_other_gets_the_co
 
 
 def test_saves_of_two_areas_forecasts_at_the_same_moment_both_land(seed, monkeypatch):
-    """Different forecasts (two areas start theirs in a new round): no conflict. (The second
-    waits a moment for the row that counts changes behind the cached gap figures.)"""
+    """Different forecasts (two areas start theirs in a new round): no conflict, and no wait:
+    the second save completes while the first one's transaction is still open (drafts raise no
+    data version of the cached figures, so the two share no row)."""
     november = new_round(month=11)
     saves = {}
     for username, code, amount in (
@@ -247,7 +248,14 @@ def test_saves_of_two_areas_forecasts_at_the_same_moment_both_land(seed, monkeyp
         client, url, lines, _area = saves[code]
         return lambda: client.post(url, grid_post(lines, version=0))
 
-    r1, r2 = race(post("LSO-SOM"), post("LSO-PSY"), held)
+    first = Run("first", post("LSO-SOM"))
+    first.start()
+    assert held.inside.wait(20), "the first save never reached its write"
+    r2 = Run("second", post("LSO-PSY"))
+    r2.start()
+    r2 = r2.outcome()  # while the first is held inside its transaction
+    held.release.set()
+    r1 = first.outcome()
 
     assert (r1.status_code, r2.status_code) == (302, 302)
     assert (r1["Location"], r2["Location"]) == (saves["LSO-SOM"][1], saves["LSO-PSY"][1])

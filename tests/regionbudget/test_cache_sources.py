@@ -148,3 +148,44 @@ def test_a_measure_edit_does_not_wait_for_an_import_still_writing(demo):
             other.transaction(force_rollback=True),
         ):
             other.execute("UPDATE forecasts_budget SET amount = amount WHERE false")
+
+
+def _version(conn: psycopg.Connection, table: str) -> int:
+    row = conn.execute(
+        "SELECT version FROM regionbudget_dataversion WHERE name = %s", [table]
+    ).fetchone()
+    return row[0] if row else 0
+
+
+def test_a_submit_waits_for_draft_lines_being_saved_so_no_cache_keeps_older_lines(demo):
+    """A draft's lines are saved (no new version: nobody reads a draft) while finance submits
+    the same forecast on another connection: the submit waits until the lines are committed, so
+    the forecasts' new version can never come before the lines it makes visible. Both
+    transactions are rolled back; lock_timeout turns the wait into an error."""
+    draft = (
+        Forecast.objects.filter(status=Forecast.Status.DRAFT).values_list("pk", flat=True).first()
+    )
+    assert draft is not None, "the demo has a draft forecast"
+    with _other_connection() as saving, _other_connection() as submitting:
+        submitting.execute("SET lock_timeout = '1s'")
+        with saving.transaction(force_rollback=True):
+            before = _version(saving, "forecasts_forecastline")
+            saving.execute(
+                "UPDATE forecasts_forecastline SET amount = amount + 1 WHERE forecast_id = %s",
+                [draft],
+            )
+            assert _version(saving, "forecasts_forecastline") == before, "a draft moved it"
+            with (
+                pytest.raises(psycopg.errors.LockNotAvailable),
+                submitting.transaction(force_rollback=True),
+            ):
+                submitting.execute(
+                    "UPDATE forecasts_forecast SET status = 'submitted' WHERE id = %s", [draft]
+                )
+        # The lines' transaction over, the submit goes through (and moves the version).
+        with submitting.transaction(force_rollback=True):
+            before = _version(submitting, "forecasts_forecast")
+            submitting.execute(
+                "UPDATE forecasts_forecast SET status = 'submitted' WHERE id = %s", [draft]
+            )
+            assert _version(submitting, "forecasts_forecast") != before
