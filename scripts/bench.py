@@ -214,12 +214,13 @@ def _measure_scale(scale, env, *, requests, browser_runs, cold_runs, readers, qu
         print(f"== {scale}: throughput, sizes …", flush=True)
         result["throughput"] = bench_http.throughput(server, finance, 3 if quick else 10)
         pages = _browser_pages(fixture)
-        result["wire"] = {
-            name: bench_http.transferred(
-                server.base, path, {"sessionid": fixture["sessions"][user]}
-            )
-            for name, (user, path) in pages.items()
-        }
+        for key, encodings in (("wire", "gzip"), ("wire_br", bench_http.CHROMIUM_ENCODINGS)):
+            result[key] = {
+                name: bench_http.transferred(
+                    server.base, path, {"sessionid": fixture["sessions"][user]}, encodings
+                )
+                for name, (user, path) in pages.items()
+            }
         print(f"== {scale}: browser, {browser_runs} runs …", flush=True)
         result["browser"] = bench_browser.measure(
             server.base, fixture["sessions"], pages, browser_runs
@@ -637,7 +638,9 @@ METHOD = """## Method
   cold render takes tens of times longer), so no cold render falls into the window; then wrk
   (2 threads, 8 connections).
 - **Bytes on the wire**: the page and every static file it loads (and the files its stylesheets
-  load) fetched from gunicorn with `Accept-Encoding: gzip`; status line, headers and body as sent.
+  load) fetched from gunicorn with `Accept-Encoding: gzip`, and again as Chromium asks
+  (`gzip, deflate, br, zstd`: whitenoise then sends its Brotli files); status line, headers and
+  body as sent. The targets use the gzip figures.
 - **Browser**: Debian's Chromium (headless) through Playwright against that gunicorn, median of
   the runs; a first visit is a new browser context (empty cache), a repeat visit the same page
   again in that context. Times from the start of the navigation: responseEnd, DOMContentLoaded,
@@ -758,15 +761,20 @@ def _markdown(results: dict, run: dict) -> str:
                 )
         lines.append(_row(f"{name} ({r0['browser'][name]['first']['chartCount']} charts)", cells))
 
-    lines += ["", "## Bytes on the wire of a first visit (gzip as gunicorn sends it)", ""]
-    lines += _table(["page: HTML (uncompressed) + files = total", *scales], len(scales))
+    lines += ["", "## Bytes on the wire of a first visit, as gunicorn sends them", ""]
+    lines += _table(
+        ["page: HTML (its size, encoding) + files = total; total as Chromium asks", *scales],
+        len(scales),
+    )
     for name in r0["wire"]:
         cells = []
         for s in scales:
             w = results[s]["wire"][name]
+            br = results[s].get("wire_br", {}).get(name)
             cells.append(
                 f"{_kb(w['html_bytes'])} ({_kb(w['html_raw_bytes'])}, {w['html_encoding']}) + "
-                f"{_kb(w['assets_bytes'])} = {_kb(w['total_bytes'])}"
+                f"{_kb(w['assets_bytes'])} = **{_kb(w['total_bytes'])}**"
+                + (f"; {_kb(br['total_bytes'])}" if br else "")
             )
         lines.append(_row(name, cells))
 

@@ -7,8 +7,8 @@
   one; each response names its worker: ``bench_urls``);
 - ``wrk``: throughput after that warm-up;
 - ``transferred``: the bytes on the wire of a first visit (the HTML and every static file the page
-  loads, and the files its stylesheets load), fetched with ``Accept-Encoding: gzip`` as a browser
-  does: what gunicorn and whitenoise send, not a compression computed here;
+  loads, and the files its stylesheets load), fetched with ``Accept-Encoding: gzip`` (and as
+  Chromium asks, Brotli too): what gunicorn and whitenoise send, not a compression computed here;
 - ``concurrent``: 20 readers while an import (upload, preview, confirm through the pages) and
   grid saves run.
 """
@@ -199,21 +199,36 @@ def _wire_size(status: int, response, body: bytes) -> int:
     return len(head.encode("latin-1")) + 2 + len(body)
 
 
-def transferred(base: str, path: str, cookies: dict) -> dict:
-    """A first visit's bytes on the wire: the page and every static file it loads."""
-    import gzip
+def _decoded(response, body: bytes) -> bytes:
+    encoding = response.getheader("Content-Encoding", "")
+    if encoding == "gzip":
+        import gzip
 
-    accept = {"Accept-Encoding": "gzip", "Accept": "text/html,*/*"}
+        return gzip.decompress(body)
+    if encoding == "br":
+        import brotli
+
+        return brotli.decompress(body)
+    return body
+
+
+# What Chromium asks for: whitenoise answers it with its Brotli files where it has them.
+CHROMIUM_ENCODINGS = "gzip, deflate, br, zstd"
+
+
+def transferred(base: str, path: str, cookies: dict, encodings: str = "gzip") -> dict:
+    """A first visit's bytes on the wire: the page and every static file it loads."""
+    accept = {"Accept-Encoding": encodings, "Accept": "text/html,*/*"}
     status, response, body = request(base, "GET", path, cookies=cookies, headers=accept)
     if status != 200:
         raise SystemExit(f"sizes: {path} answered {status}")
-    encoding = response.getheader("Content-Encoding", "")
-    html = gzip.decompress(body) if encoding == "gzip" else body
+    html = _decoded(response, body)
     parts = {"html": _wire_size(status, response, body)}
     result = {
+        "accept_encoding": encodings,
         "html_bytes": parts["html"],
         "html_raw_bytes": len(html),
-        "html_encoding": encoding or "none",
+        "html_encoding": response.getheader("Content-Encoding", "") or "none",
     }
     queue = list(dict.fromkeys(_ASSET.findall(html)))
     seen = set()
@@ -227,8 +242,7 @@ def transferred(base: str, path: str, cookies: dict) -> dict:
             raise SystemExit(f"sizes: {asset} answered {status}")
         parts[asset.rsplit("/", 1)[-1]] = _wire_size(status, response, body)
         if asset.endswith(".css"):
-            text = gzip.decompress(body) if response.getheader("Content-Encoding") else body
-            for ref in _CSS_URL.findall(text):
+            for ref in _CSS_URL.findall(_decoded(response, body)):
                 if not ref.startswith((b"data:", b"http:", b"https:", b"#")):
                     queue.append(urljoin(asset, ref.decode()).split("#")[0].encode())
     result["assets_bytes"] = sum(v for k, v in parts.items() if k != "html")
