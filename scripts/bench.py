@@ -40,6 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import bench_import
 from support import admin_sql, server_url, with_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,9 +55,26 @@ ALL_SCALES = ["S1", "S5", "S20"]
 #   (results: scale -> result);
 # - EXTRA_TARGETS: function(big) -> iterable of (target, figure, met), big being the largest
 #   scale's result.
-EXTRA_MEASURES: list = []
-EXTRA_SECTIONS: list = []
-EXTRA_TARGETS: list = []
+EXTRA_MEASURES: list = [
+    (
+        "import_pages",
+        lambda client, quick: bench_import.measure(client, 10_000 if quick else 100_000),
+    )
+]
+EXTRA_SECTIONS: list = [lambda results: _import_section(results)]
+EXTRA_TARGETS: list = [lambda big: bench_import.targets(big["import_pages"])]
+
+
+def _import_section(results: dict) -> list[str]:
+    """The import through the pages against COPY (``bench_import``), one column per scale."""
+    scales = list(results)
+    lines = ["## Import through the pages against COPY", ""]
+    lines += _table(["", *scales], len(scales))
+    imports = {s: results[s]["import_pages"] for s in scales}
+    for label, cell in bench_import.markdown_rows(imports):
+        lines.append(_row(label, (cell(imports[s]) for s in scales)))
+    return lines
+
 
 # --- orchestration ----------------------------------------------------------------------------
 
@@ -409,75 +427,6 @@ def _publish(client, report_pks: list[int]) -> dict:
     return _stats(samples)
 
 
-def _import_vs_copy(n_rows: int) -> dict:
-    """100,000 actual rows: the import (parse, check, write) against COPY of the same rows."""
-    import io
-
-    from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
-
-    from forecasts import imports, selectors, services
-    from forecasts.models import AccountGroup
-    from regionbudget.core.models import Unit
-
-    units = list(Unit.objects.filter(is_active=True).values_list("code", flat=True))
-    groups = list(AccountGroup.objects.values_list("name", flat=True))
-    cells = [(u, g) for u in units for g in groups]
-    rows = [
-        (*cells[i % len(cells)], 2027 + i // (len(cells) * 12), 1 + (i // len(cells)) % 12)
-        for i in range(n_rows)
-    ]
-    text = "kostnadsställe;år;månad;kontogrupp;belopp\n" + "".join(
-        f"{u};{y};{m};{g};{1000 + i % 997},50\n" for i, (u, g, y, m) in enumerate(rows)
-    )
-    content = text.encode("utf-8")
-    ekonom = get_user_model().objects.get(username="ekonom")
-    started = time.perf_counter()
-    lookups_units, lookups_groups = selectors.import_lookups()
-    parsed = imports.parse_figures(
-        io.BytesIO(content),
-        filename="utfall.csv",
-        kind="actual",
-        units=lookups_units,
-        groups=lookups_groups,
-        max_bytes=imports.MAX_BYTES,
-        max_rows=imports.MAX_ROWS,
-    )
-    assert parsed.ok, parsed.errors[:3]
-    services.figures_replace(kind="actual", rows=parsed.rows, user=ekonom)
-    import_s = time.perf_counter() - started
-
-    unit_ids = dict(Unit.objects.values_list("code", "pk"))
-    group_ids = dict(AccountGroup.objects.values_list("name", "pk"))
-    raw = [
-        (unit_ids[u], y, m, group_ids[g], f"{1000 + i % 997}.50")
-        for i, (u, g, y, m) in enumerate(rows)
-    ]
-    # The baseline: COPY of the same rows into the same table (its keys, constraints and history
-    # trigger), committed; ten years later, so that they add to the imported rows. Also shown:
-    # COPY into a bare temporary table.
-    columns = "unit_id, year, month, account_group_id, amount"
-    started = time.perf_counter()
-    with (
-        transaction.atomic(),
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY forecasts_actual ({columns}) FROM STDIN") as copy,
-    ):
-        for unit, year, month, group, amount in raw:
-            copy.write_row((unit, year + 10, month, group, amount))
-    copy_s = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM forecasts_actual WHERE year >= 2037")
-        cursor.execute("CREATE TEMP TABLE bench_copy (LIKE forecasts_actual INCLUDING IDENTITY)")
-        started = time.perf_counter()
-        with cursor.cursor.copy(f"COPY bench_copy ({columns}) FROM STDIN") as copy:
-            for row in raw:
-                copy.write_row(row)
-        bare_copy_s = time.perf_counter() - started
-        cursor.execute("DROP TABLE bench_copy")
-    return {"rows": n_rows, "import_s": import_s, "copy_s": copy_s, "bare_copy_s": bare_copy_s}
-
-
 def _grid_save(client, url: str, n: int) -> dict:
     """Save the grid of the area with the most units (about 200 cells) n times, each time with
     every cell changed."""
@@ -572,7 +521,6 @@ def _worker(args) -> int:
         "publish": _publish(finance, fixture["to_publish"][: min(n, 10)]),
         "aggregate": _dashboard_sql(fixture["statements"], n),
         "grid_save": _grid_save(grid_client, fixture["grid_url"], n),
-        "import": _import_vs_copy(10_000 if args.quick else 100_000),
     }
     for key, function in EXTRA_MEASURES:
         result[key] = function(finance, args.quick)
@@ -820,20 +768,6 @@ def _markdown(results: dict, run: dict) -> str:
     for label, cell in concurrent_rows:
         lines.append(_row(label, (cell(results[s]["concurrent"]) for s in scales)))
 
-    lines += ["", "## Import against COPY", ""]
-    lines += _table(["", *scales], len(scales))
-    lines.append(
-        _row(
-            "import of actual rows / COPY of the same rows into the same table / COPY into a "
-            "bare table",
-            (
-                "{rows:,} rows: {import_s:.2f} s / {copy_s:.2f} s / {bare_copy_s:.2f} s".format(
-                    **results[s]["import"]
-                )
-                for s in scales
-            ),
-        )
-    )
     for section in EXTRA_SECTIONS:
         lines += ["", *section(results)]
 
@@ -937,13 +871,6 @@ def _targets(results: dict):
     else:
         figure, met = f"at most {most} (needs S1 and S20)", None
     yield ("queries per page the same at S1 and S20, and ≤ 15", figure, met)
-    ratio = big["import"]["import_s"] / big["import"]["copy_s"]
-    ratio_bare = big["import"]["import_s"] / big["import"]["bare_copy_s"]
-    yield (
-        "import ≤ 3× COPY (of the same rows into the same table)",
-        f"{ratio:.1f}× ({ratio_bare:.1f}× a COPY into a bare table)",
-        ratio <= 3,
-    )
     wire = big["wire"]["dashboard"]
     yield (
         "first visit to the dashboard ≤ 700 KB on the wire",

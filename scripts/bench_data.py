@@ -318,7 +318,7 @@ def generate(scale: Scale, *, seed: int = 20) -> dict[str, int]:
                 for m in range(1, 13)
             ),
         )
-        for table in (
+        tables = (
             "regionbudget_area",
             "regionbudget_unit",
             "forecasts_forecastround",
@@ -330,10 +330,17 @@ def generate(scale: Scale, *, seed: int = 20) -> dict[str, int]:
             "measures_measure",
             "measures_plannedeffect",
             "measures_realisedeffect",
-        ):
+        )
+        for table in tables:
             _sync_sequence(cursor, table)
         cursor.execute("SET session_replication_role = DEFAULT")
-        # What the triggers would have done for the cached figures: a new data version.
-        cursor.execute("UPDATE regionbudget_dataversion SET version = version + 1")
+        # What the triggers would have done for the cached figures: a new data version of every
+        # table written (regionbudget.core.caching).
+        cursor.execute(
+            "INSERT INTO regionbudget_dataversion (name, version, changed_at) "
+            "SELECT t, nextval('regionbudget_dataversion_seq'), now() FROM unnest(%s::text[]) t "
+            "ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, changed_at = now()",
+            [list(tables)],
+        )
         cursor.execute("ANALYZE")
     return counts
