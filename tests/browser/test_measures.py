@@ -4,9 +4,12 @@ finance adds a measure and finds it in the export. Every page passes axe."""
 import csv
 import io
 import re
+from decimal import Decimal
 
 import pytest
 
+from forecasts.models import Plan
+from measures.models import Category, Measure, PlannedEffect
 from tests.browser.conftest import assert_accessible, screenshot
 
 
@@ -93,3 +96,37 @@ def test_finance_adds_a_measure_and_finds_it_in_the_export(page, axe, seed):
     assert m15[6:8] == ["1", "1,5"]
     assert rows[-1][6:8] == ["176", "193,5"]
     screenshot(page, "measures-list-finance")
+
+
+def test_finance_pages_through_a_long_list_by_keyboard_with_the_filter_kept(page, axe, seed):
+    plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
+    created = Measure.objects.bulk_create(
+        Measure(
+            plan=plan,
+            code=f"X{n:02d}",
+            title=f"Åtgärd {n}",
+            category=Category.objects.first(),
+            status="done",
+        )
+        for n in range(1, 61)
+    )
+    PlannedEffect.objects.bulk_create(
+        PlannedEffect(measure=m, year=2024, low=Decimal(10**6), high=Decimal(2 * 10**6))
+        for m in created
+    )
+    _log_in(page, "ekonom")
+    page.goto("/measures/?year=2024&status=done")
+    pages = page.get_by_role("navigation", name="Åtgärdslistans sidor")
+    assert "Åtgärder 1–50 av 60" in pages.inner_text()
+    assert page.locator("#measure-table tbody tr").count() == 50
+    assert_accessible(axe, page, "measure list, first of two pages")
+    # By keyboard: focus the link to the next page and press Enter.
+    pages.get_by_role("link", name="Nästa").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**page=2**")
+    assert page.locator("#measure-table tbody tr").count() == 10
+    assert page.get_by_label("Status").input_value() == "done", "the filter is kept"
+    assert "X60" in page.locator("#measure-table").inner_text()
+    assert page.locator("#total-planned").inner_text() == "60–120\u00a0mnkr"
+    assert_accessible(axe, page, "measure list, second page")
+    screenshot(page, "measures-list-page-2")
