@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from regionbudget.core.history import statement_history
+from regionbudget.core.history import EXECUTE_TAG, statement_history
 from regionbudget.core.models import DATA_VERSION_BUMP, Area, GapVersionTrigger, Unit
 from regionbudget.core.money import MONEY_DIGITS, MONEY_PLACES
 
@@ -78,19 +78,33 @@ EDITING_STATUSES = "('draft', 'returned')"
 def _version_trigger(name: str, operation, *, tables: list[str], lines: bool):
     """A statement trigger raising the table's data version when the statement touched a
     forecast outside the editing statuses, before or after it (``tables``: the transition
-    tables it has, ``old_rows`` and/or ``new_rows``)."""
+    tables it has, ``old_rows`` and/or ``new_rows``).
+
+    The queries over the transition tables run through ``EXECUTE``, planned for each statement's
+    rows, like the history triggers (``regionbudget.core.history``): a static query would keep
+    the plan of the first, small statement for the rest of the connection."""
+    q = EXECUTE_TAG
     if lines:
         # Fixed names only (the transition tables and the statuses above): no input.
         ids = " UNION ".join(f"SELECT forecast_id FROM {t}" for t in tables)  # noqa: S608
-        check = (
-            f"PERFORM 1 FROM forecasts_forecast WHERE id IN ({ids}) ORDER BY id FOR SHARE; "  # noqa: S608
-            f"IF EXISTS (SELECT 1 FROM forecasts_forecast WHERE id IN ({ids}) "  # noqa: S608
+        lock = (
+            f"EXECUTE {q}SELECT 1 FROM forecasts_forecast WHERE id IN ({ids}) "  # noqa: S608
+            f"ORDER BY id FOR SHARE{q}; "
+        )
+        touched = (
+            f"EXISTS (SELECT 1 FROM forecasts_forecast WHERE id IN ({ids}) "  # noqa: S608
             f"AND status NOT IN {EDITING_STATUSES})"
         )
     else:  # the forecasts' own rows, as they were and as they are
         where = f"WHERE status NOT IN {EDITING_STATUSES}"
-        exists = [f"EXISTS (SELECT 1 FROM {t} {where})" for t in tables]  # noqa: S608
-        check = "IF " + " OR ".join(exists)
+        lock = ""
+        touched = " OR ".join(f"EXISTS (SELECT 1 FROM {t} {where})" for t in tables)  # noqa: S608
+    bump = (
+        f"EXECUTE {q}INSERT INTO regionbudget_dataversion (name, version, changed_at) "
+        f"SELECT $1, nextval('regionbudget_dataversion_seq'), now() WHERE {touched} "
+        f"ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, changed_at = now()"
+        f"{q} USING TG_TABLE_NAME::text; "
+    )
     return pgtrigger.Trigger(
         name=name,
         level=pgtrigger.Statement,
@@ -100,7 +114,7 @@ def _version_trigger(name: str, operation, *, tables: list[str], lines: bool):
             old="old_rows" if "old_rows" in tables else None,
             new="new_rows" if "new_rows" in tables else None,
         ),
-        func=f"{check} THEN {DATA_VERSION_BUMP} END IF; RETURN NULL;",
+        func=f"{lock}{bump}RETURN NULL;",
     )
 
 
