@@ -83,6 +83,7 @@ __all__ = [
     "scope_effects",
     "scope_required",
     "sums_by_group",
+    "top_movers",
     "traffic_light",
 ]
 
@@ -688,3 +689,22 @@ def range_change(
         "direction": direction,
         "size": abs(low_shift) if low_shift == high_shift else None,
     }
+
+
+def top_movers(table: list[dict], *, count: int) -> list[dict]:
+    """The ``count`` areas whose forecast deviation moved most over the year's rounds: the
+    largest change, either way, from an area's first approved forecast to its latest (SEK);
+    with one round (nothing has moved yet), the largest deviation either way. Ties: by name.
+
+    ``table``: one row per area, ``{"area": name, "values": [SEK or None per round]}``. Each
+    returned row gains ``first``, ``latest`` and ``change``.
+    """
+    moved = []
+    for row in table:
+        known = [v for v in row["values"] if v is not None]
+        if not known:
+            continue
+        change = known[-1] - known[0]
+        moved.append({**row, "first": known[0], "latest": known[-1], "change": change})
+    moved.sort(key=lambda r: (-abs(r["change"]), -abs(r["latest"]), r["area"]))
+    return moved[:count]

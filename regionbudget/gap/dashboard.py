@@ -23,7 +23,7 @@ from regionbudget.core.formatting import (
     format_number,
 )
 from regionbudget.gap import charts
-from regionbudget.gap.calculations import deviation_totals, group_totals
+from regionbudget.gap.calculations import deviation_totals, group_totals, top_movers
 from regionbudget.gap.figures import (
     GROUP_FIGURES,
     OUTLOOK_FIGURES,
@@ -41,7 +41,6 @@ __all__ = [
     "gap_sentence",
     "outlook_rows",
     "probability_text",
-    "top_movers",
 ]
 
 
@@ -115,25 +114,6 @@ class GapPage:
 
 def _round_label(year: int, month: int) -> str:
     return _("after %(month)s") % {"month": formats.date_format(dt.date(year, month, 1), "F Y")}
-
-
-def top_movers(table: list[dict], *, count: int) -> list[dict]:
-    """The ``count`` areas whose forecast deviation moved most over the year's rounds: the
-    largest change, either way, from an area's first approved forecast to its latest (SEK);
-    with one round (nothing has moved yet), the largest deviation either way. Ties: by name.
-
-    ``table``: one row per area, ``{"area": name, "values": [SEK or None per round]}``. Each
-    returned row gains ``first``, ``latest`` and ``change``.
-    """
-    moved = []
-    for row in table:
-        known = [v for v in row["values"] if v is not None]
-        if not known:
-            continue
-        change = known[-1] - known[0]
-        moved.append({**row, "first": known[0], "latest": known[-1], "change": change})
-    moved.sort(key=lambda r: (-abs(r["change"]), -abs(r["latest"]), r["area"]))
-    return moved[:count]
 
 
 def deviation_view(deviations: pd.DataFrame, *, language: str) -> dict:

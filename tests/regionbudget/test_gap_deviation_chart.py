@@ -7,8 +7,9 @@ import pandas as pd
 from django.utils import translation
 
 from regionbudget.core.formatting import format_money
+from regionbudget.gap.calculations import top_movers
 from regionbudget.gap.charts import DEVIATION_AREA_LINES
-from regionbudget.gap.dashboard import deviation_view, top_movers
+from regionbudget.gap.dashboard import deviation_view
 
 M = Decimal("1000000")
 
