@@ -62,6 +62,9 @@ def test_finance_runs_the_monthly_cycle(page, axe, seed, smtp_server, settings, 
     assert "Du skickade in prognosen själv" in _main(page)  # someone else must approve it
     forecast = Forecast.objects.get(forecast_round=november, area__code="LSO-SOM")
     assert forecast.entered_on_behalf and forecast.status == Forecast.Status.SUBMITTED
+    # The area's director is told it was submitted on the area's behalf.
+    [on_behalf] = smtp_server.to("direktor.somatik@example.invalid")
+    assert on_behalf.subject == f"Inlämnad för er räkning: {SOMATIK}, Prognos efter november 2024"
 
     # Remind the late ones: of the seven left, psykiatri is the one with a director to tell.
     page.goto(november.get_absolute_url())
@@ -83,7 +86,7 @@ def test_finance_runs_the_monthly_cycle(page, axe, seed, smtp_server, settings, 
     page.get_by_role("button", name="Godkänn").click()
     page.wait_for_load_state()
     assert f"Prognosen för {SOMATIK} är godkänd." in _main(page)
-    [approved] = smtp_server.to("direktor.somatik@example.invalid")
+    _on_behalf, approved = smtp_server.to("direktor.somatik@example.invalid")
     assert approved.subject == f"Prognos godkänd: {SOMATIK}, Prognos efter november 2024"
     assert live_server.url + forecast.get_absolute_url() in approved.body
 

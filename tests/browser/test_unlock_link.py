@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 
 from tests.browser.test_keyboard_journey import _press_and_wait, _tab_to
+
+User = get_user_model()
 
 
 @pytest.fixture
@@ -36,8 +39,10 @@ def test_a_locked_out_user_unlocks_the_login_with_the_keyboard(page, seed):
     assert page.url.endswith("/accounts/login/")
     assert "Om kontot finns och är låst har vi skickat en länk" in page.inner_text("main")
 
-    assert len(mail.outbox) == 1
-    link = re.search(r"/accounts/unlock/\S+/", mail.outbox[0].body).group(0)
+    # The mail to ekonom holding the link (the demo loaded for the test may have sent others).
+    [sent] = [m for m in mail.outbox if "/accounts/unlock/" in m.body]
+    assert sent.to == [User.objects.get(username="ekonom").email]
+    link = re.search(r"/accounts/unlock/\S+/", sent.body).group(0)
     page.goto(link)
     _tab_to(page, lambda f: f["text"] == "Lås upp inloggningen")
     _press_and_wait(page, "Enter")
