@@ -360,10 +360,14 @@ def _cold(args) -> int:
         response = client.get("/gap/")
         seconds = time.perf_counter() - started
     assert response.status_code == 200, response.status_code
+    # The reads that compute the page; not the cache's own traffic (its reads, and its writes,
+    # which the history middleware prefixes with a SELECT of set_config).
     statements = [
         q["sql"]
         for q in captured.captured_queries
         if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+        and "regionbudget_cache" not in q["sql"]
+        and not re.search(r";\s*(INSERT|UPDATE|DELETE)\b", q["sql"], re.I)
     ]
     out.write(
         json.dumps({"seconds": seconds, "queries": len(captured), "statements": statements}) + "\n"
