@@ -5,7 +5,8 @@ For each page, ``runs`` first visits (a new browser context each: empty cache) a
 repeat visits (the same page again in a context that has just visited it: files from the
 browser's cache as their headers allow). Each visit records the navigation timing (responseEnd,
 DOMContentLoaded, load, all from the start of the navigation) and "every chart drawn": the page is
-scrolled through to its end (charts may draw when scrolled into view), then the time at which
+scrolled through to its end, half a screen every three frames (charts draw when scrolled into
+view), then the time at which
 every chart (``[data-chart]`` / ``.js-plotly-plot``) has its ``.main-svg`` (or the page's
 ``window.regionbudgetChartsDrawn`` promise has settled) and the load event has fired; the
 bytes the page transferred (``transferSize`` of the page and its resources) are kept too.
@@ -25,9 +26,13 @@ async () => {
   if (document.readyState !== "complete") {
     await new Promise((done) => window.addEventListener("load", done, { once: true }));
   }
-  const step = Math.max(200, window.innerHeight);
+  // Half a screen at a time, a few frames each, as a reader scrolls: a chart drawn when it
+  // comes into view must be seen on the way (one frame per screen can skip past it).
+  const step = Math.max(200, Math.round(window.innerHeight / 2));
   for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
     window.scrollTo(0, y);
+    await frame();
+    await frame();
     await frame();
   }
   window.scrollTo(0, document.documentElement.scrollHeight);
