@@ -41,10 +41,9 @@ import time
 from pathlib import Path
 
 import bench_import
-from support import admin_sql, server_url, with_database
+from support import admin_sql, bench_env, server_url, with_database
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "scripts"
 ALL_SCALES = ["S1", "S5", "S20"]
 
 # Further measurements plug in here without touching the rest (the import through the pages,
@@ -77,21 +76,6 @@ def _import_section(results: dict) -> list[str]:
 
 
 # --- orchestration ----------------------------------------------------------------------------
-
-
-def _env(database_url: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "DJANGO_READ_DOT_ENV": "false",
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "bench-" + "k" * 50,
-        "DJANGO_HTTPS": "false",
-        "DJANGO_DEBUG": "false",
-        "REGIONBUDGET_DEMO": "true",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": os.pathsep.join([str(SCRIPTS), str(ROOT)]),
-    }
 
 
 def _run_json(args: list[str], env: dict, stdin: str | None = None) -> dict:
@@ -162,7 +146,7 @@ def main() -> int:
         try:
             results[scale] = _measure_scale(
                 scale,
-                _env(with_database(server, name)),
+                bench_env(with_database(server, name)),
                 requests=requests,
                 browser_runs=browser_runs,
                 cold_runs=cold_runs,

@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import subprocess
 import sys
 import time
@@ -300,21 +299,6 @@ def targets(big: dict) -> list[tuple[str, str, bool]]:
 # --- standalone ---------------------------------------------------------------------------------
 
 
-def _env(database_url: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "DJANGO_READ_DOT_ENV": "false",
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "bench-" + "k" * 50,
-        "DJANGO_HTTPS": "false",
-        "DJANGO_DEBUG": "false",
-        "REGIONBUDGET_DEMO": "true",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": os.pathsep.join([str(SCRIPTS), str(ROOT)]),
-    }
-
-
 def _worker(args) -> int:
     import django
 
@@ -354,7 +338,7 @@ def main() -> int:
     if args.worker:
         return _worker(args)
     sys.path.insert(0, str(SCRIPTS))
-    from support import admin_sql, server_url, with_database
+    from support import admin_sql, bench_env, server_url, with_database
 
     server = server_url()
     name = args.database
@@ -373,7 +357,7 @@ def main() -> int:
         done = subprocess.run(
             command,
             cwd=ROOT,
-            env=_env(with_database(server, name)),
+            env=bench_env(with_database(server, name)),
             capture_output=True,
             text=True,
             check=False,

@@ -38,3 +38,20 @@ def admin_sql(url: str, sql: str) -> None:
 def gunicorn_command(python: str, port: int, *options: str) -> list[str]:
     """The command that serves the app under gunicorn on a loopback port."""
     return [python, "-m", "gunicorn", "regionbudget.wsgi", "--bind", f"127.0.0.1:{port}", *options]
+
+
+def bench_env(database_url: str) -> dict:
+    """The environment of a benchmark process on ``database_url``: the production settings
+    with the benchmark's URLs (``bench_settings``), plain HTTP, the demo allowed."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "DJANGO_READ_DOT_ENV": "false",
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "bench-" + "k" * 50,
+        "DJANGO_HTTPS": "false",
+        "DJANGO_DEBUG": "false",
+        "REGIONBUDGET_DEMO": "true",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "scripts"), str(ROOT)]),
+    }
