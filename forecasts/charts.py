@@ -52,11 +52,16 @@ def accuracy_figure(
         annotation_position="top left",
     )
     fig.update_layout(
+        template="none",  # no plotly theme in the page (as the gap dashboard's figures)
         height=380,
         margin={"l": 10, "r": 20, "t": 20, "b": 10},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
+        font={
+            "family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+            "size": 13,
+            "color": "#1b1b1b",
+        },
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         separators=separators,
         yaxis={

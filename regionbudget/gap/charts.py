@@ -25,6 +25,7 @@ from regionbudget.core.money import MSEK
 from regionbudget.gap.calculations import BridgeStep
 
 __all__ = [
+    "COVERAGE_AREA_BARS",
     "DEVIATION_AREA_LINES",
     "coverage_figure",
     "deviation_area_trace",
@@ -60,11 +61,18 @@ def _msek(value: Decimal | None) -> float | None:
 
 def _layout(fig: go.Figure, *, y_title: str, height: int = 360) -> go.Figure:
     fig.update_layout(
+        # No plotly theme: every figure would carry its 6.5 KB of JSON into the page and
+        # plotly.js would apply it on each draw; what the look needs is set here.
+        template="none",
         height=height,
         margin={"l": 10, "r": 20, "t": 20, "b": 10},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
+        font={
+            "family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+            "size": 13,
+            "color": "#1b1b1b",
+        },
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         separators=", ",
         yaxis={
@@ -126,7 +134,8 @@ def gap_years_figure(gap: pd.DataFrame, *, labels: dict[str, str]) -> go.Figure:
         mode="markers",
         marker={"symbol": "line-ew-open", "size": 26, "color": ACCENT, "line": {"width": 4}},
     )
-    fig.update_layout(barmode="group")
+    # Years are names of bars, not a number line ("2 023,5" between the bars).
+    fig.update_layout(barmode="group", xaxis={"type": "category"})
     return _layout(fig, y_title=labels["axis"])
 
 
@@ -299,6 +308,11 @@ def outlook_rounds_figure(
         )
     fig.add_hline(y=0, line={"color": "black", "width": 1})
     return _layout(fig, y_title=labels["axis"])
+
+
+# The most areas a coverage chart shows; with more, the ones that cover least of their target
+# (``calculations.lowest_coverage``), and the table beside the chart lists every area.
+COVERAGE_AREA_BARS = 10
 
 
 def coverage_figure(coverage: pd.DataFrame, *, by: str, labels: dict[str, str]) -> go.Figure:

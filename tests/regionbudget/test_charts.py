@@ -54,6 +54,8 @@ def test_the_years_figure_shows_required_planned_range_realised_and_expected():
     assert list(traces["Planerat spann"].y) == [7.0, 20.0]
     assert list(traces["Utfall"].y) == [13.0, 0.0]
     assert list(traces["Krav"].x) == ["2024", "2025"]
+    assert figure.layout.xaxis.type == "category", "no ticks between the years (2 024,5)"
+    assert "layout" not in figure.layout.template.to_plotly_json(), "no plotly theme in the page"
 
 
 def test_the_bridge_is_a_waterfall_from_required_to_uncovered():
