@@ -73,6 +73,7 @@ __all__ = [
     "gap_by_year",
     "group_totals",
     "light_counts",
+    "lowest_coverage",
     "measure_change_kinds",
     "measures_needing_attention",
     "months_elapsed",
@@ -708,3 +709,26 @@ def top_movers(table: list[dict], *, count: int) -> list[dict]:
         moved.append({**row, "first": known[0], "latest": known[-1], "change": change})
     moved.sort(key=lambda r: (-abs(r["change"]), -abs(r["latest"]), r["area"]))
     return moved[:count]
+
+
+def lowest_coverage(groups: pd.DataFrame, *, by: str, count: int) -> pd.DataFrame:
+    """The groups with a target, for a coverage chart a person can read: all of them, in their
+    order, when there are at most ``count``; else the ``count`` whose planned effect covers least
+    of their target (lowest ``coverage_low`` first, then lowest ``coverage_high``, then by
+    ``by``), which are the ones that need attention.
+
+    ``groups``: ``gap_by_group`` with ``required`` set (``coverage_low``/``coverage_high`` in %,
+    None where a group has no target). Groups without a target are never shown.
+    """
+    rows = groups[groups["coverage_low"].notna()]
+    if len(rows) <= count:
+        return rows
+    order = sorted(
+        range(len(rows)),
+        key=lambda i: (
+            rows["coverage_low"].iloc[i],
+            rows["coverage_high"].iloc[i],
+            str(rows[by].iloc[i]),
+        ),
+    )
+    return rows.iloc[order[:count]]

@@ -23,7 +23,12 @@ from regionbudget.core.formatting import (
     format_number,
 )
 from regionbudget.gap import charts
-from regionbudget.gap.calculations import deviation_totals, group_totals, top_movers
+from regionbudget.gap.calculations import (
+    deviation_totals,
+    group_totals,
+    lowest_coverage,
+    top_movers,
+)
 from regionbudget.gap.figures import (
     GROUP_FIGURES,
     OUTLOOK_FIGURES,
@@ -110,6 +115,8 @@ class GapPage:
     outlook_rows: list[dict] = field(default_factory=list)
     outlook_headline: dict | None = None
     outlook_chart: dict | None = None
+    # Set when the area chart shows only the areas that cover least of their target.
+    area_chart_note: str = ""
 
 
 def _round_label(year: int, month: int) -> str:
@@ -302,11 +309,20 @@ def gap_page(data: GapData, *, year: int, language: str) -> GapPage:
         "axis": _("Planned effect as a share of the target"),
         **data.area_names,
     }
-    area_chart = (
-        _figure_json(charts.coverage_figure(data.by_area, by="area_code", labels=coverage_labels))
-        if not data.by_area.empty and data.by_area["coverage_low"].notna().any()
-        else None
-    )
+    area_chart = None
+    area_chart_note = ""
+    if not data.by_area.empty:
+        shown = lowest_coverage(data.by_area, by="area_code", count=charts.COVERAGE_AREA_BARS)
+        if not shown.empty:
+            area_chart = _figure_json(
+                charts.coverage_figure(shown, by="area_code", labels=coverage_labels)
+            )
+        with_target = int(data.by_area["coverage_low"].notna().sum())
+        if len(shown) < with_target:
+            area_chart_note = _(
+                "The chart shows the %(shown)s areas (of %(all)s with a target) whose measures "
+                "cover least of their target, lowest first; the table lists every area."
+            ) % {"shown": len(shown), "all": with_target}
     category_rows = data.by_category.to_dict("records")
     category_chart = (
         _figure_json(
@@ -332,6 +348,7 @@ def gap_page(data: GapData, *, year: int, language: str) -> GapPage:
         area_rows=area_rows,
         area_total=area_total,
         area_chart=area_chart,
+        area_chart_note=area_chart_note,
         category_rows=category_rows,
         category_chart=category_chart,
         measure_rows=data.measures.to_dict("records"),
