@@ -21,22 +21,48 @@ sequence read by readers, would break the argument above: the version would move
 is visible, and a reader could cache old data under the new version.)
 
 The cache is Django's ``default`` cache: PostgreSQL's own cache table unless ``CACHE_URL`` says
-otherwise (``regionbudget.settings``), shared by every worker process and host.
+otherwise (``regionbudget.settings``), shared by every worker process and host. It outlives a
+restart, so every key also holds a digest of the code and translations that compute the values
+(``code_version``): after an upgrade, figures are computed by the new code, not read from what
+the old one left, while hosts running the same code still share their entries.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-__all__ = ["cached_data", "data_version", "data_versions"]
+__all__ = ["cached_data", "code_digest", "code_version", "data_version", "data_versions"]
 
 T = TypeVar("T")
 _TIMEOUT = 60 * 60
+# What computes the cached values: the apps' Python code and the compiled translations (cached
+# pages hold translated sentences).
+_CODE_PATTERNS = ("regionbudget/**/*.py", "forecasts/**/*.py", "measures/**/*.py", "locale/**/*.mo")
+
+
+def code_digest(root: Path, patterns: Iterable[str] = _CODE_PATTERNS) -> str:
+    """A digest of the names and contents of the files under ``root`` matching ``patterns``: the
+    same on every host with the same code, different after any change to it."""
+    digest = hashlib.sha256()
+    files = sorted({path for pattern in patterns for path in root.glob(pattern) if path.is_file()})
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def code_version() -> str:
+    """``code_digest`` of the running application, computed once per process."""
+    return code_digest(Path(settings.BASE_DIR))
 
 
 def data_versions(sources: Iterable[str]) -> dict[str, int]:
@@ -61,7 +87,7 @@ def cached_data(key: str, compute: Callable[[], T], *, sources: Iterable[str]) -
     versions = data_versions(sources)
     stamp = ",".join(f"{name}={version}" for name, version in versions.items())
     # Keys of the database cache are at most 255 characters; a scope may name many areas.
-    full_key = "figures:" + hashlib.sha256(f"{stamp}|{key}".encode()).hexdigest()
+    full_key = "figures:" + hashlib.sha256(f"{code_version()}|{stamp}|{key}".encode()).hexdigest()
     value = cache.get(full_key)
     if value is None:
         value = compute()
