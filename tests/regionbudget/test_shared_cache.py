@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -40,7 +41,11 @@ print(json.dumps({"got": got, "backend": settings.CACHES["default"]["BACKEND"]})
 
 def _run(key: str, name: str, *, write: bool = False) -> dict:
     s = connection.settings_dict
-    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    if host.startswith("/"):  # the embedded PostgreSQL: a socket folder, as its own URL has it
+        url = f"postgres://{s['USER']}@/{s['NAME']}?host={quote(host)}&port={port}"
+    else:
+        url = f"postgres://{s['USER']}@{host}:{port}/{s['NAME']}"
     env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DJANGO_SETTINGS_MODULE")}
     env |= {
         "DJANGO_SETTINGS_MODULE": "regionbudget.settings",
