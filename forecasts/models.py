@@ -472,6 +472,9 @@ class Actual(models.Model):
         ordering = ["year", "month", "unit__code", "account_group__position"]
         verbose_name = _("actual")
         verbose_name_plural = _("actuals")
+        # By period: the latest month imported (finance's home page) and the months around an
+        # import's (its preview) read it, which the unique key (unit first) cannot serve.
+        indexes = [models.Index(fields=["year", "month"], name="actual_year_month")]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "year", "month", "account_group"],
