@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -561,6 +561,7 @@ class Grid:
     cell_count: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     has_proposals: bool = False  # filled by grid_add_proposals
+    group_ids: list[int] = field(default_factory=list)  # the account groups, in their order
     proposal_total: Decimal | None = None
 
 
@@ -703,6 +704,7 @@ def forecast_grid(
         previous_round=previous_round,
         cell_count=len(units) * len(groups),
         errors=errors,
+        group_ids=[group.pk for group in groups],
     )
 
 
@@ -1064,14 +1066,17 @@ def proposal_text(p: Proposal) -> str:
     ) % {"months": months, "actual": money(p.actual), "count": p.months}
 
 
-def line_proposals(*, forecast_round: ForecastRound, area: Area) -> dict[tuple[int, int], Proposal]:
+def line_proposals(
+    *, forecast_round: ForecastRound, area: Area, group_ids: Sequence[int] | None = None
+) -> dict[tuple[int, int], Proposal]:
     """Per (unit, account group) of the area's active units: the proposed full-year figure
     (SEK) from this year's actuals up to the round's month (``calculations.proposal``).
 
     A unit's months are January to its last month with actuals (imports may lag); last year's
     same months and full year are the same unit's and group's, the full year only when the unit
     has actuals in all twelve months of last year. A unit without actuals this year has no
-    proposals. Two queries.
+    proposals. Two queries; one when the account groups' ids are given (``group_ids``, as
+    the grid has them).
     """
     year = forecast_round.year
     this_year: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
@@ -1094,7 +1099,11 @@ def line_proposals(*, forecast_round: ForecastRound, area: Area) -> dict[tuple[i
         else:
             last_year[(unit_id, group_id)][month] = amount
             last_year_months[unit_id].add(month)
-    groups = list(AccountGroup.objects.values_list("pk", flat=True))
+    groups = (
+        list(group_ids)
+        if group_ids is not None
+        else list(AccountGroup.objects.values_list("pk", flat=True))
+    )
     proposals = {}
     for unit_id, months in last_month.items():
         complete = len(last_year_months[unit_id]) == 12

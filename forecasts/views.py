@@ -214,7 +214,9 @@ def _grid_write(request: HttpRequest, form, forecast_round, area):
 
 
 def _grid_ctx(user, forecast_round, area, forecast, form, grid, conflict=None) -> dict:
-    proposals = selectors.line_proposals(forecast_round=forecast_round, area=area)
+    proposals = selectors.line_proposals(
+        forecast_round=forecast_round, area=area, group_ids=grid.group_ids
+    )
     grid = selectors.grid_add_proposals(grid=grid, proposals=proposals)
     return {
         "round": forecast_round,
