@@ -15,3 +15,7 @@ except ImproperlyConfigured as exc:  # a bad setting: one clear line instead of 
     sys.stderr.write(f"Configuration error: {exc}\n")
     # 3 is gunicorn's "worker failed to boot": it stops instead of restarting workers forever.
     sys.exit(3)
+
+from regionbudget.core.startup import warm_up  # noqa: E402 - needs the apps loaded above
+
+warm_up()

@@ -322,17 +322,16 @@ def _setup(args) -> int:
 
 
 def _cold(args) -> int:
-    """Start as a gunicorn worker does (load the WSGI application: settings, apps, middleware),
-    empty the cache (whatever backend the settings name), then time the first request to the
-    dashboard and capture the statements it ran."""
+    """Start as a gunicorn worker does (load the project's WSGI module: settings, apps,
+    middleware and its warm-up), empty the cache (whatever backend the settings name), then time
+    the first request to the dashboard and capture the statements it ran."""
     fixture = json.loads(sys.stdin.read())
-    from django.core.wsgi import get_wsgi_application
-
-    get_wsgi_application()
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    import regionbudget.wsgi  # noqa: F401 - what gunicorn loads in each worker
 
     out = sys.stdout
     sys.stdout = sys.stderr

@@ -1,0 +1,50 @@
+"""A new gunicorn worker loads what its first request would otherwise load: the URLconf with
+every view module (pandas, plotly), the translations and the main templates."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+import json, sys
+import regionbudget.wsgi  # what gunicorn loads in each worker
+from django.template import engines
+from django.utils.translation import trans_real
+loader = engines["django"].engine.template_loaders[0]
+print(json.dumps({
+    "modules": [m for m in ("regionbudget.gap.views", "plotly", "pandas") if m in sys.modules],
+    "languages": sorted(trans_real._translations),
+    "templates": sorted(getattr(loader, "get_template_cache", {})),
+}))
+"""
+
+
+def test_the_wsgi_module_loads_views_translations_and_templates_before_any_request():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # No database needed: a worker starts while the database is down.
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "regionbudget.settings",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "DJANGO_SECRET_KEY": "startup-test-" + "x" * 40,
+        "DJANGO_READ_DOT_ENV": "false",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded["modules"] == ["regionbudget.gap.views", "plotly", "pandas"]
+    assert {"sv", "en"} <= set(loaded["languages"])
+    assert "regionbudget/gap_dashboard.html" in loaded["templates"]
