@@ -237,8 +237,23 @@ def _outlooks(
     return result
 
 
+def _deviations(*, years: list[int], user) -> pd.DataFrame:
+    """``forecast_deviation_by_area`` of ``years`` as ``user`` sees it. The whole region's is
+    cached (keyed by the years): the dashboard's figures and the ledger's outlook of a year both
+    read it, and a year's rows do not depend on the other years asked for."""
+    from forecasts.selectors import forecast_deviation_by_area
+
+    if not access.sees_all_areas(user):
+        return forecast_deviation_by_area(years=years, user=user)
+    return cached_data(
+        "deviations:" + ",".join(str(y) for y in sorted(years)),
+        lambda: forecast_deviation_by_area(years=sorted(years), user=access.RegionReader()),
+        sources=GAP_SOURCES,
+    )
+
+
 def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -> GapData:
-    from forecasts.selectors import forecast_deviation_by_area, outside_budgets
+    from forecasts.selectors import outside_budgets
     from measures.selectors import measure_area_shares_frame, measure_effects_frame
 
     plan, year = filters.plan, filters.year
@@ -266,7 +281,7 @@ def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -
     visible_areas = list(area_list(user=user).values_list("pk", "code", "name"))
 
     this_year = scoped[scoped["year"] == year] if not scoped.empty else scoped
-    all_deviations = forecast_deviation_by_area(years=years, user=user)
+    all_deviations = _deviations(years=years, user=user)
     if area_codes is not None and not all_deviations.empty:
         all_deviations = all_deviations[all_deviations["area_code"].isin(area_codes)]
     deviations = (
@@ -343,7 +358,7 @@ def ledger_outlook(*, plan: Plan, year: int) -> OutlookJoin | None:
     (``access.RegionReader``): its totals, never an area's figures. Only the outlook is computed
     (the same ``_outlooks`` as the dashboard's), not the rest of the gap figures.
     """
-    from forecasts.selectors import forecast_deviation_by_area, outside_budgets
+    from forecasts.selectors import outside_budgets
     from measures.selectors import measure_area_shares_frame, measure_effects_frame
 
     if year not in plan.years:
@@ -352,7 +367,10 @@ def ledger_outlook(*, plan: Plan, year: int) -> OutlookJoin | None:
     if required is None:
         return None
     reader = access.RegionReader()
-    deviations = forecast_deviation_by_area(years=[year], user=reader)
+    # The plan's years, as the dashboard reads them (one cached frame for both), then the year's.
+    deviations = _deviations(years=list(plan.years), user=reader)
+    if not deviations.empty:
+        deviations = deviations[deviations["year"] == year]
     effects = calc.attribute_to_areas(
         measure_effects_frame(plan=plan, user=reader), measure_area_shares_frame(plan=plan)
     )

@@ -182,3 +182,33 @@ def test_the_demo_2026_is_read_by_the_october_forecasts(demo):
     )
     assert _year(snapshot, "low", 2026)["counted"] == "116000000.00"
     assert _year(snapshot, "high", 2026)["counted"] == "130000000.00"
+
+
+def test_the_dashboard_and_the_ledger_read_the_regions_forecast_deviations_once(
+    finance, monkeypatch
+):
+    """The dashboard shows the ledger too: its outlook of the year and the dashboard's figures
+    read the same region-wide deviations, computed once (at twenty regions 0.4 s of SQL each),
+    and the ledger's outlook is the same as when it was read alone."""
+    from django.core.cache import cache
+
+    import forecasts.selectors
+    from forecasts.models import Plan
+
+    plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
+    cache.clear()
+    alone = ledger_snapshot(plan=plan, year=2026)["outlook"]
+    calls = []
+    original = forecasts.selectors.forecast_deviation_by_area
+
+    def counted(**kwargs):
+        calls.append(kwargs["years"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(forecasts.selectors, "forecast_deviation_by_area", counted)
+    cache.clear()
+    page = finance.get("/gap/", {"plan": plan.pk, "year": 2026})
+    assert page.status_code == 200
+    assert calls == [[2024, 2025, 2026]]
+    assert ledger_snapshot(plan=plan, year=2026)["outlook"] == alone
+    assert len(calls) == 1, "the ledger read the cached deviations"
