@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -239,7 +239,11 @@ def _advance(
 
 def _write_lines(forecast: Forecast, lines: Mapping[Cell, LineInput]) -> None:
     """Insert new lines and update changed ones (bulk): unchanged lines leave no history."""
-    existing = {(ln.unit_id, ln.account_group_id): ln for ln in forecast.lines.all()}
+    existing = {
+        (ln.unit_id, ln.account_group_id): ln
+        # No ordering: the model's joins units and account groups, which nothing here needs.
+        for ln in forecast.lines.order_by()
+    }
     new, changed = [], []
     for (unit_id, group_id), line in lines.items():
         stored = existing.get((unit_id, group_id))
@@ -258,7 +262,22 @@ def _write_lines(forecast: Forecast, lines: Mapping[Cell, LineInput]) -> None:
             stored.amount, stored.comment = line.amount, comment
             changed.append(stored)
     ForecastLine.objects.bulk_create(new)
-    ForecastLine.objects.bulk_update(changed, ["amount", "comment"])
+    if changed:
+        # One statement with the changes as three arrays: bulk_update's CASE WHEN per row and
+        # field took about 70 ms of Python for a grid of 200 cells. One statement, as before, so
+        # the statement-level history and data-version triggers fire once.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ForecastLine._meta.db_table} AS line "  # noqa: S608 - a table name
+                "SET amount = change.amount, comment = change.comment "
+                "FROM unnest(%s::bigint[], %s::numeric[], %s::text[]) "
+                "AS change (id, amount, comment) WHERE line.id = change.id",
+                [
+                    [ln.pk for ln in changed],
+                    [ln.amount for ln in changed],
+                    [ln.comment for ln in changed],
+                ],
+            )
 
 
 @transaction.atomic

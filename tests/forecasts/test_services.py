@@ -413,3 +413,32 @@ def test_every_change_to_a_forecast_line_is_kept_in_the_history(november, somati
     assert Decimal(str(events["insert"].pgh_data["amount"])) != Decimal("777000")
     versions = sorted(e.pgh_data["version"] for e in Events.objects.tracks(forecast))
     assert versions == [1, 2]
+
+
+def test_a_save_writes_every_changed_line_and_leaves_the_others_untouched(november, somatik):
+    forecast = _draft(november, somatik)
+    lines = lines_like_budget(somatik)
+    first, second, third, *rest = cells(somatik)
+    lines[first] = LineInput(Decimal("123456.50"), 'Ny "vårdplats" – ökad bemanning')
+    lines[second] = LineInput(lines[second].amount, "bara en kommentar")
+    lines[third] = LineInput(Decimal("-2500"), "")
+    forecast_save(
+        forecast_round=november,
+        area=somatik,
+        lines=lines,
+        expected_version=forecast.version,
+        user=user("direktor.somatik"),
+    )
+    stored = {
+        (ln.unit_id, ln.account_group_id): (ln.amount, ln.comment)
+        for ln in ForecastLine.objects.filter(forecast=forecast)
+    }
+    assert stored[first] == (Decimal("123456.50"), 'Ny "vårdplats" – ökad bemanning')
+    assert stored[second] == (lines[second].amount, "bara en kommentar")
+    assert stored[third] == (Decimal("-2500.00"), "")
+    assert all(stored[cell] == (lines[cell].amount, lines[cell].comment) for cell in rest)
+    updated = {
+        (e.pgh_data["unit_id"], e.pgh_data["account_group_id"])
+        for e in Events.objects.filter(pgh_model="forecasts.ForecastLineEvent", pgh_label="update")
+    }
+    assert updated == {first, second, third}, "only the changed lines have an update"
