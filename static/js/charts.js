@@ -1,7 +1,8 @@
 /* Draws every chart on the page from the JSON beside it (no inline script: strict CSP).
  *
- * A chart is drawn when it comes within a screen of the view, so that the first screen is usable before
- * the charts below it are drawn; printing draws every chart first. Each chart's place keeps
+ * A chart is drawn when it comes within a screen of the view, or once the reader has scrolled
+ * past it, so that the first screen is usable before the charts below it are drawn; printing
+ * draws every chart first. Each chart's place keeps
  * the height of its figure meanwhile, so the page does not jump. The tables beside the charts
  * hold the same figures, for readers without JavaScript.
  *
@@ -55,6 +56,25 @@
     figures.forEach(function (_figure, element) { draw(element); });
   }
 
+  // The observer reports a chart only if it sees it within reach at one of its checks: a quick
+  // scroll (or a jump to the end) while the page is busy drawing can pass a chart between two
+  // checks, and it would never be drawn. So each scroll also draws every chart not drawn yet
+  // that is within a screen below the view or anywhere above it.
+  var checking = false;
+  function drawReached() {
+    checking = false;
+    var reach = window.innerHeight * 2;
+    figures.forEach(function (_figure, element) {
+      if (element.getBoundingClientRect().top < reach) { draw(element); }
+    });
+  }
+  function onScroll() {
+    if (!checking && figures.size) {
+      checking = true;
+      window.requestAnimationFrame(drawReached);
+    }
+  }
+
   function setUp() {
     if (!window.Plotly && !PLOTLY) { return; }
     document.querySelectorAll("[data-chart]").forEach(function (element) {
@@ -73,6 +93,7 @@
         });
       }, { rootMargin: "100% 0px" });  // the next screen too: scrolling finds it drawn
       figures.forEach(function (_figure, element) { observer.observe(element); });
+      window.addEventListener("scroll", onScroll, { passive: true });
     } else {
       drawAll();
     }

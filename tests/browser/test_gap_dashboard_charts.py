@@ -35,6 +35,24 @@ def test_charts_below_the_first_screen_wait_until_scrolled_to_and_print_draws_th
     assert page.locator("[data-chart] .main-svg").count() >= charts
 
 
+def test_a_jump_past_the_charts_draws_every_chart_scrolled_past(page, seed):
+    """A jump to the end of the page (End, or a quick scroll while the page is busy) passes the
+    charts between two of the observer's checks: they are drawn all the same."""
+    _log_in(page, "ekonom")
+    page.goto("/gap/?year=2024")
+    page.wait_for_selector("#outlook .chart .main-svg")
+    assert page.locator("#categories .chart .main-svg").count() == 0, "not drawn yet"
+    page.evaluate(
+        "window.scrollTo({top: document.documentElement.scrollHeight, behavior: 'instant'})"
+    )
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-chart]')]"
+        ".every((chart) => chart.querySelector('.main-svg'))"
+    )
+    drawn = page.locator("[data-chart]", has=page.locator(".main-svg")).count()
+    assert drawn == page.locator("[data-chart]").count() == 6
+
+
 def test_the_picker_adds_an_area_that_is_not_among_the_movers(page, axe, seed):
     _log_in(page, "ekonom")
     page.goto("/gap/?year=2024#forecast")
