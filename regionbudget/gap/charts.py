@@ -19,7 +19,6 @@ from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from regionbudget.core.money import MSEK
 from regionbudget.gap.calculations import BridgeStep
@@ -59,31 +58,79 @@ def _msek(value: Decimal | None) -> float | None:
     return None if value is None else float(Decimal(value) / MSEK)
 
 
-def _layout(fig: go.Figure, *, y_title: str, height: int = 360) -> go.Figure:
-    fig.update_layout(
+def _merged(base: dict, settings: dict) -> dict:
+    """``base`` with ``settings`` on top, nested dicts merged key by key as ``update_layout``
+    merges them (a figure's ``yaxis`` adds to the common one, it does not replace it)."""
+    merged = dict(base)
+    for key, value in settings.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _layout(*, y_title: str, height: int = 360, **settings) -> dict:
+    """The layout every figure shares, with the figure's own ``settings`` merged into it."""
+    common = {
         # No plotly theme: every figure would carry its 6.5 KB of JSON into the page and
         # plotly.js would apply it on each draw; what the look needs is set here.
-        template="none",
-        height=height,
-        margin={"l": 10, "r": 20, "t": 20, "b": 10},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        font={
+        "template": "none",
+        "height": height,
+        "margin": {"l": 10, "r": 20, "t": 20, "b": 10},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {
             "family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
             "size": 13,
             "color": "#1b1b1b",
         },
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        separators=", ",
-        yaxis={
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "separators": ", ",
+        "yaxis": {
             "title": {"text": y_title},
             "gridcolor": "#d9dee3",
             "zerolinecolor": "#6c757d",
             "automargin": True,
         },
-        xaxis={"automargin": True},
-    )
-    return fig
+        "xaxis": {"automargin": True},
+    }
+    return _merged(common, settings)
+
+
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    """One validated figure from plain trace and layout dicts. Built in one go because plotly's
+    builder calls (add_bar, update_layout, make_subplots, add_hline…) each validate and parse
+    property paths again: the same figure took several times as long that way."""
+    return go.Figure(data=traces, layout=layout)
+
+
+def _hline(y, *, line: dict, axes: str = "") -> dict:
+    """A horizontal line across a plot, as ``add_hline`` draws it (``axes``: "" or "2")."""
+    return {
+        "type": "line",
+        "xref": f"x{axes} domain",
+        "x0": 0,
+        "x1": 1,
+        "yref": f"y{axes}",
+        "y0": y,
+        "y1": y,
+        "line": line,
+    }
+
+
+def _vline(x, *, line: dict) -> dict:
+    """A vertical line across the plot, as ``add_vline`` draws it."""
+    return {
+        "type": "line",
+        "xref": "x",
+        "x0": x,
+        "x1": x,
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        "line": line,
+    }
 
 
 def gap_years_figure(gap: pd.DataFrame, *, labels: dict[str, str]) -> go.Figure:
@@ -96,47 +143,61 @@ def gap_years_figure(gap: pd.DataFrame, *, labels: dict[str, str]) -> go.Figure:
     years = [str(y) for y in gap["year"]]
     low = [_msek(v) for v in gap["planned_low"]]
     span = [_msek(h - lo) for lo, h in zip(gap["planned_low"], gap["planned_high"], strict=True)]
-    fig = go.Figure()
-    fig.add_bar(
-        name=labels["required"],
-        x=years,
-        y=[_msek(v) for v in gap["required"]],
-        marker={"color": DARK},
-        offsetgroup="required",
-    )
-    fig.add_bar(
-        name=labels["planned_low"], x=years, y=low, marker={"color": MID}, offsetgroup="planned"
-    )
-    fig.add_bar(
-        name=labels["planned_range"],
-        x=years,
-        y=span,
-        base=low,
-        offsetgroup="planned",
-        marker={"color": LIGHT, "pattern": {"shape": "/", "fgcolor": MID}},
-    )
-    fig.add_scatter(
-        name=labels["realised"],
-        x=years,
-        y=[_msek(v) for v in gap["realised"]],
-        mode="markers",
-        marker={
-            "symbol": "diamond",
-            "size": 13,
-            "color": GREEN,
-            "line": {"color": "black", "width": 1},
+    traces = [
+        {
+            "type": "bar",
+            "name": labels["required"],
+            "x": years,
+            "y": [_msek(v) for v in gap["required"]],
+            "marker": {"color": DARK},
+            "offsetgroup": "required",
         },
+        {
+            "type": "bar",
+            "name": labels["planned_low"],
+            "x": years,
+            "y": low,
+            "marker": {"color": MID},
+            "offsetgroup": "planned",
+        },
+        {
+            "type": "bar",
+            "name": labels["planned_range"],
+            "x": years,
+            "y": span,
+            "base": low,
+            "offsetgroup": "planned",
+            "marker": {"color": LIGHT, "pattern": {"shape": "/", "fgcolor": MID}},
+        },
+        {
+            "type": "scatter",
+            "name": labels["realised"],
+            "x": years,
+            "y": [_msek(v) for v in gap["realised"]],
+            "mode": "markers",
+            "marker": {
+                "symbol": "diamond",
+                "size": 13,
+                "color": GREEN,
+                "line": {"color": "black", "width": 1},
+            },
+        },
+        {
+            "type": "scatter",
+            "name": labels["expected"],
+            "x": years,
+            "y": [_msek(v) for v in gap["expected"]],
+            "mode": "markers",
+            "marker": {"symbol": "line-ew-open", "size": 26, "color": ACCENT, "line": {"width": 4}},
+        },
+    ]
+    layout = _layout(
+        y_title=labels["axis"],
+        barmode="group",
+        # Years are names of bars, not a number line ("2 023,5" between the bars).
+        xaxis={"type": "category"},
     )
-    fig.add_scatter(
-        name=labels["expected"],
-        x=years,
-        y=[_msek(v) for v in gap["expected"]],
-        mode="markers",
-        marker={"symbol": "line-ew-open", "size": 26, "color": ACCENT, "line": {"width": 4}},
-    )
-    # Years are names of bars, not a number line ("2 023,5" between the bars).
-    fig.update_layout(barmode="group", xaxis={"type": "category"})
-    return _layout(fig, y_title=labels["axis"])
+    return _figure(traces, layout)
 
 
 def gap_bridge_figure(steps: Sequence[BridgeStep], *, labels: dict[str, str]) -> go.Figure:
@@ -152,21 +213,24 @@ def gap_bridge_figure(steps: Sequence[BridgeStep], *, labels: dict[str, str]) ->
         "absolute" if s.kind == "required" else "total" if s.kind == "uncovered" else "relative"
         for s in steps
     ]
-    fig = go.Figure(
-        go.Waterfall(
-            x=names,
-            y=[_msek(step.amount) for step in steps],
-            measure=measure,
-            connector={"line": {"color": "#6c757d", "dash": "dot"}},
-            decreasing={"marker": {"color": MID}},
-            increasing={"marker": {"color": RED}},
-            totals={"marker": {"color": DARK}},
-            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
-        )
+    waterfall = {
+        "type": "waterfall",
+        "x": names,
+        "y": [_msek(step.amount) for step in steps],
+        "measure": measure,
+        "connector": {"line": {"color": "#6c757d", "dash": "dot"}},
+        "decreasing": {"marker": {"color": MID}},
+        "increasing": {"marker": {"color": RED}},
+        "totals": {"marker": {"color": DARK}},
+        "hovertemplate": "%{x}: %{y:.1f}<extra></extra>",
+    }
+    layout = _layout(
+        y_title=_label(labels["axis"]),
+        height=420,
+        showlegend=False,
+        xaxis={"tickangle": -30},
     )
-    fig.update_xaxes(tickangle=-30)
-    fig.update_layout(showlegend=False)
-    return _layout(fig, y_title=_label(labels["axis"]), height=420)
+    return _figure([waterfall], layout)
 
 
 # The forecast deviation chart's lines: the region's total, then at most this many areas (the
@@ -174,6 +238,17 @@ def gap_bridge_figure(steps: Sequence[BridgeStep], *, labels: dict[str, str]) ->
 DEVIATION_AREA_LINES = 5
 _SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon"]
 _DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+
+# The two panels of the forecast deviation chart (upper 45 %, lower 55 % of the height, 0.12
+# apart) as y domains, in the arithmetic of plotly's make_subplots, so the numbers are the
+# same to the last bit: (upper, lower).
+_PANEL_SPACING = 0.12
+_LOWER_TOP = (1.0 - _PANEL_SPACING) * 0.55
+_UPPER_BOTTOM = _LOWER_TOP + _PANEL_SPACING
+_TWO_PANELS = (
+    [_UPPER_BOTTOM, min(1.0, _UPPER_BOTTOM + (1.0 - _PANEL_SPACING) * 0.45)],
+    [0.0, _LOWER_TOP],
+)
 
 
 def forecast_deviation_figure(
@@ -193,44 +268,74 @@ def forecast_deviation_figure(
     """
     labels = _labels(labels)
     x = [_label(r) for r in rounds]
-    panels = 2 if areas else 1
-    fig = make_subplots(
-        rows=panels,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.12,
-        row_heights=[0.45, 0.55] if panels == 2 else None,
-        subplot_titles=[labels["total"], labels["areas"]][:panels],
-    )
-    fig.add_scatter(
-        name=labels["total"],
-        x=x,
-        y=[_msek(v) for v in total],
-        mode="lines+markers",
-        line={"color": DARK, "width": 4},
-        marker={"symbol": "circle", "size": 10},
-        row=1,
-        col=1,
-    )
-    for index, (area, values) in enumerate(areas.items()):
-        trace = deviation_area_trace(area, values, index=index)
-        for key in ("type", "xaxis", "yaxis"):  # placed by row and col instead
-            del trace[key]
-        fig.add_scatter(**trace, x=x, row=2, col=1)
-    for row in range(1, panels + 1):
-        fig.add_hline(y=0, line={"color": "black", "width": 1}, row=row, col=1)
-        fig.update_yaxes(title={"text": labels["axis"]}, row=row, col=1)
-    fig = _layout(fig, y_title=labels["axis"], height=600 if panels == 2 else 400)
-    # Fixed margins instead of plotly's automatic ones: with two panels, fitting the margins
-    # to the round labels redrew the chart several times (about 1 s of its 1.2 s in Chromium).
-    fig.update_xaxes(automargin=False, tickangle=-30)
-    fig.update_yaxes(automargin=False, tickformat=",~f")  # "−15 000", not "−15k"
-    fig.update_layout(
+    traces = [
+        {
+            "type": "scatter",
+            "name": labels["total"],
+            "x": x,
+            "y": [_msek(v) for v in total],
+            "mode": "lines+markers",
+            "line": {"color": DARK, "width": 4},
+            "marker": {"symbol": "circle", "size": 10},
+            "xaxis": "x",
+            "yaxis": "y",
+        }
+    ]
+    traces += [
+        {**deviation_area_trace(area, values, index=index), "x": x}
+        for index, (area, values) in enumerate(areas.items())
+    ]
+    # The panels as plotly's make_subplots(rows=1 or 2, shared_xaxes=True) lays them out: the
+    # x axes match the lowest one, which alone shows the round labels. Fixed margins instead
+    # of plotly's automatic ones: with two panels, fitting the margins to the round labels
+    # redrew the chart several times (about 1 s of its 1.2 s in Chromium).
+    x_axis = {"automargin": False, "tickangle": -30, "domain": [0.0, 1.0]}
+    # "−15 000", not "−15k"
+    y_axis = {"title": {"text": labels["axis"]}, "automargin": False, "tickformat": ",~f"}
+    if areas:
+        upper, lower = _TWO_PANELS
+        axes = {
+            "xaxis": {**x_axis, "anchor": "y", "matches": "x2", "showticklabels": False},
+            "yaxis": {**y_axis, "anchor": "x", "domain": upper},
+            "xaxis2": {**x_axis, "anchor": "y2"},
+            "yaxis2": {**y_axis, "anchor": "x2", "domain": lower},
+        }
+        titles = [(labels["total"], upper[1]), (labels["areas"], lower[1])]
+    else:
+        axes = {
+            "xaxis": {**x_axis, "anchor": "y"},
+            "yaxis": {**y_axis, "anchor": "x", "domain": [0.0, 1.0]},
+        }
+        titles = [(labels["total"], 1.0)]
+    zero = {"color": "black", "width": 1}
+    layout = _layout(
+        y_title=labels["axis"],
+        height=600 if areas else 400,
         margin={"l": 70, "r": 20, "t": 40, "b": 190},
         legend={"orientation": "h", "x": 0, "y": -0.3, "yanchor": "top"},
+        # The zero line of each panel.
+        shapes=[_hline(0, line=zero, axes=panel) for panel in ("", "2")[: 2 if areas else 1]],
+        **axes,
     )
-    fig.update_annotations(font={"size": 14}, xanchor="left", x=0)
-    return fig
+    # Each panel's title above it on the left (an empty title has none, as in make_subplots).
+    annotations = [
+        {
+            "text": text,
+            "font": {"size": 14},
+            "showarrow": False,
+            "xref": "paper",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "paper",
+            "y": top,
+            "yanchor": "bottom",
+        }
+        for text, top in titles
+        if text
+    ]
+    if annotations:
+        layout["annotations"] = annotations
+    return _figure(traces, layout)
 
 
 def deviation_area_trace(
@@ -281,33 +386,41 @@ def outlook_rounds_figure(
     ``plan_low``/``plan_high``: the plan's uncovered range of the year (None: no target).
     ``labels``: ``outlook``, ``plan``, ``axis``.
     """
-    fig = go.Figure()
-    x = list(rounds)
-    fig.add_scatter(
-        name=labels["outlook"],
-        x=x,
-        y=[_msek(v) for v in high],
-        mode="lines+markers",
-        line={"color": DARK},
-        marker={"size": 9},
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": [0] * len(x),
-            "arrayminus": [_msek(h - lo) for lo, h in zip(low, high, strict=True)],
-            "color": DARK,
-        },
-    )
+    labels = _labels(labels)
+    x = [_label(r) for r in rounds]
+    traces = [
+        {
+            "type": "scatter",
+            "name": labels["outlook"],
+            "x": x,
+            "y": [_msek(v) for v in high],
+            "mode": "lines+markers",
+            "line": {"color": DARK},
+            "marker": {"size": 9},
+            "error_y": {
+                "type": "data",
+                "symmetric": False,
+                "array": [0] * len(x),
+                "arrayminus": [_msek(h - lo) for lo, h in zip(low, high, strict=True)],
+                "color": DARK,
+            },
+        }
+    ]
     if plan_low is not None and plan_high is not None:
-        fig.add_scatter(
-            name=labels["plan"],
-            x=x,
-            y=[_msek(plan_high)] * len(x),
-            mode="lines",
-            line={"color": MID, "dash": "dash"},
+        traces.append(
+            {
+                "type": "scatter",
+                "name": labels["plan"],
+                "x": x,
+                "y": [_msek(plan_high)] * len(x),
+                "mode": "lines",
+                "line": {"color": MID, "dash": "dash"},
+            }
         )
-    fig.add_hline(y=0, line={"color": "black", "width": 1})
-    return _layout(fig, y_title=labels["axis"])
+    layout = _layout(
+        y_title=labels["axis"], shapes=[_hline(0, line={"color": "black", "width": 1})]
+    )
+    return _figure(traces, layout)
 
 
 # The most areas a coverage chart shows; with more, the ones that cover least of their target
@@ -328,21 +441,34 @@ def coverage_figure(coverage: pd.DataFrame, *, by: str, labels: dict[str, str]) 
     span = [
         float(h - lo) for lo, h in zip(rows["coverage_low"], rows["coverage_high"], strict=True)
     ]
-    fig = go.Figure()
-    fig.add_bar(name=labels["low"], y=names, x=low, orientation="h", marker={"color": MID})
-    fig.add_bar(
-        name=labels["range"],
-        y=names,
-        x=span,
-        base=low,
-        orientation="h",
-        marker={"color": LIGHT, "pattern": {"shape": "/", "fgcolor": MID}},
+    traces = [
+        {
+            "type": "bar",
+            "name": labels["low"],
+            "y": names,
+            "x": low,
+            "orientation": "h",
+            "marker": {"color": MID},
+        },
+        {
+            "type": "bar",
+            "name": labels["range"],
+            "y": names,
+            "x": span,
+            "base": low,
+            "orientation": "h",
+            "marker": {"color": LIGHT, "pattern": {"shape": "/", "fgcolor": MID}},
+        },
+    ]
+    layout = _layout(
+        y_title="",
+        height=max(260, 40 * len(names) + 110),
+        barmode="overlay",
+        yaxis={"autorange": "reversed"},
+        xaxis={"title": {"text": labels["axis"]}, "gridcolor": "#d9dee3", "ticksuffix": " %"},
+        shapes=[_vline(100, line={"color": DARK, "width": 2, "dash": "dash"})],
     )
-    fig.add_vline(x=100, line={"color": DARK, "width": 2, "dash": "dash"})
-    fig.update_layout(barmode="overlay", yaxis={"autorange": "reversed"})
-    fig = _layout(fig, y_title="", height=max(260, 40 * len(names) + 110))
-    fig.update_xaxes(title={"text": labels["axis"]}, gridcolor="#d9dee3", ticksuffix=" %")
-    return fig
+    return _figure(traces, layout)
 
 
 # --- Static SVG for status reports (tablet, print and PDF alike; no JavaScript) ----------------
