@@ -193,8 +193,8 @@ def _outlooks(
 
     if deviations.empty:
         return {}
-    forecast_ids = {int(i) for i in deviations["forecast_id"].dropna()}
-    inclusions = forecast_inclusions(plan=plan, forecast_ids=forecast_ids)
+    # Every approved forecast of the years: those outside the frame's areas are never looked up.
+    inclusions = forecast_inclusions(plan=plan, years=years)
     # Each round's outlook reads only its year's effects: split them by year once, not per round.
     # (A comprehension: dict() of a groupby would call its ``keys`` attribute, a column name.)
     by_year = (
@@ -252,6 +252,32 @@ def _deviations(*, years: list[int], user) -> pd.DataFrame:
     )
 
 
+def _region_outlooks(
+    plan: Plan, *, effects: pd.DataFrame | None = None, shares: pd.DataFrame | None = None
+) -> dict[int, list[calc.Outlook]]:
+    """``_outlooks`` of the whole region for every year of ``plan``, as everyone who sees all
+    areas reads them. Cached: the dashboard's figures and the ledger's outlook both read it.
+    ``effects`` and ``shares``: the plan's ``measure_effects_frame`` (every measure) and
+    ``measure_area_shares_frame`` when the caller has them already."""
+    from forecasts.selectors import outside_budgets
+    from measures.selectors import measure_area_shares_frame, measure_effects_frame
+
+    def compute() -> dict[int, list[calc.Outlook]]:
+        reader = access.RegionReader()
+        years = list(plan.years)
+        frame = measure_effects_frame(plan=plan, user=reader) if effects is None else effects
+        split = measure_area_shares_frame(plan=plan) if shares is None else shares
+        return _outlooks(
+            _deviations(years=years, user=reader),
+            plan=plan,
+            years=years,
+            effects=calc.attribute_to_areas(frame, split),
+            outside=outside_budgets(plan=plan),
+        )
+
+    return cached_data(f"outlooks:{plan.pk}", compute, sources=GAP_SOURCES)
+
+
 def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -> GapData:
     from forecasts.selectors import outside_budgets
     from measures.selectors import measure_area_shares_frame, measure_effects_frame
@@ -292,7 +318,11 @@ def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -
     # The outlook: the reduction outside the area budgets is the region's, not an area's; the
     # requirement is not divided by category, so with a category chosen there is none.
     outlooks: dict[int, list[calc.Outlook]] = {}
-    if not filters.category:
+    if not filters.category and area_codes is None and access.sees_all_areas(user):
+        # The whole region, as every reader who sees all areas reads it (the effects above are
+        # every measure's: such a user sees them all).
+        outlooks = _region_outlooks(plan, effects=effects, shares=shares)
+    elif not filters.category:
         outlook_effects = calc.attribute_to_areas(effects, shares)
         if area_codes is not None:
             outlook_effects = outlook_effects[outlook_effects["area_code"].isin(area_codes)]
@@ -355,36 +385,21 @@ def ledger_outlook(*, plan: Plan, year: int) -> OutlookJoin | None:
     the year has no requirement or no approved forecast yet.
 
     The ledger is the region's whatever the reader's role, so the outlook is the region's too
-    (``access.RegionReader``): its totals, never an area's figures. Only the outlook is computed
-    (the same ``_outlooks`` as the dashboard's), not the rest of the gap figures.
+    (``access.RegionReader``): its totals, never an area's figures. Only the outlook is read
+    (``_region_outlooks``, the dashboard's), not the rest of the gap figures.
     """
-    from forecasts.selectors import outside_budgets
-    from measures.selectors import measure_area_shares_frame, measure_effects_frame
-
     if year not in plan.years:
         return None
     required = _targets(plan)[0].get(year)
     if required is None:
         return None
-    reader = access.RegionReader()
-    # The plan's years, as the dashboard reads them (one cached frame for both), then the year's.
-    deviations = _deviations(years=list(plan.years), user=reader)
-    if not deviations.empty:
-        deviations = deviations[deviations["year"] == year]
-    effects = calc.attribute_to_areas(
-        measure_effects_frame(plan=plan, user=reader), measure_area_shares_frame(plan=plan)
-    )
-    rounds = _outlooks(
-        deviations,
-        plan=plan,
-        years=[year],
-        effects=effects,
-        outside=outside_budgets(plan=plan),
-    ).get(year)
+    # The region's outlooks of the plan's years, as the dashboard reads them (one cached value
+    # for both), then the year's.
+    rounds = _region_outlooks(plan).get(year)
     if not rounds:
         return None
     found = rounds[-1]
-    month = int(deviations.loc[deviations["round_id"] == found.round_id, "month"].iloc[0])
+    month = ForecastRound.objects.values_list("month", flat=True).get(pk=found.round_id)
     return OutlookJoin(
         year=year,
         round_year=year,

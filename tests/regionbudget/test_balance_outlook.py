@@ -212,3 +212,33 @@ def test_the_dashboard_and_the_ledger_read_the_regions_forecast_deviations_once(
     assert calls == [[2024, 2025, 2026]]
     assert ledger_snapshot(plan=plan, year=2026)["outlook"] == alone
     assert len(calls) == 1, "the ledger read the cached deviations"
+
+
+def test_the_dashboard_and_the_ledger_compute_the_regions_outlooks_once(finance, monkeypatch):
+    """The ledger's outlook is the dashboard's outlook of the region: after the dashboard it is
+    read from the cache, not computed again, and it is the same as when it was computed alone.
+    An area's dashboard computes its own."""
+    from django.core.cache import cache
+
+    from forecasts.models import Plan
+    from regionbudget.gap import selectors
+
+    plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
+    cache.clear()
+    alone = ledger_snapshot(plan=plan, year=2026)["outlook"]
+    calls = []
+    original = selectors._outlooks
+
+    def counted(deviations, **kwargs):
+        calls.append(sorted(set(deviations["area_code"])))
+        return original(deviations, **kwargs)
+
+    monkeypatch.setattr(selectors, "_outlooks", counted)
+    cache.clear()
+    assert finance.get("/gap/", {"plan": plan.pk, "year": 2026}).status_code == 200
+    assert len(calls) == 1 and len(calls[0]) > 1, "the region's outlooks, once"
+    assert ledger_snapshot(plan=plan, year=2026)["outlook"] == alone
+    assert len(calls) == 1, "the ledger read the dashboard's outlooks"
+    area = Area.objects.get(code="LSO-SOM")
+    assert finance.get("/gap/", {"plan": plan.pk, "year": 2026, "area": area.pk}).status_code == 200
+    assert calls[1:] == [["LSO-SOM"]], "an area's outlooks are its own"
