@@ -129,7 +129,10 @@ def deviation_view(deviations: pd.DataFrame, *, language: str) -> dict:
     if deviations.empty:
         return {}
     ordered = deviations.sort_values(["year", "month"], kind="stable")
-    labels = [_round_label(y, m) for y, m in zip(ordered["year"], ordered["month"], strict=True)]
+    # One label per round, not per row (160 areas × 12 rounds at twenty regions' scale).
+    keys = list(zip(ordered["year"], ordered["month"], strict=True))
+    named = {key: _round_label(*key) for key in set(keys)}
+    labels = [named[key] for key in keys]
     rounds = list(dict.fromkeys(labels))
     rows: dict[str, dict] = {}
     for area, label, value in zip(ordered["area_name"], labels, ordered["deviation"], strict=True):

