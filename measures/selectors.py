@@ -33,6 +33,7 @@ from measures.models import (
     RealisedEffect,
 )
 from regionbudget.core import access
+from regionbudget.core.caching import cached_data
 from regionbudget.core.models import Area, Unit
 from regionbudget.core.selectors import area_list
 
@@ -51,6 +52,7 @@ __all__ = [
     "default_plan",
     "default_year",
     "forecast_inclusions",
+    "plan_effects_frame",
     "measure_area_shares_frame",
     "measure_effects_frame",
     "measure_get",
@@ -237,6 +239,23 @@ def measure_effects_frame(
                 }
             )
     return _object_frame(records, EFFECT_COLUMNS, ints={"measure_id", "year"})
+
+
+# The tables ``measure_effects_frame`` reads.
+EFFECT_SOURCES: tuple[str, ...] = tuple(
+    model._meta.db_table for model in (Plan, Measure, Category, Area, PlannedEffect, RealisedEffect)
+)
+
+
+def plan_effects_frame(*, plan: Plan) -> pd.DataFrame:
+    """``measure_effects_frame`` of every measure of ``plan`` (what a reader who sees all areas
+    gets), cached per data version: the gap figures, the region's outlooks and the balance
+    ledger's plan totals read the same frame, and compute it once."""
+    return cached_data(
+        f"effects:{plan.pk}",
+        lambda: measure_effects_frame(plan=plan, user=None, measures=Measure.objects.all()),
+        sources=EFFECT_SOURCES,
+    )
 
 
 def _object_frame(records: list[dict], columns: list[str], ints: set[str]) -> pd.DataFrame:

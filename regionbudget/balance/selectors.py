@@ -92,17 +92,14 @@ class BalanceData:
 
 def plan_improvement(*, plan: Plan | None) -> dict[str, dict[int, Decimal]]:
     """The plan's measures per year (SEK, the whole region, cancelled ones out): ``low`` and
-    ``high`` end of the planned range, the same sums as the gap figures. Three queries."""
+    ``high`` end of the planned range, the same sums as the gap figures, from the plan's cached
+    effects (``measures.selectors.plan_effects_frame``)."""
     if plan is None:
         return {"low": {}, "high": {}}
     from measures.calculations import totals_by_year
-    from measures.models import Measure
-    from measures.selectors import measure_effects_frame
+    from measures.selectors import plan_effects_frame
 
-    effects = measure_effects_frame(
-        plan=plan, user=None, measures=Measure.objects.filter(plan=plan)
-    )
-    frame = totals_by_year(effects, years=plan.years)
+    frame = totals_by_year(plan_effects_frame(plan=plan), years=plan.years)
     years = [int(y) for y in frame["year"]]
     return {
         "low": dict(zip(years, frame["low"], strict=True)),

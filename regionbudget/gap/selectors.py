@@ -260,12 +260,12 @@ def _region_outlooks(
     ``effects`` and ``shares``: the plan's ``measure_effects_frame`` (every measure) and
     ``measure_area_shares_frame`` when the caller has them already."""
     from forecasts.selectors import outside_budgets
-    from measures.selectors import measure_area_shares_frame, measure_effects_frame
+    from measures.selectors import measure_area_shares_frame, plan_effects_frame
 
     def compute() -> dict[int, list[calc.Outlook]]:
         reader = access.RegionReader()
         years = list(plan.years)
-        frame = measure_effects_frame(plan=plan, user=reader) if effects is None else effects
+        frame = plan_effects_frame(plan=plan) if effects is None else effects
         split = measure_area_shares_frame(plan=plan) if shares is None else shares
         return _outlooks(
             _deviations(years=years, user=reader),
@@ -280,12 +280,21 @@ def _region_outlooks(
 
 def _compute_gap_data(user, filters: GapFilters, area_codes: list[str] | None) -> GapData:
     from forecasts.selectors import outside_budgets
-    from measures.selectors import measure_area_shares_frame, measure_effects_frame
+    from measures.selectors import (
+        measure_area_shares_frame,
+        measure_effects_frame,
+        plan_effects_frame,
+    )
 
     plan, year = filters.plan, filters.year
     years = list(plan.years)
-    # The whole plan's measures, so that region-wide ones can be split into the scope.
-    effects = measure_effects_frame(plan=plan, user=user)
+    # The whole plan's measures, so that region-wide ones can be split into the scope (a
+    # reader who sees all areas sees every measure: the plan's cached frame).
+    effects = (
+        plan_effects_frame(plan=plan)
+        if access.sees_all_areas(user)
+        else measure_effects_frame(plan=plan, user=user)
+    )
     shares = measure_area_shares_frame(plan=plan)
     categories = [filters.category] if filters.category else None
     scoped = calc.scope_effects(effects, shares, area_codes=area_codes, categories=categories)

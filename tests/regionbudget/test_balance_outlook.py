@@ -242,3 +242,32 @@ def test_the_dashboard_and_the_ledger_compute_the_regions_outlooks_once(finance,
     area = Area.objects.get(code="LSO-SOM")
     assert finance.get("/gap/", {"plan": plan.pk, "year": 2026, "area": area.pk}).status_code == 200
     assert calls[1:] == [["LSO-SOM"]], "an area's outlooks are its own"
+
+
+def test_the_plans_effects_are_read_once_and_follow_an_edit(finance, monkeypatch):
+    """The dashboard's figures and the ledger's plan totals read the plan's effects computed
+    once; an edit of a planned effect moves the ledger's plan totals at once."""
+    from django.core.cache import cache
+
+    import measures.selectors
+    from forecasts.models import Plan
+    from measures.models import PlannedEffect
+
+    plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
+    calls = []
+    original = measures.selectors.measure_effects_frame
+
+    def counted(**kwargs):
+        calls.append(kwargs["plan"].pk)
+        return original(**kwargs)
+
+    monkeypatch.setattr(measures.selectors, "measure_effects_frame", counted)
+    cache.clear()
+    assert finance.get("/gap/", {"plan": plan.pk, "year": 2026}).status_code == 200
+    before = ledger_snapshot(plan=plan, year=2026)["outlook"]["plan_improvement_high"]
+    assert calls == [plan.pk], "one computation for the dashboard and the ledger"
+    effect = PlannedEffect.objects.get(measure__plan=plan, measure__code="M01", year=2026)
+    effect.high += 10 * M
+    effect.save()
+    after = ledger_snapshot(plan=plan, year=2026)["outlook"]["plan_improvement_high"]
+    assert D(after) == D(before) + 10 * M

@@ -138,13 +138,14 @@ def test_the_home_page_query_count_does_not_grow_with_areas(finance, django_asse
     # and realised effects, and the current year's outlook it is joined to (targets, rounds,
     # budgets, approved forecasts, their inclusions, the reductions outside the budgets); the
     # work queue: open rounds, their forecasts, the latest actuals month and the next meeting
-    # (per role: tests/regionbudget/test_home_queue.py). The region's outlooks and their
-    # forecast deviations are cached on their own, shared with the dashboard: their data
-    # versions are two queries more, and the month of the outlook's round one.
-    with django_assert_num_queries(34):
+    # (per role: tests/regionbudget/test_home_queue.py). The plan's effects, the region's
+    # outlooks and their forecast deviations are cached on their own, shared with the
+    # dashboard: their data versions are three queries more, and the month of the outlook's
+    # round one.
+    with django_assert_num_queries(33):
         finance.get("/")
     Area.objects.create(code="NEW", name="Nytt område", position=99)
-    with django_assert_num_queries(34):
+    with django_assert_num_queries(33):
         finance.get("/")
     # The joined ledger is cached for the data version: read, not computed, the next time
     # (the data version instead of its 18 queries).
