@@ -44,6 +44,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -419,10 +420,10 @@ def deviation_totals(deviations: pd.DataFrame) -> list[tuple[int, int, Decimal]]
 # --- The outlook -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OutlookArea:
+class OutlookArea(NamedTuple):
     """One area's part of an outlook: its latest approved forecast's deviation (SEK, None when
-    it has none) and the round that forecast comes from."""
+    it has none) and the round that forecast comes from. (A named tuple: an outlook of the
+    region at each round of three years is some 6,000 of them, made and cached at once.)"""
 
     area_code: str
     deviation: Decimal | None

@@ -202,35 +202,42 @@ def _outlooks(
         if not effects.empty
         else {}
     )
-    result: dict[int, list[calc.Outlook]] = {}
-    for (year, _month, round_id), rows in deviations.groupby(
-        ["year", "month", "round_id"], sort=True
+    # The rows of each round, in the frame's order (one pass over the columns: a pandas groupby
+    # took as long again as the outlooks themselves).
+    rounds: dict[tuple[int, int, int], list[tuple]] = {}
+    for year, month, round_id, *row in zip(
+        deviations["year"],
+        deviations["month"],
+        deviations["round_id"],
+        deviations["area_code"],
+        deviations["deviation"],
+        deviations["forecast_round_id"],
+        deviations["forecast_id"],
+        strict=True,
     ):
+        rounds.setdefault((int(year), int(month), int(round_id)), []).append(row)
+    result: dict[int, list[calc.Outlook]] = {}
+    for (year, _month, round_id), rows in sorted(rounds.items()):
         # A round in which nothing has been approved yet adds nothing new: its outlook would
         # be the previous round's under a later name.
-        if int(year) not in years or not (rows["forecast_round_id"] == round_id).any():
+        if year not in years or not any(source == round_id for _c, _v, source, _f in rows):
             continue
         areas, included = [], set()
-        for code, value, source, forecast_id in zip(
-            rows["area_code"],
-            rows["deviation"],
-            rows["forecast_round_id"],
-            rows["forecast_id"],
-            strict=True,
-        ):
-            has = forecast_id is not None and not pd.isna(forecast_id)
+        for code, value, source, forecast_id in rows:
+            # None, or NaN in a column pandas made float (NaN is the one value unequal to itself)
+            has = forecast_id is not None and forecast_id == forecast_id
             areas.append(
                 calc.OutlookArea(code, value if has else None, int(source) if has else None)
             )
             if has:
                 included |= {(m, code) for m in inclusions.get(int(forecast_id), ())}
-        result.setdefault(int(year), []).append(
+        result.setdefault(year, []).append(
             calc.outlook(
-                year=int(year),
-                round_id=int(round_id),
+                year=year,
+                round_id=round_id,
                 areas=areas,
-                outside_budgets=outside.get(int(year), ZERO),
-                effects=by_year.get(int(year), effects.iloc[0:0]),
+                outside_budgets=outside.get(year, ZERO),
+                effects=by_year.get(year, effects.iloc[0:0]),
                 included=included,
             )
         )
