@@ -13,9 +13,10 @@ escapes it, so it is drawn as typed (plotly turns the entities back into the cha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from html import escape
+from html import escape, unescape
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -70,8 +71,45 @@ def _merged(base: dict, settings: dict) -> dict:
     return merged
 
 
+# Margins are fitted to the labels here, not by plotly.js: its automatic margins
+# (``automargin``) measure the drawn labels and then draw the whole chart again, two or three
+# draws per chart, about half of the dashboard's drawing time in Chromium. A label's width is
+# estimated from its length at the figures' 13 px font, on the wide side. ``autoexpand`` stays
+# on, so a legend that wraps on a narrow screen still gets its room (one more draw, there only).
+_CHAR_PX = 7.5
+_TITLE_PX = 28  # a y axis's title beside its tick labels
+_LEGEND_PX = 44  # a legend of one row above the plot
+_SIN30, _COS30 = 0.5, math.sqrt(3) / 2
+
+
+def _text_px(texts: Iterable[str]) -> float:
+    """The width of the longest of ``texts`` (as plotly gets them: escaped) when drawn."""
+    return max((len(unescape(t)) for t in texts), default=0) * _CHAR_PX
+
+
+def _number_px(values: Iterable[float | None]) -> float:
+    """The width of the widest tick label on an axis through ``values`` ("−15 000"): the
+    integer digits of the largest value and one more (the next round tick), the thousands
+    spaces and a sign; decimals ("0,5") only on axes of small numbers, within the minimum."""
+    largest = max((abs(v) for v in values if v is not None and math.isfinite(v)), default=0.0)
+    digits = len(str(int(largest))) + 1
+    return max(digits + (digits - 1) // 3 + 1, 4) * _CHAR_PX
+
+
+def _slanted_px(labels: Sequence[str]) -> tuple[float, float]:
+    """(height below the axis, reach left of the first tick) of labels slanted 30° down to
+    the left (``tickangle=-30``)."""
+    height = _text_px(labels) * _SIN30 + 13 * _COS30 + 12
+    return height, (_text_px(labels[:1]) * _COS30 if labels else 0.0)
+
+
+def _margin(*, left: float, bottom: float, top: float = 20, right: float = 20) -> dict:
+    return {"l": round(left), "r": round(right), "t": round(top), "b": round(bottom)}
+
+
 def _layout(*, y_title: str, height: int = 360, **settings) -> dict:
-    """The layout every figure shares, with the figure's own ``settings`` merged into it."""
+    """The layout every figure shares, with the figure's own ``settings`` merged into it;
+    each figure sets its ``margin`` (``_margin``) to fit its labels."""
     common = {
         # No plotly theme: every figure would carry its 6.5 KB of JSON into the page and
         # plotly.js would apply it on each draw; what the look needs is set here.
@@ -91,9 +129,10 @@ def _layout(*, y_title: str, height: int = 360, **settings) -> dict:
             "title": {"text": y_title},
             "gridcolor": "#d9dee3",
             "zerolinecolor": "#6c757d",
-            "automargin": True,
+            "automargin": False,
+            "tickformat": ",~f",  # "12 000", not "12k"
         },
-        "xaxis": {"automargin": True},
+        "xaxis": {"automargin": False},
     }
     return _merged(common, settings)
 
@@ -191,11 +230,17 @@ def gap_years_figure(gap: pd.DataFrame, *, labels: dict[str, str]) -> go.Figure:
             "marker": {"symbol": "line-ew-open", "size": 26, "color": ACCENT, "line": {"width": 4}},
         },
     ]
+    tops = [lo + s for lo, s in zip(low, span, strict=True) if lo is not None and s is not None]
     layout = _layout(
         y_title=labels["axis"],
         barmode="group",
         # Years are names of bars, not a number line ("2 023,5" between the bars).
         xaxis={"type": "category"},
+        margin=_margin(
+            left=_number_px([*(v for t in traces for v in t["y"]), *tops]) + _TITLE_PX,
+            bottom=36,
+            top=_LEGEND_PX,
+        ),
     )
     return _figure(traces, layout)
 
@@ -224,11 +269,14 @@ def gap_bridge_figure(steps: Sequence[BridgeStep], *, labels: dict[str, str]) ->
         "totals": {"marker": {"color": DARK}},
         "hovertemplate": "%{x}: %{y:.1f}<extra></extra>",
     }
+    below, reach = _slanted_px(names)
+    numbers = _number_px([_msek(v) for step in steps for v in (step.amount, step.running)])
     layout = _layout(
         y_title=_label(labels["axis"]),
         height=420,
         showlegend=False,
         xaxis={"tickangle": -30},
+        margin=_margin(left=max(numbers + _TITLE_PX, reach), bottom=below),
     )
     return _figure([waterfall], layout)
 
@@ -417,8 +465,13 @@ def outlook_rounds_figure(
                 "line": {"color": MID, "dash": "dash"},
             }
         )
+    below, reach = _slanted_px(x)
+    numbers = _number_px([*(_msek(v) for v in (*low, *high)), _msek(plan_high), 0.0])
     layout = _layout(
-        y_title=labels["axis"], shapes=[_hline(0, line={"color": "black", "width": 1})]
+        y_title=labels["axis"],
+        shapes=[_hline(0, line={"color": "black", "width": 1})],
+        xaxis={"tickangle": -30},
+        margin=_margin(left=max(numbers + _TITLE_PX, reach), bottom=below, top=_LEGEND_PX),
     )
     return _figure(traces, layout)
 
@@ -467,6 +520,8 @@ def coverage_figure(coverage: pd.DataFrame, *, by: str, labels: dict[str, str]) 
         yaxis={"autorange": "reversed"},
         xaxis={"title": {"text": labels["axis"]}, "gridcolor": "#d9dee3", "ticksuffix": " %"},
         shapes=[_vline(100, line={"color": DARK, "width": 2, "dash": "dash"})],
+        # The names beside the bars; below, the percentages and the axis's title.
+        margin=_margin(left=_text_px(names) + 12, bottom=58, top=_LEGEND_PX, right=30),
     )
     return _figure(traces, layout)
 

@@ -160,3 +160,48 @@ def test_a_category_name_in_the_bridge_is_escaped():
     ]
     figure = gap_bridge_figure(steps, labels=LABELS)
     assert list(figure.data[0].x) == ["Krav", SHOWN, "Ofinansierat"]
+
+
+# Margins are fitted to the labels on the server (7.5 px per character at the figures' font),
+# so that plotly.js draws each chart once instead of measuring and drawing it again.
+
+
+def test_a_long_area_name_gets_a_left_margin_wide_enough_for_it():
+    name = "Länssjukvårdsområde psykiatri och habilitering"  # 46 characters
+    by_area = gap_by_group(_effects(), by="area_code", year=2024, required={"LSO-SOM": 120 * M})
+    figure = coverage_figure(by_area, by="area_code", labels={**LABELS, "LSO-SOM": name})
+    # 46 × 7.5 = 345 px of name, 12 px from the bars
+    assert figure.layout.margin.l == 357
+    short = coverage_figure(by_area, by="area_code", labels={**LABELS, "LSO-SOM": "Somatik"})
+    assert short.layout.margin.l == round(7 * 7.5 + 12)
+    assert not figure.layout.xaxis.automargin and not figure.layout.yaxis.automargin
+
+
+def test_escaped_names_are_measured_as_drawn():
+    by_area = gap_by_group(_effects(), by="area_code", year=2024, required={"LSO-SOM": 120 * M})
+    figure = coverage_figure(by_area, by="area_code", labels={**LABELS, "LSO-SOM": "A&B"})
+    assert list(figure.data[0].y) == ["A&amp;B"]
+    assert figure.layout.margin.l == round(3 * 7.5 + 12), "three characters, not seven"
+
+
+def test_the_bridge_leaves_room_below_for_its_slanted_category_names():
+    steps = gap_bridge(_effects(), year=2024, required=324 * M)
+    figure = gap_bridge_figure(steps, labels=LABELS)
+    # The longest name, "Ofinansierat" and "Vårdstruktur" (12 characters, 90 px), slanted 30°:
+    # 90 × 0.5 + 13 × 0.866 + 12 = 68.3 px below the axis.
+    assert figure.layout.margin.b == 68
+    # Left: the tick labels (324 MSEK at most: 3 digits and one more for the next round tick,
+    # "1 000", with its space and a sign: 6 characters, 45 px) and the axis title (28 px);
+    # "Krav" slanted reaches 4 × 7.5 × 0.866 = 26 px left of its tick.
+    assert figure.layout.margin.l == 73
+    assert figure.layout.xaxis.tickangle == -30
+
+
+def test_the_years_figure_fits_its_largest_figure_and_its_legend():
+    gap = gap_by_year(_effects(), {2024: 12_324 * M, 2025: 550 * M}, years=[2024, 2025])
+    figure = gap_years_figure(gap, labels=LABELS)
+    # 12 324 MSEK: 5 digits and one more (100 000), one space, a sign: 8 characters = 60 px,
+    # and 28 px of axis title.
+    assert figure.layout.margin.l == 88
+    assert figure.layout.margin.t == 44, "one legend row above the plot"
+    assert figure.layout.yaxis.tickformat == ",~f", "12 000, not 12k"
