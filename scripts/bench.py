@@ -329,16 +329,16 @@ def _cold(args) -> int:
     middleware chain on its first request, 0.2 s of WhiteNoise scanning the static files that
     a worker does once when it starts.)"""
     fixture = json.loads(sys.stdin.read())
-    from django.core.cache import cache
     from django.db import connection
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
 
+    from regionbudget.core.caching import clear_cache
     from regionbudget.wsgi import application  # what gunicorn loads in each worker
 
     out = sys.stdout
     sys.stdout = sys.stderr
-    cache.clear()
+    clear_cache()
     # A browser's request: the session cookie, and compressed pages accepted.
     environ = (
         RequestFactory()
@@ -487,10 +487,10 @@ def _worker(args) -> int:
     import django
 
     django.setup()
-    from django.core.cache import cache
     from django.test import Client
 
     from forecasts.models import Forecast
+    from regionbudget.core.caching import clear_cache
     from regionbudget.core.models import AreaDirector
 
     out = sys.stdout
@@ -511,7 +511,7 @@ def _worker(args) -> int:
     pages = {
         # The cache emptied before each request, in a process that has served the page before:
         # shown beside the cold dashboard (a fresh process), which is what the targets use.
-        "dashboard (empty cache, warm process)": _timed_get(finance, "/gap/", n, before=cache.clear)
+        "dashboard (empty cache, warm process)": _timed_get(finance, "/gap/", n, before=clear_cache)
     }
     for name, (user, path) in _pages(fixture).items():
         pages[name] = _timed_get(clients[user], path, n)
@@ -577,7 +577,7 @@ METHOD = """## Method
   per sample.
 - **Cold dashboard**: a fresh process per sample, started as a gunicorn worker starts (the WSGI
   application loaded: settings, apps, middleware; nothing requested yet), the cache emptied with
-  `cache.clear()` (whichever backend the settings name), then the first request to `/gap/`
+  `clear_cache()` (whichever backend the settings name), then the first request to `/gap/`
   timed through that WSGI application as gunicorn calls it, with a session cookie and
   `Accept-Encoding: gzip` (connection to the database, every figure and the compression
   included). **The SQL it runs**:

@@ -117,11 +117,11 @@ def _swedish_by_default():
 def _fresh_cache():
     """Each test starts with an empty cache: what one test cached (its own data, rolled back
     after it) must not be seen by the next."""
-    from django.core.cache import cache
+    from regionbudget.core.caching import clear_cache
 
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

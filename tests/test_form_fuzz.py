@@ -21,7 +21,6 @@ from datetime import timedelta
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count
@@ -34,6 +33,7 @@ from hypothesis import strategies as st
 from forecasts.models import Forecast, ForecastRound, Plan
 from forecasts.services import forecast_submit
 from measures.models import Category, Indicator, Measure
+from regionbudget.core.caching import clear_cache
 from regionbudget.core.models import Area
 from regionbudget.gap.models import ConfidenceWeight
 from regionbudget.reports.models import Meeting, StatusReport
@@ -148,7 +148,7 @@ def _client(username: str) -> Client:
 def _rolled_back(call):
     """Run ``call`` in a transaction that is rolled back; check its responses."""
     with transaction.atomic():
-        cache.clear()
+        clear_cache()
         responses = call()
         transaction.set_rollback(True)
     for response in responses:

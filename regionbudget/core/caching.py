@@ -25,12 +25,22 @@ otherwise (``regionbudget.settings``), shared by every worker process and host. 
 restart, so every key also holds a digest of the code and translations that compute the values
 (``code_version``): after an upgrade, figures are computed by the new code, not read from what
 the old one left, while hosts running the same code still share their entries.
+
+Because a key names the versions its value was computed from, an entry never goes stale: it is
+only superseded by a key with newer versions. So each worker also keeps the pages' bodies it read
+last in its own memory (``_Recent``), and reads them from the shared cache only when a newer
+version or another scope asks for one it has not got: fetching and decoding a dashboard body of
+a twenty-region plan (several hundred KB) from the cache table took 7 ms of each request. Only
+text is kept this way (immutable: requests can share it); other values are decoded per request
+from the shared cache, so that no request changes another's copy.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -39,13 +49,72 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-__all__ = ["cached_data", "code_digest", "code_version", "data_version", "data_versions"]
+__all__ = [
+    "cached_data",
+    "clear_cache",
+    "code_digest",
+    "code_version",
+    "data_version",
+    "data_versions",
+]
 
 T = TypeVar("T")
 _TIMEOUT = 60 * 60
-# What computes the cached values: the apps' Python code and the compiled translations (cached
-# pages hold translated sentences).
-_CODE_PATTERNS = ("regionbudget/**/*.py", "forecasts/**/*.py", "measures/**/*.py", "locale/**/*.mo")
+# What computes the cached values: the apps' Python code, the compiled translations (cached
+# pages hold translated sentences) and the templates that render cached page parts.
+_CODE_PATTERNS = (
+    "regionbudget/**/*.py",
+    "forecasts/**/*.py",
+    "measures/**/*.py",
+    "locale/**/*.mo",
+    "templates/**/*.html",
+)
+
+
+class _Recent:
+    """The most recently used text values of a worker, by full key: at most ``entries`` of them
+    and ``chars`` characters in all (a few MB). Shared by the worker's threads."""
+
+    def __init__(self, *, entries: int = 64, chars: int = 8_000_000):
+        self.entries, self.chars = entries, chars
+        self._values: OrderedDict[str, str] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: str) -> None:
+        if len(value) > self.chars:
+            return
+        with self._lock:
+            if key in self._values:
+                return
+            self._values[key] = value
+            self._size += len(value)
+            while len(self._values) > self.entries or self._size > self.chars:
+                _key, old = self._values.popitem(last=False)
+                self._size -= len(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._size = 0
+
+
+_recent = _Recent()
+
+
+def clear_cache() -> None:
+    """Empty the shared cache and this worker's recent values: every figure is computed again.
+    (Entries never go stale in use; this is for tests and benchmarks, whose rolled-back
+    transactions hand out the same versions again.)"""
+    cache.clear()
+    _recent.clear()
 
 
 def code_digest(root: Path, patterns: Iterable[str] = _CODE_PATTERNS) -> str:
@@ -88,8 +157,13 @@ def cached_data(key: str, compute: Callable[[], T], *, sources: Iterable[str]) -
     stamp = ",".join(f"{name}={version}" for name, version in versions.items())
     # Keys of the database cache are at most 255 characters; a scope may name many areas.
     full_key = "figures:" + hashlib.sha256(f"{code_version()}|{stamp}|{key}".encode()).hexdigest()
+    value = _recent.get(full_key)
+    if value is not None:
+        return value
     value = cache.get(full_key)
     if value is None:
         value = compute()
         cache.set(full_key, value, _TIMEOUT)
+    if isinstance(value, str):
+        _recent.put(full_key, value)
     return value

@@ -190,13 +190,12 @@ def test_the_dashboard_and_the_ledger_read_the_regions_forecast_deviations_once(
     """The dashboard shows the ledger too: its outlook of the year and the dashboard's figures
     read the same region-wide deviations, computed once (at twenty regions 0.4 s of SQL each),
     and the ledger's outlook is the same as when it was read alone."""
-    from django.core.cache import cache
-
     import forecasts.selectors
     from forecasts.models import Plan
+    from regionbudget.core.caching import clear_cache
 
     plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
-    cache.clear()
+    clear_cache()
     alone = ledger_snapshot(plan=plan, year=2026)["outlook"]
     calls = []
     original = forecasts.selectors.forecast_deviation_by_area
@@ -206,7 +205,7 @@ def test_the_dashboard_and_the_ledger_read_the_regions_forecast_deviations_once(
         return original(**kwargs)
 
     monkeypatch.setattr(forecasts.selectors, "forecast_deviation_by_area", counted)
-    cache.clear()
+    clear_cache()
     page = finance.get("/gap/", {"plan": plan.pk, "year": 2026})
     assert page.status_code == 200
     assert calls == [[2024, 2025, 2026]]
@@ -218,13 +217,12 @@ def test_the_dashboard_and_the_ledger_compute_the_regions_outlooks_once(finance,
     """The ledger's outlook is the dashboard's outlook of the region: after the dashboard it is
     read from the cache, not computed again, and it is the same as when it was computed alone.
     An area's dashboard computes its own."""
-    from django.core.cache import cache
-
     from forecasts.models import Plan
+    from regionbudget.core.caching import clear_cache
     from regionbudget.gap import selectors
 
     plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
-    cache.clear()
+    clear_cache()
     alone = ledger_snapshot(plan=plan, year=2026)["outlook"]
     calls = []
     original = selectors._outlooks
@@ -234,7 +232,7 @@ def test_the_dashboard_and_the_ledger_compute_the_regions_outlooks_once(finance,
         return original(deviations, **kwargs)
 
     monkeypatch.setattr(selectors, "_outlooks", counted)
-    cache.clear()
+    clear_cache()
     assert finance.get("/gap/", {"plan": plan.pk, "year": 2026}).status_code == 200
     assert len(calls) == 1 and len(calls[0]) > 1, "the region's outlooks, once"
     assert ledger_snapshot(plan=plan, year=2026)["outlook"] == alone
@@ -247,11 +245,10 @@ def test_the_dashboard_and_the_ledger_compute_the_regions_outlooks_once(finance,
 def test_the_plans_effects_are_read_once_and_follow_an_edit(finance, monkeypatch):
     """The dashboard's figures and the ledger's plan totals read the plan's effects computed
     once; an edit of a planned effect moves the ledger's plan totals at once."""
-    from django.core.cache import cache
-
     import measures.selectors
     from forecasts.models import Plan
     from measures.models import PlannedEffect
+    from regionbudget.core.caching import clear_cache
 
     plan = Plan.objects.get(name="Ekonomi i balans 2024–2026")
     calls = []
@@ -262,7 +259,7 @@ def test_the_plans_effects_are_read_once_and_follow_an_edit(finance, monkeypatch
         return original(**kwargs)
 
     monkeypatch.setattr(measures.selectors, "measure_effects_frame", counted)
-    cache.clear()
+    clear_cache()
     assert finance.get("/gap/", {"plan": plan.pk, "year": 2026}).status_code == 200
     before = ledger_snapshot(plan=plan, year=2026)["outlook"]["plan_improvement_high"]
     assert calls == [plan.pk], "one computation for the dashboard and the ledger"

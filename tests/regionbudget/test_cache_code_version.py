@@ -1,5 +1,6 @@
 """Cached figures outlive a restart (PostgreSQL's cache table or Redis), so an upgrade must not
-read what the old code computed: every key holds a digest of the code and translations."""
+read what the old code computed: every key holds a digest of the code, translations and
+templates."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import pytest
 from regionbudget.core import caching
 
 
-def test_the_digest_follows_the_code_and_translations_and_nothing_else(tmp_path):
+def test_the_digest_follows_the_code_translations_and_templates_and_nothing_else(tmp_path):
     (tmp_path / "regionbudget").mkdir()
     (tmp_path / "locale/sv/LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "templates/regionbudget/partials").mkdir(parents=True)
+    template = tmp_path / "templates/regionbudget/partials/gap_body.html"
+    template.write_text("<h2>Gap</h2>")
     code = tmp_path / "regionbudget/charts.py"
     code.write_text("BARS = 10\n")
     mo = tmp_path / "locale/sv/LC_MESSAGES/django.mo"
@@ -27,6 +31,10 @@ def test_the_digest_follows_the_code_and_translations_and_nothing_else(tmp_path)
     assert changed_code != first
     mo.write_bytes(b"two")
     assert caching.code_digest(tmp_path) not in (first, changed_code)
+
+    before_template = caching.code_digest(tmp_path)
+    template.write_text("<h2>Gapet</h2>")  # a cached page part is rendered from it
+    assert caching.code_digest(tmp_path) != before_template
 
     code.rename(tmp_path / "regionbudget/figures.py")
     assert caching.code_digest(tmp_path) != changed_code, "a renamed module counts"

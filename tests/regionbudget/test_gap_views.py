@@ -174,10 +174,10 @@ def test_a_category_filter_shows_only_that_category(finance):
 def test_the_dashboard_query_count_does_not_grow_with_the_data(
     finance, django_assert_max_num_queries
 ):
-    from django.core.cache import cache
+    from regionbudget.core.caching import clear_cache
 
     url = reverse("gap_dashboard")
-    cache.clear()
+    clear_cache()
     # The balance requirement's flags join the current year (2026) by the forecasts: its
     # outlook's queries come on top of those of the year shown.
     with django_assert_max_num_queries(42) as cold:
@@ -195,7 +195,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
             owner_area=template.owner_area,
             status="proposed",
         )
-    cache.clear()
+    clear_cache()
     with django_assert_max_num_queries(cold_count) as again:
         finance.get(url, {"year": 2024})
     assert len(again.captured_queries) == cold_count
@@ -245,8 +245,7 @@ def test_the_cache_keeps_a_chosen_area_apart_from_a_directors_own_view(finance, 
     but not the same page: finance's links carry area=, the director's must not."""
     import re
 
-    from django.core.cache import cache
-
+    from regionbudget.core.caching import clear_cache
     from regionbudget.core.models import Area
 
     def page(client, query):
@@ -255,7 +254,7 @@ def test_the_cache_keeps_a_chosen_area_apart_from_a_directors_own_view(finance, 
 
     somatik = Area.objects.get(code="LSO-SOM")
     alone = page(director_own, "year=2024")
-    cache.clear()
+    clear_cache()
     page(finance, f"year=2024&area={somatik.pk}")  # cached first, with its area= links
     assert page(director_own, "year=2024") == alone
 
