@@ -9,6 +9,7 @@ once. It writes nothing; ``forecasts.services.figures_replace`` writes the check
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -106,6 +107,10 @@ class ParsedFigures:
         return not self.errors
 
 
+_CENT = Decimal("0.01")
+
+
+@functools.lru_cache(maxsize=1024)  # a file repeats the same few years and months
 def _integer(text: str, low: int, high: int) -> int | None:
     text = text.strip()
     if text.endswith(".0"):  # Excel stores whole numbers as floats
@@ -183,7 +188,7 @@ def parse_figures(
         except ValueError as exc:
             err(number, "amount", values["amount"], str(exc))
         else:
-            if amount != amount.quantize(Decimal("0.01")):
+            if amount != amount.quantize(_CENT):
                 err(number, "amount", values["amount"], _("Use at most two decimals in kronor."))
                 amount = None
         if len(errors) > before or number in bad_rows:

@@ -131,6 +131,8 @@ def format_money_span(
 # Arabic-Indic "١٢٣" as 123, which no one here types as an amount.
 _GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?:\D|$))", re.ASCII)
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$", re.ASCII)
+# What files mostly hold ("-690000", "12750000,50"): read at once; anything else is checked below.
+_SIMPLE_AMOUNT = re.compile(r"-?\d{1,14}(?:[.,]\d{1,6})?", re.ASCII)
 MAX_INTEGER_DIGITS = 14
 MAX_DECIMAL_PLACES = 6
 
@@ -143,6 +145,8 @@ def parse_amount(text: str) -> Decimal:
     ``Infinity``, exponents (``1e400``), several separators, or more than 14 integer digits.
     """
     raw = str(text)
+    if _SIMPLE_AMOUNT.fullmatch(raw):
+        return Decimal(raw.replace(",", "."))
     cleaned = raw.strip().replace(MINUS, "-").replace("\u2013", "-")
     if not cleaned:
         raise ValueError(_("Enter an amount."))

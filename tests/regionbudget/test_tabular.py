@@ -161,6 +161,11 @@ def test_too_many_rows_are_refused():
         ("0,05", Decimal("0.05")),
         ("1234.5", Decimal("1234.5")),
         (" 7 ", Decimal("7")),
+        # plain numbers as files mostly hold them (read without the checks' detour)
+        ("12750000,50", Decimal("12750000.50")),
+        ("-690000", Decimal("-690000")),
+        ("99999999999999", Decimal("99999999999999")),  # 14 digits, the most
+        ("000000000000000012", Decimal("12")),  # leading zeros are not digits of the number
     ],
 )
 def test_parse_amount_reads_swedish_numbers(text, expected):
@@ -179,7 +184,10 @@ def test_parse_amount_reads_swedish_numbers(text, expected):
         ("1.234,5", "är inte ett tal"),
         ("1 23", "är inte ett tal"),
         ("9" * 30, "för stort"),
+        ("9" * 15, "för stort"),
         ("1,1234567", "högst 6 decimaler"),
+        ("-1,", "är inte ett tal"),
+        ("١٢٣", "är inte ett tal"),
     ],
 )
 def test_parse_amount_refuses_what_is_not_an_amount(text, message):
