@@ -90,10 +90,10 @@ def _text_px(texts: Iterable[str]) -> float:
 def _number_px(values: Iterable[float | None]) -> float:
     """The width of the widest tick label on an axis through ``values`` ("−15 000"): the
     integer digits of the largest value and one more (the next round tick), the thousands
-    spaces and a sign; decimals ("0,5") only on axes of small numbers, within the minimum."""
+    spaces and a sign; decimals only on axes of small numbers ("−0,25"), within the minimum."""
     largest = max((abs(v) for v in values if v is not None and math.isfinite(v)), default=0.0)
     digits = len(str(int(largest))) + 1
-    return max(digits + (digits - 1) // 3 + 1, 4) * _CHAR_PX
+    return max(digits + (digits - 1) // 3 + 1, 5) * _CHAR_PX
 
 
 def _slanted_px(labels: Sequence[str]) -> tuple[float, float]:

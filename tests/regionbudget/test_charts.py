@@ -205,3 +205,11 @@ def test_the_years_figure_fits_its_largest_figure_and_its_legend():
     assert figure.layout.margin.l == 88
     assert figure.layout.margin.t == 44, "one legend row above the plot"
     assert figure.layout.yaxis.tickformat == ",~f", "12 000, not 12k"
+
+
+def test_an_axis_of_small_amounts_leaves_room_for_decimal_ticks():
+    gap = gap_by_year(_effects(), {2026: M / 4}, years=[2026])  # 0.25 MSEK, nothing planned
+    figure = gap_years_figure(gap, labels=LABELS)
+    # 0.25: 1 digit and one more, a sign = 3 characters, under the minimum of 5 ("−0,25"):
+    # 37.5 px, and 28 px of axis title.
+    assert figure.layout.margin.l == round(5 * 7.5 + 28)
