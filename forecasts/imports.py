@@ -110,8 +110,13 @@ class ParsedFigures:
 _CENT = Decimal("0.01")
 
 
-@functools.lru_cache(maxsize=1024)  # a file repeats the same few years and months
 def _integer(text: str, low: int, high: int) -> int | None:
+    # No year or month is longer ("2024.0"); a long cell is not kept in the cache below.
+    return None if len(text) > 32 else _short_integer(text, low, high)
+
+
+@functools.lru_cache(maxsize=1024)  # a file repeats the same few years and months
+def _short_integer(text: str, low: int, high: int) -> int | None:
     text = text.strip()
     if text.endswith(".0"):  # Excel stores whole numbers as floats
         text = text[:-2]
