@@ -19,7 +19,6 @@ __all__ = [
     "ACCURACY_COLUMNS",
     "DEVIATION_COLUMNS",
     "GridFigures",
-    "ImportCounts",
     "RoundTotal",
     "NEAR_ZERO_SEK",
     "Proposal",
@@ -32,7 +31,6 @@ __all__ = [
     "comment_required",
     "deviation",
     "deviation_by_round",
-    "import_counts",
     "incomplete_periods",
     "round_total",
     "sum_figures",
@@ -207,42 +205,6 @@ def round_total(
 def cell_key(field: str, cell: tuple[int, int]) -> str:
     """The form field of a grid cell: ``line-<unit>-<group>`` or ``comment-<unit>-<group>``."""
     return f"{field}-{cell[0]}-{cell[1]}"
-
-
-@dataclass(frozen=True)
-class ImportCounts:
-    """How an import's rows compare with the stored figures of the periods they cover."""
-
-    rows: int
-    new: int
-    changed: int
-    removed: int
-    unchanged: int
-    total: Decimal  # the rows' amounts added up, SEK
-
-
-def import_counts(
-    stored: Mapping[Hashable, Decimal], incoming: Sequence[tuple[Hashable, Decimal]]
-) -> ImportCounts:
-    """Compare an import's rows (``(key, amount)``, SEK) with the stored amounts by key of the
-    units and periods the rows cover: a row is new (no stored amount), changed (another amount)
-    or unchanged; a stored amount that no row has would be removed by confirming."""
-    new = changed = 0
-    keys = set()
-    for key, amount in incoming:
-        keys.add(key)
-        if key not in stored:
-            new += 1
-        elif stored[key] != amount:
-            changed += 1
-    return ImportCounts(
-        rows=len(incoming),
-        new=new,
-        changed=changed,
-        removed=sum(1 for key in stored if key not in keys),
-        unchanged=len(incoming) - new - changed,
-        total=sum((amount for _key, amount in incoming), ZERO),
-    )
 
 
 def _month_before(year: int, month: int) -> tuple[int, int]:

@@ -461,10 +461,6 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # list of errors and the confirmation read the stored result.
 
 
-def _rows(upload: ImportUpload) -> list[imports.FigureRow]:
-    return [imports.row_from_json(row) for row in upload.rows]
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
@@ -499,9 +495,7 @@ def import_preview(request: HttpRequest, token) -> HttpResponse:
         return render(request, "forecasts/import_preview.html", ctx, status=400)
     ctx["errors"] = upload.errors[: imports.ERRORS_SHOWN]
     ctx["error_count"] = len(upload.errors)
-    ctx["preview"] = (
-        selectors.import_preview(kind=upload.kind, rows=_rows(upload)) if upload.ok else None
-    )
+    ctx["preview"] = selectors.import_preview(upload=upload) if upload.ok else None
     return render(request, "forecasts/import_preview.html", ctx, status=200 if upload.ok else 400)
 
 
@@ -528,19 +522,23 @@ def import_confirm(request: HttpRequest, token) -> HttpResponse:
     form = ImportConfirmForm(request.POST)
     if not upload.ok or not form.is_valid():
         return redirect("forecasts:import_preview", upload.token)
-    rows = _rows(upload)
-    if selectors.import_rows_stale(rows=rows):
+    if selectors.import_upload_stale(upload=upload):
         # A unit or account group of the file was removed since the upload: check the file
         # again, and let the preview show the rows that now fail.
         services.import_upload_recheck(upload=upload, user=request.user)
         return redirect("forecasts:import_preview", upload.token)
-    preview = selectors.import_preview(kind=upload.kind, rows=rows)
-    if preview.replaces and not form.cleaned_data["replace"]:
+    try:
+        with keep_input(form) as save:
+            # Unticked, an import that would change or remove stored figures writes nothing:
+            # decided in the write's own transaction, not by a preview read before it.
+            result = services.import_upload_write(
+                upload=upload, replace=form.cleaned_data["replace"], user=request.user
+            )
+    except services.ReplaceNotConfirmed:
         messages.error(request, _("Tick the box to confirm that existing figures are replaced."))
         return redirect("forecasts:import_preview", upload.token)
-    with keep_input(form) as save:
-        result = services.import_upload_write(upload=upload, rows=rows, user=request.user)
     if save.interrupted:  # nothing was written and the upload is still there: confirm again
+        preview = selectors.import_preview(upload=upload)
         ctx = {**_preview_ctx(upload, form), "errors": [], "error_count": 0, "preview": preview}
         return render(request, "forecasts/import_preview.html", ctx, status=save.status)
     messages.success(request, _imported_text(upload, result))

@@ -7,6 +7,7 @@ about the workflow and reminders of a round's deadline).
 """
 
 from forecasts.services.figures import (
+    ReplaceNotConfirmed,
     ReplaceResult,
     account_group_upsert,
     figures_replace,
@@ -39,6 +40,7 @@ __all__ = [
     "ForecastConflict",
     "LineInput",
     "RemindResult",
+    "ReplaceNotConfirmed",
     "ReplaceResult",
     "account_group_upsert",
     "deficit_target_set",

@@ -5,8 +5,9 @@ An import replaces the figures of the periods it covers, per unit: for every uni
 that unit and period missing from the file are removed. Unchanged rows are not touched, so
 importing the same file twice changes nothing. Old values stay in the trigger-written history.
 
-The rows go to the database with COPY into a temporary table and three set-based statements,
-never a save per row: 100 000 rows take a few seconds, triggers included.
+The rows go to a temporary staging table (``selectors.import_stage``: from a staged upload's
+JSON inside the database, or by COPY) and from there in two set-based statements, never a save
+per row: 100 000 rows take a few seconds, triggers included.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from django.utils.translation import gettext as _
 
 from forecasts import imports, selectors
 from forecasts.imports import FigureRow
-from forecasts.models import AccountGroup, Actual, Budget, ImportUpload
+from forecasts.models import AccountGroup, ImportUpload
 from forecasts.services.uploads import import_upload_discard, import_upload_stage
 from regionbudget.core import access
 
 __all__ = [
     "FigureRow",
     "account_group_upsert",
+    "ReplaceNotConfirmed",
     "ReplaceResult",
     "figures_replace",
     "import_upload_recheck",
@@ -61,6 +63,11 @@ def account_group_upsert(*, code: str, name: str, kind: str, position: int) -> A
     return group
 
 
+class ReplaceNotConfirmed(Exception):
+    """An import would change or remove stored figures, and replacing them was not confirmed
+    (nothing is written)."""
+
+
 @transaction.atomic
 def figures_replace(*, kind: str, rows: Sequence[FigureRow], user) -> ReplaceResult:
     """Make ``rows`` the figures of the units and periods they cover (all or nothing).
@@ -70,54 +77,39 @@ def figures_replace(*, kind: str, rows: Sequence[FigureRow], user) -> ReplaceRes
     _require_finance(user)
     if kind not in imports.COLUMNS:
         raise ValueError(f"unknown kind {kind!r}")
-    is_actual = kind == ImportUpload.Kind.ACTUAL
-    table = (Actual if is_actual else Budget)._meta.db_table
-    period = ["unit_id", "year", "month"] if is_actual else ["unit_id", "year"]
-    key = [*period, "account_group_id"]
-    match_period = " AND ".join(f"s.{c} = t.{c}" for c in period)
-    match_key = " AND ".join(f"s.{c} = t.{c}" for c in key)
+    stage = selectors.import_stage(kind=kind, rows=rows)
+    return _replace_staged(stage, replace=True)
+
+
+def _replace_staged(stage: selectors.ImportStage, *, replace: bool) -> ReplaceResult:
+    """Make the staged rows (``selectors.import_stage``) the figures of the units and periods
+    they cover; with ``replace`` False, raise ``ReplaceNotConfirmed`` rather than change or
+    remove a stored figure. Runs in the caller's transaction."""
+    table, key = stage.table, stage.key
     columns = ", ".join([*key, "amount"])
     with connection.cursor() as cursor:
-        # An earlier import in the same transaction may have left its staging table.
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.forecasts_import_stage")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE forecasts_import_stage "
-            "(unit_id bigint, year smallint, month smallint, account_group_id bigint, "
-            "amount numeric(16, 2)) ON COMMIT DROP"
-        )
-        with cursor.copy(
-            "COPY forecasts_import_stage (unit_id, year, month, account_group_id, amount) "
-            "FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
-        # The key's index keeps every plan below linear per stored row: the planner estimates
-        # the rows of the covered periods as the product of unit, year and month selectivities
-        # (about one row), and without the index it read the whole staging table once per stored
-        # row in the DELETE's anti-join (100 000 replaced rows: 10^10 comparisons, hours).
-        cursor.execute(
-            "CREATE INDEX ON forecasts_import_stage (unit_id, year, month, account_group_id)"
-        )
-        # Temporary tables get no automatic statistics: without them the planner picks nested
-        # loops over the whole staging table for every stored row.
-        cursor.execute("ANALYZE forecasts_import_stage")
         # Rows of a covered unit and period that the file no longer has.
         cursor.execute(
-            f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM forecasts_import_stage s "  # noqa: S608
-            f"WHERE {match_period}) AND NOT EXISTS "
-            f"(SELECT 1 FROM forecasts_import_stage s WHERE {match_key})"
+            f"DELETE FROM {table} t WHERE {stage.covered} AND NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM forecasts_import_stage s WHERE {stage.same_key})"
         )
         deleted = cursor.rowcount
+        if deleted and not replace:
+            raise ReplaceNotConfirmed
+        # Counted in the database: the flags of 100 000 rows are not worth sending.
         cursor.execute(
-            f"INSERT INTO {table} AS t ({columns}) SELECT {columns} "  # noqa: S608
+            f"WITH written AS (INSERT INTO {table} AS t ({columns}) SELECT {columns} "  # noqa: S608
             f"FROM forecasts_import_stage ON CONFLICT ({', '.join(key)}) "
             "DO UPDATE SET amount = EXCLUDED.amount "
             "WHERE t.amount IS DISTINCT FROM EXCLUDED.amount "
-            "RETURNING (xmax = 0)"
+            "RETURNING (xmax = 0) AS created) "
+            "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) "
+            "FROM written"
         )
-        inserted_flags = [flag for (flag,) in cursor.fetchall()]
-    created = sum(1 for flag in inserted_flags if flag)
-    return ReplaceResult(created=created, updated=len(inserted_flags) - created, deleted=deleted)
+        created, updated = cursor.fetchone()
+        if updated and not replace:
+            raise ReplaceNotConfirmed
+    return ReplaceResult(created=created, updated=updated, deleted=deleted)
 
 
 def _parse(*, kind: str, filename: str, content: bytes) -> tuple[imports.ParsedFigures, str]:
@@ -176,10 +168,18 @@ def import_upload_recheck(*, upload: ImportUpload, user) -> ImportUpload:
 
 
 @transaction.atomic
-def import_upload_write(*, upload: ImportUpload, rows: Sequence[FigureRow], user) -> ReplaceResult:
-    """Write a checked upload's ``rows`` (its stored rows, ``imports.row_from_json``) and forget
-    the upload, in one transaction: either the figures are stored and the upload is gone, or (say
-    the connection is lost) neither, and the upload can be confirmed again."""
-    result = figures_replace(kind=upload.kind, rows=rows, user=user)
+def import_upload_write(*, upload: ImportUpload, replace: bool, user) -> ReplaceResult:
+    """Write a checked upload's rows and forget the upload, in one transaction: either the
+    figures are stored and the upload is gone, or (say the connection is lost) neither, and the
+    upload can be confirmed again.
+
+    ``replace`` is the user's confirmation that stored figures may change or go; without it an
+    upload that would change or remove one raises ``ReplaceNotConfirmed`` and writes nothing.
+    The rows go from the upload's stored JSON to the staging table inside the database: 100 000
+    rows are never decoded in Python again.
+    """
+    _require_finance(user)
+    stage = selectors.import_stage(kind=upload.kind, upload=upload)
+    result = _replace_staged(stage, replace=replace)
     import_upload_discard(upload=upload)
     return result

@@ -190,7 +190,7 @@ def test_a_killed_budget_import_writes_nothing_and_can_be_confirmed_again(
     assert upload.status_code == 302
     confirm = upload["Location"] + "confirm/"
     before = _budgets()
-    killed = _kill_after(monkeypatch, figures, "figures_replace")  # rows written, not committed
+    killed = _kill_after(monkeypatch, figures, "_replace_staged")  # rows written, not committed
 
     response = finance.post(confirm, {"replace": "on"})
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from forecasts.calculations import cell_key
-from forecasts.models import AccountGroup
-from forecasts.services import LineInput, round_open
+from forecasts.imports import FigureRow, row_to_json
+from forecasts.models import AccountGroup, ImportUpload
+from forecasts.services import LineInput, import_upload_stage, round_open
 from regionbudget.core.models import Area, Unit
 
 PLAN = "Ekonomi i balans 2024–2026"
@@ -61,3 +62,15 @@ def grid_post(lines: dict, *, version: int, action: str = "save", **extra) -> di
         data[cell_key("comment", cell)] = line.comment
     data.update(extra)
     return data
+
+
+def staged_upload(kind: str, rows: list[FigureRow], username: str = "ekonom") -> ImportUpload:
+    """A checked budget or actuals upload of ``rows``, as the upload page stores it."""
+    return import_upload_stage(
+        kind=kind,
+        filename="fil.csv",
+        rows=[row_to_json(row) for row in rows],
+        errors=[],
+        row_count=len(rows),
+        user=user(username),
+    )

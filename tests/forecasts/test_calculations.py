@@ -9,7 +9,6 @@ from forecasts.calculations import (
     comment_required,
     deviation,
     deviation_by_round,
-    import_counts,
     round_total,
     sum_figures,
 )
@@ -155,23 +154,6 @@ def test_no_rounds_give_an_empty_frame():
     )
     assert empty.empty
     assert "deviation" in empty.columns
-
-
-def test_an_import_is_compared_with_the_stored_figures_of_its_periods():
-    stored = {("1101", 1): D("100.00"), ("1101", 2): D("200.00"), ("1102", 1): D("50.00")}
-    rows = [(("1101", 1), D("100")), (("1101", 2), D("250.50")), (("1103", 1), D("-20"))]
-    counts = import_counts(stored, rows)
-    # 1101/1 the same amount, 1101/2 changed, 1103/1 new, 1102/1 would go
-    assert (counts.rows, counts.new, counts.changed, counts.unchanged) == (3, 1, 1, 1)
-    assert counts.removed == 1
-    assert counts.total == D("330.50")  # 100 + 250.50 − 20
-
-
-def test_an_import_into_empty_periods_is_all_new():
-    counts = import_counts({}, [(("1101", 1), D("5")), (("1101", 2), D("7"))])
-    assert (counts.new, counts.changed, counts.removed, counts.unchanged) == (2, 0, 0, 0)
-    assert counts.total == D("12")
-    assert import_counts({}, []).total == D("0")
 
 
 def test_a_month_looks_incomplete_when_units_of_the_month_before_are_missing():

@@ -15,7 +15,7 @@ from pghistory.models import Events
 from forecasts import imports
 from forecasts.imports import FigureRow
 from forecasts.models import AccountGroup, Actual, Budget, ImportUpload
-from forecasts.selectors import import_lookups
+from forecasts.selectors import import_lookups, import_preview
 from forecasts.services import figures_replace
 from regionbudget.core.models import Area, Unit
 from tests.forecasts.helpers import user
@@ -262,6 +262,70 @@ def test_replacing_a_periods_figures_asks_for_confirmation_and_keeps_the_old_one
     assert context["user"] == user("ekonom").pk, "the history knows who replaced it"
 
 
+def test_the_preview_compares_the_file_with_the_stored_figures_of_the_periods_it_covers(finance):
+    ekonom = user("ekonom")
+    unit = dict(Unit.objects.filter(code__in=["1101", "1102"]).values_list("code", "pk"))
+    group = dict(AccountGroup.objects.values_list("code", "pk"))
+    stored = [
+        FigureRow(unit["1101"], 2027, None, group["PERS"], Decimal("100.00")),
+        FigureRow(unit["1101"], 2027, None, group["IT"], Decimal("200.00")),
+        FigureRow(unit["1101"], 2027, None, group["LOK"], Decimal("50.00")),
+        FigureRow(unit["1102"], 2027, None, group["PERS"], Decimal("70.00")),
+        FigureRow(unit["1101"], 2028, None, group["PERS"], Decimal("999.00")),
+    ]
+    figures_replace(kind=ImportUpload.Kind.BUDGET, rows=stored, user=ekonom)
+    content = BUDGET_HEADER + (
+        "1101;2027;Personal;100\n"  # the same amount
+        "1101;2027;IT;250,50\n"  # changed
+        "1101;2027;Intäkter;-20\n"  # new
+        "1102;2027;Hyrpersonal;5\n"  # new; 1102's Personal for 2027 would go
+    )
+    page, url = _upload(finance, content.encode())
+    upload = ImportUpload.objects.get()
+    preview = import_preview(upload=upload)
+    # 1101 Lokaler and 1102 Personal of 2027 are not in the file: removed. 2028 is not covered.
+    assert (preview.rows, preview.new, preview.changed, preview.unchanged) == (4, 2, 1, 1)
+    assert preview.removed == 2
+    assert preview.total == Decimal("335.50")  # 100 + 250.50 − 20 + 5
+    assert (preview.periods, preview.unit_count) == (["2027"], 2)
+    assert [(r["unit"], r["group"], r["amount"]) for r in preview.sample] == [
+        ("1101", "Personal", Decimal("100")),
+        ("1101", "IT", Decimal("250.50")),
+        ("1101", "Intäkter", Decimal("-20")),
+        ("1102", "Hyrpersonal", Decimal("5")),
+    ]
+    summary = page.content.decode()
+    assert re.search(r"Ändrade rader</dt><dd[^>]*>1<", summary), summary
+    assert re.search(r"Borttagna rader</dt><dd[^>]*>2<", summary), summary
+
+    done = finance.post(url + "confirm/", {"replace": "on"}, follow=True)
+    assert "2 nya, 1 ändrade och 2" in done.content.decode()
+    figures = Budget.objects.values_list("unit__code", "year", "account_group__code", "amount")
+    assert sorted(figures.filter(year__in=[2027, 2028])) == [
+        ("1101", 2027, "INT", Decimal("-20.00")),
+        ("1101", 2027, "IT", Decimal("250.50")),
+        ("1101", 2027, "PERS", Decimal("100.00")),
+        ("1101", 2028, "PERS", Decimal("999.00")),
+        ("1102", 2027, "HYR", Decimal("5.00")),
+    ]
+
+
+def test_a_changed_amount_is_not_written_without_the_box_even_when_nothing_would_go(finance):
+    _, url = _upload(finance, (BUDGET_HEADER + "1101;2027;Personal;100\n").encode())
+    finance.post(url + "confirm/")
+    page, url = _upload(finance, (BUDGET_HEADER + "1101;2027;Personal;300\n").encode())
+    assert 'name="replace"' in page.content.decode()
+    refused = finance.post(url + "confirm/", follow=True)
+    assert refused.redirect_chain == [(url, 302)]
+    assert "Kryssa i rutan för att bekräfta att befintliga siffror ersätts." in (
+        refused.content.decode()
+    )
+    assert Budget.objects.get(year=2027).amount == Decimal("100.00")
+    assert ImportUpload.objects.count() == 1, "the upload stays to be confirmed with the box"
+    finance.post(url + "confirm/", {"replace": "on"})
+    assert Budget.objects.get(year=2027).amount == Decimal("300.00")
+
+
 def test_other_periods_and_units_are_left_alone(finance, demo):
     before = Budget.objects.filter(year=2024).count()
     _, url = _upload(finance, (BUDGET_HEADER + "1101;2027;Personal;1\n").encode())
@@ -325,6 +389,27 @@ def test_a_hundred_thousand_rows_are_written_with_a_handful_of_queries(
     assert Actual.objects.filter(year=2027).count() == len(rows)
     again = figures_replace(kind=ImportUpload.Kind.ACTUAL, rows=rows, user=user("ekonom"))
     assert (again.created, again.updated, again.deleted) == (0, 0, 0)
+
+
+def test_the_preview_and_the_confirmation_run_as_many_queries_for_many_rows_as_for_one(finance):
+    """The rows are compared and written by set-based statements, never a query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    codes = list(Unit.objects.order_by("code").values_list("code", flat=True)[:40])
+    names = list(AccountGroup.objects.values_list("name", flat=True))
+    counts = []
+    for year, units in ((2027, codes[:1]), (2028, codes)):
+        lines = [f"{u};{year};{m};{g};{m * 10}\n" for u in units for g in names for m in (1, 2)]
+        _, url = _upload(finance, (ACTUAL_HEADER + "".join(lines)).encode(), kind="actual")
+        with CaptureQueriesContext(connection) as preview:
+            assert finance.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as confirm:
+            assert finance.post(url + "confirm/").status_code == 302
+        assert Actual.objects.filter(year=year).count() == len(lines)
+        counts.append((len(preview), len(confirm)))
+    assert len(codes) * len(names) * 2 >= 400
+    assert counts[0] == counts[1], counts
 
 
 # --- staging: the file is read once, at upload ------------------------------------------------

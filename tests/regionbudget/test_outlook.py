@@ -33,7 +33,7 @@ from regionbudget.core.models import Area, Unit
 from regionbudget.gap.selectors import GapFilters, gap_data
 from regionbudget.reports.models import StatusReport
 from regionbudget.reports.services import meeting_create, report_create, report_publish
-from tests.forecasts.helpers import PLAN, cells, user
+from tests.forecasts.helpers import PLAN, cells, staged_upload, user
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -192,7 +192,8 @@ def test_a_budget_import_after_approval_changes_only_forecasts_not_yet_approved(
     rows = [
         FigureRow(year2027["unit"].pk, 2027, None, year2027["personnel"].pk, 200 * M),
     ]
-    assert import_preview(kind=ImportUpload.Kind.BUDGET, rows=rows).approved_rounds == [
+    upload = staged_upload(ImportUpload.Kind.BUDGET, rows)
+    assert import_preview(upload=upload).approved_rounds == [
         {"year": 2027, "rounds": 1}
     ]
     figures_replace(kind=ImportUpload.Kind.BUDGET, rows=rows, user=ekonom)
