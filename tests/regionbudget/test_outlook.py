@@ -193,9 +193,7 @@ def test_a_budget_import_after_approval_changes_only_forecasts_not_yet_approved(
         FigureRow(year2027["unit"].pk, 2027, None, year2027["personnel"].pk, 200 * M),
     ]
     upload = staged_upload(ImportUpload.Kind.BUDGET, rows)
-    assert import_preview(upload=upload).approved_rounds == [
-        {"year": 2027, "rounds": 1}
-    ]
+    assert import_preview(upload=upload).approved_rounds == [{"year": 2027, "rounds": 1}]
     figures_replace(kind=ImportUpload.Kind.BUDGET, rows=rows, user=ekonom)
 
     # March was approved against 100: still −30. May's submitted forecast reads 200 − 130 = +70.
