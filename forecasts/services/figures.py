@@ -24,6 +24,7 @@ from forecasts.imports import FigureRow
 from forecasts.models import AccountGroup, ImportUpload
 from forecasts.services.uploads import import_upload_discard, import_upload_stage
 from regionbudget.core import access
+from regionbudget.core.gc_pause import collector_paused
 
 __all__ = [
     "FigureRow",
@@ -140,30 +141,32 @@ def import_upload_store(*, kind: str, filename: str, content: bytes, user) -> Im
     _require_finance(user)
     if kind not in imports.COLUMNS:
         raise ValueError(f"unknown kind {kind!r}")
-    parsed, file_error = _parse(kind=kind, filename=filename, content=content)
-    return import_upload_stage(
-        kind=kind,
-        filename=filename,
-        content=content,
-        rows=[imports.row_to_json(row) for row in parsed.rows],
-        errors=parsed.errors,
-        file_error=file_error,
-        row_count=parsed.row_count,
-        user=user,
-    )
+    with collector_paused():  # the rows of a large file are many small objects
+        parsed, file_error = _parse(kind=kind, filename=filename, content=content)
+        return import_upload_stage(
+            kind=kind,
+            filename=filename,
+            content=content,
+            rows=[imports.row_to_json(row) for row in parsed.rows],
+            errors=parsed.errors,
+            file_error=file_error,
+            row_count=parsed.row_count,
+            user=user,
+        )
 
 
 def import_upload_recheck(*, upload: ImportUpload, user) -> ImportUpload:
     """Check a staged file again against the units and account groups as they are now (one of
     them was removed since the upload), and keep the new result in the upload."""
     _require_finance(user)
-    parsed, file_error = _parse(
-        kind=upload.kind, filename=upload.filename, content=bytes(upload.content)
-    )
-    upload.rows = [imports.row_to_json(row) for row in parsed.rows]
-    upload.errors = [error.to_json() for error in parsed.errors]
-    upload.file_error, upload.row_count = file_error, parsed.row_count
-    upload.save(update_fields=["rows", "errors", "file_error", "row_count"])
+    with collector_paused():
+        parsed, file_error = _parse(
+            kind=upload.kind, filename=upload.filename, content=bytes(upload.content)
+        )
+        upload.rows = [imports.row_to_json(row) for row in parsed.rows]
+        upload.errors = [error.to_json() for error in parsed.errors]
+        upload.file_error, upload.row_count = file_error, parsed.row_count
+        upload.save(update_fields=["rows", "errors", "file_error", "row_count"])
     return upload
 
 
