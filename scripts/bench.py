@@ -825,6 +825,15 @@ NOTES = """## What made the difference
   autovacuum's 10 %), so the planner expected one row and joined every row to every unit: 25 s
   at twenty regions, now 1.5 s. Actuals have an index by period (the latest month imported, on
   finance's home page, read two million rows: 326 ms → about 115 ms).
+- **The whole import through the pages.** The checked rows, stored with the upload as JSON,
+  go to the staging table inside the database (`INSERT … SELECT` from the JSON) for the preview
+  and the write: neither decodes 100,000 rows in Python any more. The preview compares them
+  with the stored figures in one full join restricted to the file's years and months; the
+  confirmation no longer runs the whole preview again to learn whether the box was needed (the
+  write itself refuses to change a stored figure without it); and the file is read with
+  Python's cyclic garbage collector paused, which had walked the rows' few hundred thousand
+  objects again and again (the upload 1.1 s → 0.7 s). Replacing 100,000 rows at S20 on a quiet
+  machine: upload + preview + confirm 1.33 + 0.90 + 3.60 = 5.8 s → 0.69 + 0.39 + 2.3 = 3.4 s.
 - **Writers wait only for writers of the same table.** One data-version row per table (raised
   by statement triggers) instead of one for everything: a measure edit or a grid save no longer
   waits for a budget import, and drafts and actuals, which no cached figure reads, leave the
