@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from html import escape as html_escape
 
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -45,10 +46,11 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(v) for v in self.format_value(value)}
-        # escape() per value and label (what format_html does, at a fraction of its cost)
+        # Every value and label escaped as Django's escape() does (html.escape of its text),
+        # without its check for lazy arguments on each of a few hundred options.
         options = "".join(
-            f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>'
-            f"{escape(label)}</option>"
+            f'<option value="{html_escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
+            f"{html_escape(str(label))}</option>"
             for key, label in self.choices
         )
         return format_html(
