@@ -33,13 +33,20 @@ version or another scope asks for one it has not got: fetching and decoding a da
 a twenty-region plan (several hundred KB) from the cache table took 7 ms of each request. Only
 text is kept this way (immutable: requests can share it); other values are decoded per request
 from the shared cache, so that no request changes another's copy.
+
+A value goes to the shared cache pickled and compressed (zlib at its fastest level): the figures
+of a twenty-region plan are data frames of Decimals and repeated names, 5–18 times smaller
+compressed, and writing them uncompressed (pickled, base64-encoded and sent as SQL text of up to
+1 MB per entry) took 90 ms of a dashboard drawn with an empty cache; compressing costs 1–2 ms.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import pickle
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -150,6 +157,16 @@ def data_version(source: str) -> int:
     return data_versions([source])[source]
 
 
+def _pack(value) -> bytes:
+    return zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(packed: bytes):
+    # Only this module writes these keys, from values it computed (as Django's caches do, the
+    # cache's own contents are trusted to unpickle).
+    return pickle.loads(zlib.decompress(packed))  # noqa: S301
+
+
 def cached_data(key: str, compute: Callable[[], T], *, sources: Iterable[str]) -> T:
     """``compute()`` cached under ``key`` for the current versions of ``sources``: the tables
     ``compute`` reads, every one of them (a table left out would leave its writes unseen)."""
@@ -160,10 +177,12 @@ def cached_data(key: str, compute: Callable[[], T], *, sources: Iterable[str]) -
     value = _recent.get(full_key)
     if value is not None:
         return value
-    value = cache.get(full_key)
-    if value is None:
+    packed = cache.get(full_key)
+    if packed is None:
         value = compute()
-        cache.set(full_key, value, _TIMEOUT)
+        cache.set(full_key, _pack(value), _TIMEOUT)
+    else:
+        value = _unpack(packed)
     if isinstance(value, str):
         _recent.put(full_key, value)
     return value

@@ -68,3 +68,36 @@ def test_the_workers_memory_is_bounded_by_entries_and_characters():
     assert (recent.get("a"), recent.get("c"), recent.get("d")) == (None, None, "ddddddd")
     recent.put("e", "e" * 11)  # larger than the whole memory: not kept
     assert recent.get("e") is None and recent.get("d") == "ddddddd"
+
+
+@pytest.mark.django_db
+def test_a_value_goes_to_the_shared_cache_compressed_and_comes_back_equal(monkeypatch):
+    """A large region's figures are frames of Decimals and repeated names: stored compressed."""
+    import pickle
+    from decimal import Decimal
+
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "area_name": ["Länssjukvårdsområde somatik", "Primärvård"] * 1000,
+            "deviation": [Decimal("-1234567.50"), Decimal("250000.00")] * 1000,
+        }
+    )
+    stored = []
+    set_entry = cache.set
+
+    def recording_set(key, value, timeout=None):
+        stored.append(value)
+        set_entry(key, value, timeout)
+
+    monkeypatch.setattr(caching.cache, "set", recording_set)
+    compute, calls = _counting(frame)
+    caching.cached_data("test:frame", compute, sources=SOURCES)
+    again = caching.cached_data("test:frame", compute, sources=SOURCES)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(again, frame)
+    assert again["deviation"].tolist()[:2] == [Decimal("-1234567.50"), Decimal("250000.00")]
+    (entry,) = stored
+    assert isinstance(entry, bytes)
+    assert len(entry) * 5 < len(pickle.dumps(frame, pickle.HIGHEST_PROTOCOL))
