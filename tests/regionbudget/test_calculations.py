@@ -358,3 +358,30 @@ def test_lights_are_counted_per_owning_area():
         "LSO-SOM": {"on_track": 2, "at_risk": 1},
         "FTV": {"cancelled": 1},
     }
+
+
+def test_closing_probability_adds_whole_kronor_exactly_even_past_floating_points_range():
+    """91 sure measures of 99,000,000,000,000 kr (just below the largest amount): 9,009,000,000,
+    000,000 kr in all, above 2**53, where floating point no longer holds every whole krona. A need
+    of one krona more is not covered (as floats, the need would round down to the total)."""
+    rows = _effects([_kronor(f"M{i}", 99 * 10**12, 99 * 10**12) for i in range(91)])
+    total = Decimal(91 * 99 * 10**12)
+    assert total > 2**53 and float(total + 1) == float(total)
+    assert closing_probability(rows, {2024: total}, years=[2024])[2024] == Decimal("1.000")
+    assert closing_probability(rows, {2024: total + 1}, years=[2024])[2024] == Decimal("0.000")
+
+
+def test_closing_probability_is_the_same_drawn_in_floats_or_in_integers(seed, monkeypatch):
+    """The fast path (floats, for amounts far below 2**53) gives the same figures as integers."""
+    import regionbudget.gap.calculations as calculations
+
+    cases = [
+        (seed, REQUIRED, YEARS),
+        (_effects([_kronor("A", 0, 100), _kronor("B", 0, 100)]), {2024: Decimal(100)}, [2024]),
+        (_effects([_kronor("A", 100, 200, status="proposed")]), {2024: Decimal(150)}, [2024]),
+        (_effects([_kronor(c, 50, 90, status="decided") for c in "AB"]), {2024: 120}, [2024]),
+    ]
+    fast = [closing_probability(rows, need, years=years) for rows, need, years in cases]
+    assert any(Decimal("0.1") < p < Decimal("0.9") for result in fast for p in result.values())
+    monkeypatch.setattr(calculations, "_FLOAT_EXACT", 0)  # every year on the integer path
+    assert [closing_probability(rows, need, years=years) for rows, need, years in cases] == fast
