@@ -894,6 +894,9 @@ def import_upload_get(*, user, token) -> ImportUpload:
     return upload
 
 
+_STAGE_COLUMNS = "unit_id, year, month, account_group_id, amount"
+
+
 @dataclass(frozen=True)
 class ImportStage:
     """Checked rows of ``kind`` in the temporary table ``forecasts_import_stage``, and SQL to
@@ -980,9 +983,6 @@ def import_stage(
         cursor.execute("ANALYZE forecasts_import_stage")
         cursor.execute("SELECT DISTINCT year, month FROM forecasts_import_stage ORDER BY 1, 2")
         return ImportStage(kind=kind, periods=cursor.fetchall())
-
-
-_STAGE_COLUMNS = "unit_id, year, month, account_group_id, amount"
 
 
 def import_upload_stale(*, upload: ImportUpload) -> bool:
