@@ -68,8 +68,31 @@ def axe() -> Axe:
     return Axe()
 
 
+def log_in(page, username: str, *, start: str | None = "/accounts/login/") -> None:
+    """Sign in with the demo password and wait for the page it leads to.
+
+    ``start`` is the page to sign in from; None signs in on the page already open.
+    """
+    if start is not None:
+        page.goto(start)
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill("demo")
+    follow(page, page.get_by_role("button", name="Logga in"))
+
+
+def follow(page, locator) -> None:
+    """Click a link or button that leads to another page, and wait until that page has loaded.
+
+    A click returns as soon as it is dispatched; a check made right after it may see the page
+    it left, or the next one half parsed.
+    """
+    with page.expect_navigation():
+        locator.click()
+
+
 def assert_accessible(axe: Axe, page, label: str) -> None:
-    """Run axe-core on the page: 0 violations, or a readable report of each one."""
+    """Run axe-core on the loaded page: 0 violations, or a readable report of each one."""
+    page.wait_for_load_state("load")
     results = axe.run(page)
     if results.violations_count:
         pytest.fail(f"axe found violations on {label}:\n{results.generate_report()}")

@@ -10,7 +10,7 @@ import pytest
 
 from forecasts.models import ForecastLine
 from regionbudget.core.formatting import NBSP, amount_input_text, parse_amount
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 
 UNIT = "1101 Kirurgkliniken Sundsvall-Härnösand"
 
@@ -21,11 +21,7 @@ def seed(demo_committed):
 
 
 def _log_in(page, username: str = "direktor.somatik") -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("demo")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/")
+    log_in(page, username)
 
 
 def _open_grid(page) -> None:

@@ -7,20 +7,12 @@ import re
 import pytest
 
 from regionbudget.core.formatting import NBSP
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, follow, log_in, screenshot
 
 
 @pytest.fixture
 def seed(demo_committed):
     """The demo, committed (the live server reads it on its own connection)."""
-
-
-def _log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("demo")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/")
 
 
 def _log_out(page) -> None:
@@ -41,7 +33,7 @@ def _unit_total(page) -> str:
 
 def test_director_submits_finance_returns_director_fixes_finance_approves(page, axe, seed):
     # The director opens October's forecast from the forecast list.
-    _log_in(page, "direktor.somatik")
+    log_in(page, "direktor.somatik")
     page.get_by_role("link", name="Prognoser").click()
     assert "Försenad" in page.locator("main").inner_text()
     page.get_by_role("link", name="Länssjukvårdsområde somatik").first.click()
@@ -76,11 +68,11 @@ def test_director_submits_finance_returns_director_fixes_finance_approves(page, 
     _log_out(page)
 
     # Finance returns it with a comment.
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     page.get_by_role("link", name="Prognoser").click()
-    page.get_by_role("link", name="Prognos efter oktober 2024").click()
+    follow(page, page.get_by_role("link", name="Prognos efter oktober 2024"))
     assert_accessible(axe, page, "the round overview")
-    page.get_by_role("link", name="Länssjukvårdsområde somatik").click()
+    follow(page, page.get_by_role("link", name="Länssjukvårdsområde somatik"))
     assert_accessible(axe, page, "the submitted forecast")
     page.get_by_label("Vad ska området rätta?").fill("Läkemedel: räkna med avtalspriset")
     page.get_by_role("button", name="Återsänd med kommentar").click()
@@ -89,7 +81,7 @@ def test_director_submits_finance_returns_director_fixes_finance_approves(page, 
     _log_out(page)
 
     # The director reads why, fixes the figure and submits again.
-    _log_in(page, "direktor.somatik")
+    log_in(page, "direktor.somatik")
     page.get_by_role("link", name="Prognoser").click()
     page.get_by_role("link", name="Länssjukvårdsområde somatik").first.click()
     page.wait_for_url("**/edit/")
@@ -100,7 +92,7 @@ def test_director_submits_finance_returns_director_fixes_finance_approves(page, 
     _log_out(page)
 
     # Finance approves; the area page shows the approved figures.
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     page.get_by_role("link", name="Prognoser").click()
     page.get_by_role("link", name="Prognos efter oktober 2024").click()
     page.get_by_role("link", name="Länssjukvårdsområde somatik").click()
@@ -125,7 +117,7 @@ _SERVED_TOTAL = re.compile(r'data-role="(?:forecast|deviation|change)-total">([^
 
 
 def test_the_live_totals_are_the_totals_the_server_draws_with_an_empty_cell(page, seed):
-    _log_in(page, "direktor.somatik")
+    log_in(page, "direktor.somatik")
     page.get_by_role("link", name="Prognoser").click()
     page.get_by_role("link", name="Länssjukvårdsområde somatik").first.click()
     page.wait_for_url("**/edit/")
@@ -147,9 +139,9 @@ def test_the_live_totals_are_the_totals_the_server_draws_with_an_empty_cell(page
 
 
 def test_the_import_page_passes_axe(page, axe, seed):
-    _log_in(page, "ekonom")
-    page.get_by_role("link", name="Import").click()
+    log_in(page, "ekonom")
+    follow(page, page.get_by_role("link", name="Import"))
     assert_accessible(axe, page, "the import page")
     page.get_by_role("link", name="Prognoser").click()
-    page.get_by_role("link", name="Öppna ett prognostillfälle").click()
+    follow(page, page.get_by_role("link", name="Öppna ett prognostillfälle"))
     assert_accessible(axe, page, "the round form")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 
 
 @pytest.fixture
@@ -13,16 +13,8 @@ def seed(demo_committed):
     """The demo, committed (the live server reads it on its own connection)."""
 
 
-def _log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("demo")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/")
-
-
 def test_finance_reads_the_gap_switches_year_and_opens_the_bridge(page, axe, seed):
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Gapöversikt").click()
     page.wait_for_url("**/gap/")
     sentences = page.locator(".gap-sentences")
@@ -87,7 +79,7 @@ def test_a_committee_member_reads_the_latest_report_on_a_tablet_and_in_print(
 
     context = browser.new_context(base_url=live_server.url, viewport={"width": 768, "height": 1024})
     page = context.new_page()
-    _log_in(page, "ledamot")
+    log_in(page, "ledamot")
     # Below 992 px the menu folds behind its button.
     page.get_by_role("button", name=re.compile("meny", re.I)).click()
     page.get_by_role("link", name="Lägesrapporter").click()
@@ -155,7 +147,7 @@ def test_the_year_box_shows_the_year_of_the_figures_and_keeps_it_when_an_area_is
     from measures.selectors import default_year
 
     shown = str(default_year(Plan.objects.get(name="Ekonomi i balans 2024–2026")))
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     page.goto("/gap/")
 
     def figures_year() -> str:

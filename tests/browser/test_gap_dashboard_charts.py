@@ -3,8 +3,7 @@ print), the forecast deviation chart summarised, and any other area added with a
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_gap_and_reports import _log_in
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 
 
 @pytest.fixture
@@ -17,7 +16,7 @@ def _traces(page, selector: str) -> list[str]:
 
 
 def test_charts_below_the_first_screen_wait_until_scrolled_to_and_print_draws_them_all(page, seed):
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     page.goto("/gap/?year=2024")
     page.wait_for_selector("#outlook .chart .main-svg")  # the first screen's chart
     assert page.locator("#categories .chart .main-svg").count() == 0, "not drawn yet"
@@ -38,7 +37,7 @@ def test_charts_below_the_first_screen_wait_until_scrolled_to_and_print_draws_th
 def test_a_jump_past_the_charts_draws_every_chart_scrolled_past(page, seed):
     """A jump to the end of the page (End, or a quick scroll while the page is busy) passes the
     charts between two of the observer's checks: they are drawn all the same."""
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     page.goto("/gap/?year=2024")
     page.wait_for_selector("#outlook .chart .main-svg")
     assert page.locator("#categories .chart .main-svg").count() == 0, "not drawn yet"
@@ -54,7 +53,7 @@ def test_a_jump_past_the_charts_draws_every_chart_scrolled_past(page, seed):
 
 
 def test_the_picker_adds_an_area_that_is_not_among_the_movers(page, axe, seed):
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     page.goto("/gap/?year=2024#forecast")
     chart = "#forecast .chart"
     page.wait_for_selector(f"{chart} .main-svg")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 
 # username -> (Swedish heading and a figure or name they see, English heading, a name they
 # must not see)
@@ -38,10 +38,7 @@ def seed(demo_committed):
 def _log_in(page, username: str) -> None:
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "sv"
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("demo")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/")
+    log_in(page, username, start=None)
 
 
 @pytest.mark.parametrize("username", list(JOURNEYS))

@@ -10,7 +10,7 @@ import pytest
 
 from forecasts.models import Plan
 from measures.models import Category, Measure, PlannedEffect
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 
 
 @pytest.fixture
@@ -18,20 +18,12 @@ def seed(demo_committed):
     """The demo, committed (the live server reads it on its own connection)."""
 
 
-def _log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("demo")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/")
-
-
 def _realised_total(page) -> str:
     return page.locator("#total-realised").inner_text()
 
 
 def test_a_director_records_a_realised_effect_on_m03_and_sees_the_total_move(page, axe, seed):
-    _log_in(page, "direktor.somatik")
+    log_in(page, "direktor.somatik")
     page.get_by_role("link", name="Åtgärder").first.click()
     page.wait_for_url("**/measures/")
     page.get_by_label("År").select_option("2026")
@@ -66,7 +58,7 @@ def test_a_director_records_a_realised_effect_on_m03_and_sees_the_total_move(pag
 
 
 def test_finance_adds_a_measure_and_finds_it_in_the_export(page, axe, seed):
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     page.goto("/measures/")
     page.get_by_role("link", name="Ny åtgärd").click()
     assert_accessible(axe, page, "new measure form")
@@ -114,7 +106,7 @@ def test_finance_pages_through_a_long_list_by_keyboard_with_the_filter_kept(page
         PlannedEffect(measure=m, year=2024, low=Decimal(10**6), high=Decimal(2 * 10**6))
         for m in created
     )
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     page.goto("/measures/?year=2024&status=done")
     pages = page.get_by_role("navigation", name="Åtgärdslistans sidor")
     assert "Åtgärder 1–50 av 60" in pages.inner_text()

@@ -6,7 +6,7 @@ import pytest
 
 from forecasts.models import Forecast, ForecastRound
 from regionbudget.core.models import Area
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 
 SOMATIK = "Länssjukvårdsområde somatik"
 PSYKIATRI = "Länssjukvårdsområde psykiatri och habilitering"
@@ -15,14 +15,6 @@ PSYKIATRI = "Länssjukvårdsområde psykiatri och habilitering"
 @pytest.fixture
 def seed(demo_committed):
     """The demo, committed (the live server reads it on its own connection)."""
-
-
-def _log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("demo")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/")
 
 
 def _log_out(page) -> None:
@@ -36,7 +28,7 @@ def _main(page) -> str:
 
 def test_finance_runs_the_monthly_cycle(page, axe, seed, smtp_server, settings, live_server):
     settings.SITE_URL = live_server.url
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
 
     # Open November 2024, due already (every area is late at once), no comments needed.
     page.get_by_role("link", name="Prognoser").click()
@@ -81,7 +73,7 @@ def test_finance_runs_the_monthly_cycle(page, axe, seed, smtp_server, settings, 
     _log_out(page)
 
     # Someone else in finance (the administrator) approves it; the director is told.
-    _log_in(page, "admin")
+    log_in(page, "admin")
     page.goto(forecast.get_absolute_url())
     page.get_by_role("button", name="Godkänn").click()
     page.wait_for_load_state()

@@ -15,7 +15,7 @@ from regionbudget.core.formatting import NBSP
 from regionbudget.core.models import Area, Unit
 from regionbudget.reports.models import Meeting
 from regionbudget.reports.services import meeting_create, report_create
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 
 M = Decimal("1000000")
 
@@ -59,14 +59,6 @@ def november(demo_committed):
     return {"round": forecast_round, "somatik": somatik, "draft": draft}
 
 
-def _log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("demo")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/")
-
-
 def _headline(page) -> tuple[str, str]:
     page.goto("/gap/?year=2026")
     card = page.locator("#outlook-headline")
@@ -76,7 +68,7 @@ def _headline(page) -> tuple[str, str]:
 def test_an_approved_forecast_moves_the_outlook_on_the_dashboard_and_the_draft_report(
     page, axe, november
 ):
-    _log_in(page, "ekonom")
+    log_in(page, "ekonom")
     # Before: October's forecasts. Deviation −20, 150 outside the budgets: required now 170;
     # the proposed measures M08 and M12 (50–60 and 21–25) are not in the forecasts: 85–99.
     heading, uncovered = _headline(page)
