@@ -18,6 +18,7 @@ import gc, json, sys
 import regionbudget.wsgi  # what gunicorn loads in each worker
 from django.template import engines
 from django.utils.translation import trans_real
+from django.urls import get_resolver
 from regionbudget.core.caching import code_version
 loader = engines["django"].engine.template_loaders[0]
 print(json.dumps({
@@ -26,6 +27,9 @@ print(json.dumps({
     "templates": sorted(getattr(loader, "get_template_cache", {})),
     "figures": sorted(m for m in sys.modules if m.startswith("plotly.graph_objs._")),
     "digest": code_version.cache_info().currsize,
+    "reversing": sorted(get_resolver()._reverse_dict),
+    "context_processors": "regionbudget.core.context_processors" in sys.modules,
+    "waterfall_parts": "plotly.graph_objs.waterfall._connector" in sys.modules,
     "frozen": gc.get_freeze_count(),
 }))
 """
@@ -58,5 +62,9 @@ def test_the_wsgi_module_loads_views_translations_and_templates_before_any_reque
     assert {"plotly.graph_objs._bar", "plotly.graph_objs._scatter"} <= set(loaded["figures"])
     assert "plotly.graph_objs._waterfall" in loaded["figures"]
     assert loaded["digest"] == 1, "the code digest is computed before the first request"
+    # The first {% url %} of a page does not build the table of names, in either language.
+    assert {"sv", "en"} <= set(loaded["reversing"])
+    assert loaded["context_processors"], "the context processors are imported"
+    assert loaded["waterfall_parts"], "the bridge's connector and bars are built once at start"
     # What was loaded is out of the collector's way (tens of thousands of objects at least).
     assert loaded["frozen"] > 50_000
