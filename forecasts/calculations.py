@@ -129,35 +129,46 @@ def deviation_by_round(
     """
     if rounds.empty or budgets.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in DEVIATION_COLUMNS})
-    ordered = rounds.sort_values(["year", "month"]).to_dict("records")
-    by_round_area = {(r["round_id"], r["area_id"]): r for r in approved.to_dict("records")}
-    budget_rows: dict[int, list[dict]] = {}
-    for row in budgets.to_dict("records"):
-        budget_rows.setdefault(row["year"], []).append(row)
-    latest: dict[tuple[int, int], tuple[dict, int]] = {}
-    records = []
-    for rnd in ordered:
-        for row in budget_rows.get(rnd["year"], []):
-            key = (rnd["year"], row["area_id"])
-            if (rnd["round_id"], row["area_id"]) in by_round_area:
-                latest[key] = (by_round_area[(rnd["round_id"], row["area_id"])], rnd["round_id"])
-            found, source = latest.get(key, (None, None))
-            budget = found["budget"] if found else row["budget"]
-            forecast = found["forecast"] if found else None
-            records.append(
-                {
-                    "round_id": rnd["round_id"],
-                    "year": rnd["year"],
-                    "month": rnd["month"],
-                    "area_id": row["area_id"],
-                    "budget": budget,
-                    "forecast": forecast,
-                    "forecast_round_id": source,
-                    "forecast_id": found["forecast_id"] if found else None,
-                    "deviation": deviation(budget, forecast),
-                }
-            )
-    return pd.DataFrame.from_records(records, columns=DEVIATION_COLUMNS)
+    ordered = rounds.sort_values(["year", "month"], kind="stable")
+    # Columns read with zip, rows kept as columns: at twenty regions' scale (5,760 rows) pandas'
+    # records in and out took as long as the arithmetic.
+    by_round_area = {
+        (round_id, area_id): (forecast_id, forecast, budget)
+        for round_id, area_id, forecast_id, forecast, budget in zip(
+            approved["round_id"],
+            approved["area_id"],
+            approved["forecast_id"],
+            approved["forecast"],
+            approved["budget"],
+            strict=True,
+        )
+    }
+    budget_rows: dict[int, list[tuple]] = {}
+    for year, area_id, budget in zip(
+        budgets["year"], budgets["area_id"], budgets["budget"], strict=True
+    ):
+        budget_rows.setdefault(year, []).append((area_id, budget))
+    latest: dict[tuple, tuple] = {}
+    columns: dict[str, list] = {c: [] for c in DEVIATION_COLUMNS}
+    for round_id, year, month in zip(
+        ordered["round_id"], ordered["year"], ordered["month"], strict=True
+    ):
+        for area_id, today in budget_rows.get(year, []):
+            key = (year, area_id)
+            found = by_round_area.get((round_id, area_id))
+            if found is not None:
+                latest[key] = (*found, round_id)
+            forecast_id, forecast, budget, source = latest.get(key, (None, None, today, None))
+            columns["round_id"].append(round_id)
+            columns["year"].append(year)
+            columns["month"].append(month)
+            columns["area_id"].append(area_id)
+            columns["budget"].append(budget)
+            columns["forecast"].append(forecast)
+            columns["forecast_round_id"].append(source)
+            columns["forecast_id"].append(forecast_id)
+            columns["deviation"].append(deviation(budget, forecast))
+    return pd.DataFrame(columns, columns=DEVIATION_COLUMNS)
 
 
 @dataclass(frozen=True)

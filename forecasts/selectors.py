@@ -309,23 +309,23 @@ def _area_budgets(year: int, area_ids) -> dict[int, Decimal]:
 
 def _frozen_budgets(forecast_ids) -> dict[int, Decimal]:
     """The budget (SEK, year total) each approved forecast was compared with when approved."""
-    return {
-        row["forecast_id"]: row["total"]
-        for row in ForecastBudget.objects.filter(forecast_id__in=forecast_ids)
+    return dict(
+        ForecastBudget.objects.filter(forecast_id__in=forecast_ids)
         .values("forecast_id")
         .annotate(total=Sum("amount"))
+        .values_list("forecast_id", "total")
         .order_by()
-    }
+    )
 
 
 def _forecast_totals(forecast_ids) -> dict[int, Decimal]:
-    return {
-        row["forecast_id"]: row["total"]
-        for row in ForecastLine.objects.filter(forecast_id__in=forecast_ids)
+    return dict(
+        ForecastLine.objects.filter(forecast_id__in=forecast_ids)
         .values("forecast_id")
         .annotate(total=Sum("amount"))
+        .values_list("forecast_id", "total")
         .order_by()
-    }
+    )
 
 
 def round_overview(*, forecast_round: ForecastRound, user) -> list[AreaState]:
@@ -770,24 +770,21 @@ def forecast_deviation_by_area(*, years, user) -> pd.DataFrame:
         status=Forecast.Status.APPROVED,
         area__in=areas,
     )
-    forecasts = {f["pk"]: f for f in approved_rows.values("pk", "forecast_round_id", "area_id")}
+    forecasts = list(approved_rows.values_list("forecast_round_id", "area_id", "pk"))
     # The sums select the forecasts with a subquery, not a list of their ids: at twenty regions'
     # scale (5,760 forecasts) building and sending the list cost more than the sums. Approval is
     # final, so a forecast approved since the query above is the only difference, and it is
     # left out below.
     totals = _forecast_totals(approved_rows.values("pk"))
     frozen = _frozen_budgets(approved_rows.values("pk"))
-    approved = pd.DataFrame.from_records(
-        [
-            {
-                "round_id": f["forecast_round_id"],
-                "area_id": f["area_id"],
-                "forecast_id": pk,
-                "forecast": totals.get(pk, Decimal(0)),
-                "budget": frozen.get(pk, Decimal(0)),
-            }
-            for pk, f in forecasts.items()
-        ],
+    approved = pd.DataFrame(
+        {
+            "round_id": [round_id for round_id, _a, _pk in forecasts],
+            "area_id": [area_id for _r, area_id, _pk in forecasts],
+            "forecast_id": [pk for _r, _a, pk in forecasts],
+            "forecast": [totals.get(pk, Decimal(0)) for _r, _a, pk in forecasts],
+            "budget": [frozen.get(pk, Decimal(0)) for _r, _a, pk in forecasts],
+        },
         columns=["round_id", "area_id", "forecast_id", "forecast", "budget"],
     )
     frame = deviation_by_round(rounds, budgets, approved)
